@@ -1,0 +1,193 @@
+"""YAML files → an :class:`Atlas`, record by record, never raising on bad data.
+
+An atlas directory holds ``*.yaml`` files. Each carries ``schema_version`` and one
+top-level list (or, for the manifest, mapping) named by its kind:
+
+=================  ===========================================
+key                records
+=================  ===========================================
+``atlas``          the manifest (one per atlas)
+``references``     the bibliography
+``structures``     bones, muscles, vessels, nerves, viscera, pathology
+``landmarks``      named points
+``groups``         systems and plexuses
+``variant_groups`` anatomical variants
+=================  ===========================================
+
+Folders listed in :data:`OTHER_LOADERS` hold other kinds of data (approaches, quiz items)
+read by their own loaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from atlas_app.model.atlas import Atlas, Fault, Origin
+from atlas_app.model.schema import (
+    SCHEMA_VERSION,
+    AtlasInfo,
+    Group,
+    Landmark,
+    Reference,
+    Structure,
+    VariantGroup,
+)
+from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+
+LIST_KINDS: dict[str, type[BaseModel]] = {
+    "references": Reference,
+    "structures": Structure,
+    "landmarks": Landmark,
+    "groups": Group,
+    "variant_groups": VariantGroup,
+}
+OTHER_LOADERS = ("approaches", "quiz", "meshes")
+
+
+def iter_data_files(root: Path) -> Iterator[Path]:
+    """The atlas's YAML files in a stable order, skipping folders other loaders own."""
+    for path in sorted(root.rglob("*.yaml")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in OTHER_LOADERS or any(p.startswith(".") for p in rel.parts):
+            continue
+        yield path
+
+
+def describe_error(err: Any) -> tuple[tuple[str | int, ...], str]:
+    """A pydantic error as (path inside the record, readable problem)."""
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (typo?)"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    return loc, msg
+
+
+# pydantic puts the tag of a discriminated union in the error location; a reader wants
+# the field path, not the union branch.
+_UNION_TAGS = {"centerline", "mesh", "mirror", "parametric", "function-before[_from_string()]"}
+
+
+def _field_name(loc: tuple[str | int, ...], record_id: str) -> str:
+    return ".".join(str(p) for p in (record_id, *loc)) if loc else record_id
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.faults: list[Fault] = []
+        self.records: dict[str, dict[str, Any]] = {k: {} for k in LIST_KINDS}
+        self.origins: dict[tuple[str, str], Origin] = {}
+        self.info: AtlasInfo | None = None
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def fault(self, doc: LoadedYaml, path: tuple[str | int, ...], field: str, problem: str,
+              check: str) -> None:
+        self.faults.append(Fault(self.rel(doc.path), doc.line_of(path), field, problem, check))
+
+    def read_file(self, path: Path) -> None:
+        try:
+            doc = load_yaml(path)
+        except YamlError as exc:
+            self.faults.append(Fault(self.rel(path), exc.line, "-", exc.problem, "yaml_syntax"))
+            return
+        data = doc.data
+        if not isinstance(data, dict):
+            self.fault(doc, (), "-", "expected a mapping at the top of the file", "schema")
+            return
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            problem = (
+                "missing" if version is None
+                else f"{version!r} is not supported (this app reads {SCHEMA_VERSION})"
+            )
+            self.fault(doc, ("schema_version",), "schema_version", problem, "schema_version")
+            return
+        kinds = [k for k in data if k != "schema_version"]
+        if len(kinds) != 1 or kinds[0] not in (*LIST_KINDS, "atlas"):
+            self.fault(doc, (), "-",
+                       f"expected schema_version and one of {', '.join(['atlas', *LIST_KINDS])}; "
+                       f"found {', '.join(map(str, kinds)) or 'nothing'}", "schema")
+            return
+        kind = kinds[0]
+        if kind == "atlas":
+            self.read_manifest(doc, data["atlas"])
+        else:
+            self.read_list(doc, kind, data[kind])
+
+    def read_manifest(self, doc: LoadedYaml, raw: Any) -> None:
+        try:
+            info = AtlasInfo.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc, msg = describe_error(err)
+                self.fault(doc, ("atlas", *loc), _field_name(loc, "atlas"), msg, "schema")
+            return
+        if self.info is not None:
+            self.fault(doc, ("atlas",), "atlas", "a second atlas manifest", "unique_ids")
+            return
+        self.info = info
+
+    def read_list(self, doc: LoadedYaml, kind: str, items: Any) -> None:
+        if not isinstance(items, list):
+            self.fault(doc, (kind,), kind, "expected a list", "schema")
+            return
+        model = LIST_KINDS[kind]
+        for i, raw in enumerate(items):
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            label = str(raw_id) if raw_id else f"{kind}[{i}]"
+            try:
+                record = model.model_validate(raw)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc, msg = describe_error(err)
+                    self.fault(doc, (kind, i, *loc), _field_name(loc, label), msg, "schema")
+                continue
+            record_id: str = record.id  # type: ignore[attr-defined]
+            key = (kind, record_id)
+            if key in self.origins:
+                first = self.origins[key]
+                self.fault(doc, (kind, i, "id"), f"{record_id}.id",
+                           f"duplicate id (first defined in {first.file}:{first.line()})",
+                           "unique_ids")
+                continue
+            self.origins[key] = Origin(self.rel(doc.path), (kind, i), doc.lines)
+            self.records[kind][record_id] = record
+
+
+def load_atlas(root: Path | str) -> Atlas:
+    """Read every data file under ``root``. Never raises on bad data: broken records are
+    left out and described in ``Atlas.faults``."""
+    root = Path(root)
+    reader = _Reader(root)
+    if not root.is_dir():
+        reader.faults.append(Fault(str(root), 1, "-", "atlas directory not found", "yaml_syntax"))
+    else:
+        for path in iter_data_files(root):
+            reader.read_file(path)
+        if reader.info is None:
+            reader.faults.append(
+                Fault(str(root.name), 1, "atlas", "no atlas manifest (atlas.yaml)", "schema")
+            )
+    r = reader.records
+    return Atlas(
+        root=root,
+        info=reader.info,
+        references=r["references"],
+        structures=r["structures"],
+        landmarks=r["landmarks"],
+        groups=r["groups"],
+        variant_groups=r["variant_groups"],
+        origins=reader.origins,
+        faults=tuple(reader.faults),
+    )

@@ -1,0 +1,285 @@
+"""Typed, frozen records of the atlas data, as read from the YAML files.
+
+Each class mirrors one kind of entry in ``anatomy_data/``. Validation here is
+per record (types, shapes, ranges); checks that need the whole atlas (ids that
+resolve, citations that exist, prevalences that add up) live in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = 1
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+Vec3 = tuple[float, float, float]
+
+Category = Literal["bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology"]
+CATEGORIES: tuple[str, ...] = ("bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology")
+Side = Literal["right", "left", "midline"]
+Confidence = Literal["V", "I", "S", "U"]
+CONFIDENCE_MEANING = {
+    "V": "verbatim in the published text",
+    "I": "inferred or calculated from published numbers",
+    "S": "from a secondary source, not checked against the primary paper",
+    "U": "unsourced textbook value",
+}
+
+
+class Record(BaseModel):
+    """Base of every record: immutable, and unknown keys are errors (typos must not pass)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reference(Record):
+    """One entry of the bibliography."""
+
+    id: Id
+    citation: str = Field(min_length=5)
+    short: str = Field(min_length=2, description="How the app names it inline, e.g. 'Ebraheim 1997'")
+    url: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    note: str | None = None
+
+
+class Citation(Record):
+    """A pointer into the bibliography, with how sure we are of the figure."""
+
+    ref: Id
+    confidence: Confidence = "V"
+    locator: str | None = Field(default=None, description="table, figure or page in the source")
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        # `cite: [ebraheim_1997]` is the common case; a mapping adds confidence or a note.
+        if isinstance(value, str):
+            return {"ref": value}
+        return value
+
+
+Cites = Annotated[list[Citation], Field(min_length=1)]
+
+
+class Figure(Record):
+    """A published number attached to a structure (a width, a distance, a prevalence)."""
+
+    id: Id
+    label: str
+    value: float | None = None
+    sd: float | None = Field(default=None, ge=0)
+    min: float | None = None
+    max: float | None = None
+    unit: str
+    population: str | None = None
+    cite: Cites
+
+    @model_validator(mode="after")
+    def _has_a_number(self) -> Figure:
+        if self.value is None and (self.min is None or self.max is None):
+            raise ValueError("a figure needs a value, or both min and max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
+class CenterlineGeometry(Record):
+    """A tube along control points: nerves, vessels, ureters.
+
+    ``radius`` is one number or one per point. ``aspect`` < 1 flattens the tube into a
+    band (the lumbosacral trunk is about 11 mm wide and 4 mm thick), thinnest along
+    ``flat_normal``.
+    """
+
+    kind: Literal["centerline"]
+    points: list[Vec3] = Field(min_length=2)
+    radius: float | list[float]
+    aspect: float = Field(default=1.0, gt=0, le=1)
+    flat_normal: Vec3 | None = None
+    source: Cites
+
+    def radii(self) -> list[float]:
+        if isinstance(self.radius, list):
+            return list(self.radius)
+        return [float(self.radius)] * len(self.points)
+
+
+class MeshGeometry(Record):
+    """A surface mesh shipped in ``anatomy_data/meshes`` (derived from the CT atlas)."""
+
+    kind: Literal["mesh"]
+    file: str = Field(pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
+    source: Cites
+
+
+class MirrorGeometry(Record):
+    """The mirror image, across the midsagittal plane (x = 0), of another structure."""
+
+    kind: Literal["mirror"]
+    of: Id
+    source: Cites
+
+
+class ParametricGeometry(Record):
+    """A shape built from a few numbers, for what the CT lacks (always schematic).
+
+    - ``ellipsoid``: ``center``, ``size`` (three diameters), optional ``axes`` (rows = local x, y, z).
+    - ``box``: ``center``, ``size``, optional ``axes``.
+    - ``sheet``: a curved plate: ``points`` is its outline in the axial plane, swept from
+      ``z_range[0]`` to ``z_range[1]``, ``thickness`` thick.
+    - ``blob``: a smooth union of spheres at ``points`` with ``radii`` (cement, a fracture gap).
+    """
+
+    kind: Literal["parametric"]
+    shape: Literal["ellipsoid", "box", "sheet", "blob"]
+    center: Vec3 | None = None
+    size: Vec3 | None = None
+    axes: tuple[Vec3, Vec3, Vec3] | None = None
+    points: list[Vec3] | None = None
+    radii: list[float] | None = None
+    z_range: tuple[float, float] | None = None
+    thickness: float | None = Field(default=None, gt=0)
+    source: Cites
+
+    @model_validator(mode="after")
+    def _fields_for_shape(self) -> ParametricGeometry:
+        need = {
+            "ellipsoid": ("center", "size"),
+            "box": ("center", "size"),
+            "sheet": ("points", "z_range", "thickness"),
+            "blob": ("points", "radii"),
+        }[self.shape]
+        missing = [name for name in need if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.shape} needs {', '.join(missing)}")
+        if self.shape == "blob" and len(self.points or []) != len(self.radii or []):
+            raise ValueError("a blob needs one radius per point")
+        if self.size is not None and min(self.size) <= 0:
+            raise ValueError("sizes must be positive")
+        return self
+
+
+Geometry = Annotated[
+    CenterlineGeometry | MeshGeometry | MirrorGeometry | ParametricGeometry,
+    Field(discriminator="kind"),
+]
+
+
+class Structure(Record):
+    """An anatomical structure: what it is, where it sits in the hierarchy, its shape."""
+
+    id: Id
+    name: str
+    category: Category
+    side: Side
+    parent: Id | None = None
+    groups: list[Id] = []
+    color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    ontology: dict[str, str] = {}
+    description: str = Field(min_length=10, description="What it is and does, in our own words")
+    schematic: bool = Field(
+        default=False, description="True when the shape is authored, not taken from imaging"
+    )
+    geometry: Geometry
+    figures: list[Figure] = []
+
+
+class Landmark(Record):
+    """A named point of the frame (DESIGN §3)."""
+
+    id: Id
+    name: str
+    point: Vec3
+    description: str
+    source: Cites
+
+
+class Group(Record):
+    """A grouping of structures (a system, a plexus). ``bounds`` is an optional box that
+    every structure whose parent is this group must lie in."""
+
+    id: Id
+    name: str
+    parent: Id | None = None
+    description: str | None = None
+    bounds: tuple[Vec3, Vec3] | None = None
+
+
+class Warp(Record):
+    """Drag the ends of centerlines by a vector, fading smoothly along each line.
+
+    Used by variants that move a junction (the aortic bifurcation one level down): the
+    named ends move by ``by`` and points within ``falloff_mm`` of arc length follow.
+    """
+
+    ends: dict[Id, Literal["start", "end"]] = Field(min_length=1)
+    by: Vec3
+    falloff_mm: float = Field(gt=0)
+    landmark: Id | None = None
+
+
+class Patch(Record):
+    """How a variant changes the base model. Applied in this order: remove, modify, add,
+    warp, landmarks. ``modify`` merges fields into an existing structure (lists are
+    replaced whole)."""
+
+    remove: list[Id] = []
+    modify: dict[Id, dict[str, Any]] = {}
+    add: list[Structure] = []
+    warp: list[Warp] = []
+    landmarks: dict[Id, Vec3] = {}
+
+
+class VariantOption(Record):
+    id: Id
+    name: str
+    description: str
+    prevalence: float = Field(ge=0, le=1)
+    cite: Cites
+    patch: Patch = Patch()
+
+
+class VariantGroup(Record):
+    """Mutually exclusive anatomical variants: a specimen takes exactly one option."""
+
+    id: Id
+    name: str
+    description: str
+    default: Id
+    options: list[VariantOption] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _default_is_an_option(self) -> VariantGroup:
+        if self.default not in {o.id for o in self.options}:
+            raise ValueError(f"default '{self.default}' is not one of the options")
+        return self
+
+
+class AtlasInfo(Record):
+    """The atlas manifest (``atlas.yaml``)."""
+
+    id: Id
+    name: str
+    version: str
+    frame: dict[str, str]
+    region: tuple[Vec3, Vec3]
+    required_landmarks: list[Id] = []
+    license: str
+    attribution: list[str] = []
+
+
+def side_suffix_problem(structure_id: str, side: str) -> str | None:
+    """Return why an id's side suffix disagrees with its side, or None."""
+    match = re.search(r"_(right|left)$", structure_id)
+    if side in ("right", "left") and (not match or match.group(1) != side):
+        return f"id of a {side}-sided structure must end in _{side}"
+    if side == "midline" and match:
+        return f"midline structure must not end in _{match.group(1)}"
+    return None
