@@ -219,11 +219,10 @@ def check_landmarks_present(atlas: Atlas) -> Iterator[Fault]:
     """The landmarks the design names (DESIGN §3) are all defined."""
     if atlas.info is None:
         return
-    for lid in atlas.info.required_landmarks:
+    for i, lid in enumerate(atlas.info.required_landmarks):
         if lid not in atlas.landmarks:
-            origin = atlas.origins.get(("atlas", "atlas"))
-            yield Fault(origin.file if origin else "atlas.yaml", 1, "landmarks",
-                        f"required landmark '{lid}' is not defined", "landmarks_present")
+            yield atlas.fault("landmarks_present", "atlas", "atlas", ("required_landmarks", i),
+                              f"required landmark '{lid}' is not defined")
 
 
 @check

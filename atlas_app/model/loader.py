@@ -86,8 +86,9 @@ class _Reader:
         self.info: AtlasInfo | None = None
 
     def rel(self, path: Path) -> str:
+        """The path as a reader would type it: relative to the working directory if inside it."""
         try:
-            return str(path.relative_to(self.root.parent))
+            return str(path.resolve().relative_to(Path.cwd().resolve()))
         except ValueError:
             return str(path)
 
@@ -137,6 +138,7 @@ class _Reader:
             self.fault(doc, ("atlas",), "atlas", "a second atlas manifest", "unique_ids")
             return
         self.info = info
+        self.origins[("atlas", "atlas")] = Origin(self.rel(doc.path), ("atlas",), doc.lines)
 
     def read_list(self, doc: LoadedYaml, kind: str, items: Any) -> None:
         if not isinstance(items, list):

@@ -1,0 +1,158 @@
+"""Surface meshes from the model's geometry records: tubes, parametric shapes, mesh files.
+
+Every builder returns a closed, triangulated ``pyvista.PolyData`` in the atlas frame (mm).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+
+from atlas_app.geometry.centerline import Array, Curve, densify, transport_frames
+from atlas_app.model.schema import (
+    CenterlineGeometry,
+    MeshGeometry,
+    ParametricGeometry,
+    Structure,
+)
+
+TUBE_SIDES = 14
+BLOB_VOXEL_MM = 0.8
+BLOB_SHARPNESS = 0.6  # 1/mm: how tightly the union of spheres hugs the spheres
+
+
+def _faces(tris: np.ndarray) -> np.ndarray:
+    """Triangles (n, 3) → VTK's flat face array."""
+    return np.hstack([np.full((len(tris), 1), 3), tris]).astype(np.int64).ravel()
+
+
+def sweep(path: Array, profile: Array, normal_hint: Array | None = None) -> pv.PolyData:
+    """Sweep a closed 2-D profile (per path point: (n_path, n_sides, 2) or one shared
+    (n_sides, 2)) along a path, capping both ends. The profile's u axis follows the frame
+    normal, its v axis the binormal."""
+    _, nrm, bin_ = transport_frames(path, normal_hint)
+    prof = np.broadcast_to(profile, (len(path), *np.shape(profile)[-2:]))
+    ring = (path[:, None, :] + prof[..., 0:1] * nrm[:, None, :]
+            + prof[..., 1:2] * bin_[:, None, :])
+    n_path, n_sides = ring.shape[:2]
+    verts = np.vstack([ring.reshape(-1, 3), path[0], path[-1]])
+    i = np.arange(n_path - 1)[:, None]
+    j = np.arange(n_sides)[None, :]
+    a = i * n_sides + j
+    b = i * n_sides + (j + 1) % n_sides
+    c = a + n_sides
+    d = b + n_sides
+    side = np.concatenate([np.stack([a, b, d], -1).reshape(-1, 3),
+                           np.stack([a, d, c], -1).reshape(-1, 3)])
+    start, end = len(verts) - 2, len(verts) - 1
+    jj = np.arange(n_sides)
+    cap0 = np.stack([np.full(n_sides, start), (jj + 1) % n_sides, jj], -1)
+    last = (n_path - 1) * n_sides
+    cap1 = np.stack([np.full(n_sides, end), last + jj, last + (jj + 1) % n_sides], -1)
+    mesh = pv.PolyData(verts, _faces(np.vstack([side, cap0, cap1])))
+    return _outward(mesh)
+
+
+def _outward(mesh: pv.PolyData) -> pv.PolyData:
+    """Flip the winding if the surface's normals point inward (negative signed volume)."""
+    if mesh.volume < 0:
+        mesh = mesh.flip_faces()  # type: ignore[assignment]
+    return mesh
+
+
+def tube(curve: Curve, aspect: float = 1.0, flat_normal: Array | None = None,
+         sides: int = TUBE_SIDES) -> pv.PolyData:
+    """A closed tube (elliptical when ``aspect`` < 1, thinnest along ``flat_normal``)."""
+    theta = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
+    # u follows the frame normal (= flat_normal when given): the thin direction.
+    unit = np.stack([aspect * np.cos(theta), np.sin(theta)], -1)
+    profile = curve.radii[:, None, None] * unit[None, :, :]
+    hint = None if flat_normal is None else np.asarray(flat_normal, float)
+    return sweep(curve.points, profile, hint)
+
+
+def centerline_curve(geometry: CenterlineGeometry) -> Curve:
+    return densify(np.asarray(geometry.points, float), np.asarray(geometry.radii(), float))
+
+
+def _placed(mesh: pv.PolyData, g: ParametricGeometry) -> pv.PolyData:
+    m = np.eye(4)
+    if g.axes is not None:
+        axes = np.asarray(g.axes, float)
+        m[:3, :3] = (axes / np.linalg.norm(axes, axis=1, keepdims=True)).T
+    m[:3, 3] = np.asarray(g.center, float)
+    return mesh.transform(m, inplace=False)  # type: ignore[return-value]
+
+
+def ellipsoid(g: ParametricGeometry) -> pv.PolyData:
+    assert g.size is not None
+    sphere = pv.Sphere(radius=0.5, theta_resolution=28, phi_resolution=18)
+    return _placed(sphere.scale(g.size, inplace=False), g)  # type: ignore[arg-type]
+
+
+def box(g: ParametricGeometry) -> pv.PolyData:
+    assert g.size is not None
+    sx, sy, sz = (s / 2 for s in g.size)
+    cube = pv.Box(bounds=(-sx, sx, -sy, sy, -sz, sz), level=2).triangulate()
+    return _placed(cube, g)  # type: ignore[arg-type]
+
+
+def sheet(g: ParametricGeometry) -> pv.PolyData:
+    """A plate whose axial outline is ``points`` (x, y), spanning ``z_range``."""
+    assert g.points is not None and g.z_range is not None and g.thickness is not None
+    outline = np.asarray(g.points, float).copy()
+    z0, z1 = g.z_range
+    outline[:, 2] = 0.5 * (z0 + z1)
+    curve = densify(outline, np.ones(len(outline)))
+    # With a vertical hint the frame normal is vertical (the profile's u: height) and the
+    # binormal lies across the sheet in the axial plane (the profile's v: thickness).
+    h, t = (z1 - z0) / 2, g.thickness / 2
+    rect = np.array([[-h, -t], [h, -t], [h, t], [-h, t]])
+    return sweep(curve.points, rect, np.array([0.0, 0.0, 1.0]))
+
+
+def blob(g: ParametricGeometry) -> pv.PolyData:
+    """The smooth union of spheres (a cement mass with its stalk, a fracture cleft)."""
+    assert g.points is not None and g.radii is not None
+    centers = np.asarray(g.points, float)
+    radii = np.asarray(g.radii, float)
+    margin = radii.max() + 3 * BLOB_VOXEL_MM
+    lo = centers.min(0) - margin
+    hi = centers.max(0) + margin
+    dims = np.ceil((hi - lo) / BLOB_VOXEL_MM).astype(int) + 1
+    grid = pv.ImageData(dimensions=tuple(dims), spacing=(BLOB_VOXEL_MM,) * 3, origin=tuple(lo))
+    pts = grid.points
+    d = np.linalg.norm(pts[:, None, :] - centers[None, :, :], axis=-1) - radii[None, :]
+    k = BLOB_SHARPNESS
+    field = -np.log(np.exp(-k * d).sum(axis=1)) / k  # smooth minimum of the sphere distances
+    grid.point_data["d"] = field
+    surface = grid.contour([0.0], scalars="d", method="flying_edges")
+    return _outward(surface.triangulate().clean())  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=128)
+def _read_mesh(path: str, mtime_ns: int) -> pv.PolyData:
+    mesh = pv.read(path)
+    if not isinstance(mesh, pv.PolyData):
+        raise ValueError(f"{path}: not a surface mesh")
+    return mesh.triangulate()  # type: ignore[return-value]
+
+
+def read_mesh(path: Path) -> pv.PolyData:
+    """A mesh file, cached by path and modification time. Callers must not modify it."""
+    return _read_mesh(str(path), path.stat().st_mtime_ns)
+
+
+def structure_mesh(structure: Structure, atlas_root: Path) -> pv.PolyData:
+    """The surface of one resolved structure (mirrors already resolved by the specimen)."""
+    g = structure.geometry
+    if isinstance(g, CenterlineGeometry):
+        return tube(centerline_curve(g), g.aspect, g.flat_normal)
+    if isinstance(g, MeshGeometry):
+        return read_mesh(atlas_root / g.file)
+    if isinstance(g, ParametricGeometry):
+        return {"ellipsoid": ellipsoid, "box": box, "sheet": sheet, "blob": blob}[g.shape](g)
+    raise TypeError(f"{structure.id}: unresolved {g.kind} geometry")

@@ -1,0 +1,45 @@
+"""Surface meshes for a whole specimen, built once per distinct geometry and reused."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+
+import pyvista as pv
+
+from atlas_app.geometry.shapes import structure_mesh
+from atlas_app.model.atlas import Atlas
+from atlas_app.model.schema import Structure
+from atlas_app.model.specimen import Specimen
+
+_CACHE_SIZE = 512
+_cache: OrderedDict[tuple[str, str], pv.PolyData] = OrderedDict()
+_lock = Lock()
+
+
+def _key(atlas: Atlas, structure: Structure) -> tuple[str, str]:
+    # Variants change a few structures; keying by the geometry record itself lets every
+    # unchanged structure be shared between specimens.
+    return (str(atlas.root), structure.geometry.model_dump_json())
+
+
+def cached_structure_mesh(atlas: Atlas, structure: Structure) -> pv.PolyData:
+    """The mesh of one structure, from the cache when its geometry was built before.
+    Callers must not modify the returned mesh."""
+    key = _key(atlas, structure)
+    with _lock:
+        mesh = _cache.get(key)
+        if mesh is not None:
+            _cache.move_to_end(key)
+            return mesh
+    mesh = structure_mesh(structure, atlas.root)
+    with _lock:
+        _cache[key] = mesh
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return mesh
+
+
+def specimen_meshes(atlas: Atlas, specimen: Specimen) -> dict[str, pv.PolyData]:
+    """Every structure of the specimen as a surface mesh, in the specimen's order."""
+    return {sid: cached_structure_mesh(atlas, s) for sid, s in specimen.structures.items()}

@@ -1,0 +1,111 @@
+"""Variants → specimen on the small test atlas: parsing, patches, warps, mirrors, sampling."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from atlas_app.model.loader import load_atlas
+from atlas_app.model.specimen import (
+    PatchError,
+    SpecError,
+    build_specimen,
+    falloff_weights,
+    format_spec,
+    parse_spec,
+    sample_choices,
+    warp_centerline,
+)
+from tests.conftest import MINI_ATLAS
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas(MINI_ATLAS)
+
+
+def test_default_spec_takes_every_default(atlas):
+    assert parse_spec(atlas, "default") == {"junction_level": "junction_usual",
+                                            "nerve_pattern": "nerve_single"}
+    assert build_specimen(atlas).spec == "default"
+
+
+def test_spec_round_trips(atlas):
+    choices = parse_spec(atlas, "nerve_double, junction_low")
+    assert format_spec(atlas, choices) == "junction_low,nerve_double"
+    assert parse_spec(atlas, format_spec(atlas, choices)) == choices
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("no_such_variant", "unknown variant"),
+    ("junction_low,junction_usual", "choose one"),
+])
+def test_bad_spec_is_refused_with_a_reason(atlas, spec, message):
+    with pytest.raises(SpecError, match=message):
+        parse_spec(atlas, spec)
+
+
+def test_patch_adds_and_modifies_without_touching_the_base(atlas):
+    base_radius = atlas.structures["nerve_right"].geometry.radius
+    s = build_specimen(atlas, "nerve_double")
+    assert "nerve_accessory_right" in s.structures
+    assert s.structures["nerve_right"].geometry.radius == [2, 2, 2]
+    assert atlas.structures["nerve_right"].geometry.radius == base_radius
+    assert "nerve_accessory_right" not in build_specimen(atlas).structures
+
+
+def test_mirror_reflects_across_the_midsagittal_plane(atlas):
+    s = build_specimen(atlas)
+    right = np.array(s.structures["nerve_right"].geometry.points)
+    left = np.array(s.structures["nerve_left"].geometry.points)
+    assert np.allclose(left, right * [-1, 1, 1])
+
+
+def test_mirror_follows_the_variant_of_its_source(atlas):
+    s = build_specimen(atlas, "nerve_double")
+    assert s.structures["nerve_left"].geometry.radius == [2, 2, 2]
+
+
+def test_warp_moves_the_junction_and_keeps_vessels_joined(atlas):
+    s = build_specimen(atlas, "junction_low")
+    vessel = np.array(s.structures["vessel"].geometry.points)
+    branch = np.array(s.structures["branch_right"].geometry.points)
+    assert np.allclose(vessel[-1], [0, 12, -40])
+    assert np.allclose(vessel[-1], branch[0])
+    assert np.allclose(s.landmarks["junction"], [0, 12, -40])
+    assert np.allclose(vessel[0], atlas.structures["vessel"].geometry.points[0])
+
+
+def test_warp_is_smooth():
+    """Tissue moves, it does not jump: displacement decays without a step."""
+    pts = np.stack([np.zeros(101), np.zeros(101), np.linspace(0, 100, 101)], axis=1)
+    moved = warp_centerline(pts, "end", np.array([10.0, 0, 0]), reach=50)
+    dx = moved[:, 0]
+    assert dx[-1] == pytest.approx(10) and dx[0] == 0
+    assert np.all(np.diff(dx) >= -1e-12)
+    assert np.abs(np.diff(dx)).max() < 0.4  # no jump between 1 mm samples
+    w = falloff_weights(np.array([0.0, 25.0, 50.0, 80.0]), 50.0)
+    assert w.tolist() == pytest.approx([1.0, 0.5, 0.0, 0.0])
+
+
+def test_patch_on_a_missing_structure_is_a_patch_error(atlas):
+    from atlas_app.model.schema import Patch
+    from atlas_app.model.specimen import apply_patch
+
+    with pytest.raises(PatchError, match="no structure"):
+        apply_patch(dict(atlas.structures), {}, Patch(remove=["ghost"]))
+
+
+def test_sampling_is_reproducible_and_follows_prevalence(atlas):
+    a = sample_choices(atlas, 4000, seed=7)
+    assert a == sample_choices(atlas, 4000, seed=7)
+    assert a != sample_choices(atlas, 4000, seed=8)
+    low = Counter(c["junction_level"] for c in a)["junction_low"] / len(a)
+    assert low == pytest.approx(0.3, abs=0.03)
+
+
+def test_prevalence_of_a_specimen_multiplies_its_choices(atlas):
+    s = build_specimen(atlas, "junction_low,nerve_double")
+    assert s.prevalence(atlas) == pytest.approx(0.3 * 0.25)
