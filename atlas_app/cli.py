@@ -25,8 +25,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(fault)
     if faults:
         checks = sorted({f.check for f in faults})
-        print(f"{len(faults)} fault(s) in {args.directory} (checks: {', '.join(checks)})",
-              file=sys.stderr)
+        print(
+            f"{len(faults)} fault(s) in {args.directory} (checks: {', '.join(checks)})",
+            file=sys.stderr,
+        )
         return 1
     n_checks = len(CHECKS) + len(LOAD_CHECKS)
     n_options = sum(len(g.options) for g in atlas.variant_groups.values())
@@ -93,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
 
     e = sub.add_parser("export", help="write the geometry of one specimen")
-    e.add_argument("--specimen", default="default",
-                   help="'default' or comma-separated variant option ids")
+    e.add_argument(
+        "--specimen", default="default", help="'default' or comma-separated variant option ids"
+    )
     e.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     e.add_argument("--out", help="file (json) or folder (vtp, stl) or .glb file to write")
     e.add_argument("--atlas", type=Path, default=DEFAULT_ATLAS_DIR)

@@ -77,7 +77,7 @@ def _write_glb(specimen: Specimen, meshes: dict[str, Any], out: Path) -> Path:
         faces = mesh.faces.reshape(-1, 4)[:, 1:]
         tm = trimesh.Trimesh(vertices=np.asarray(mesh.points), faces=faces, process=False)
         rgb = specimen.structures[sid].color.lstrip("#")
-        rgba = [int(rgb[i:i + 2], 16) for i in (0, 2, 4)] + [255]
+        rgba = [int(rgb[i : i + 2], 16) for i in (0, 2, 4)] + [255]
         tm.visual.face_colors = np.tile(rgba, (len(faces), 1))
         # glTF is metres, Y up; Slicer reads glb in its own RAS millimetres, so keep mm/RAS
         # and say so in the scene's extras.

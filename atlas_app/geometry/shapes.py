@@ -35,8 +35,7 @@ def sweep(path: Array, profile: Array, normal_hint: Array | None = None) -> pv.P
     normal, its v axis the binormal."""
     _, nrm, bin_ = transport_frames(path, normal_hint)
     prof = np.broadcast_to(profile, (len(path), *np.shape(profile)[-2:]))
-    ring = (path[:, None, :] + prof[..., 0:1] * nrm[:, None, :]
-            + prof[..., 1:2] * bin_[:, None, :])
+    ring = path[:, None, :] + prof[..., 0:1] * nrm[:, None, :] + prof[..., 1:2] * bin_[:, None, :]
     n_path, n_sides = ring.shape[:2]
     verts = np.vstack([ring.reshape(-1, 3), path[0], path[-1]])
     i = np.arange(n_path - 1)[:, None]
@@ -45,8 +44,9 @@ def sweep(path: Array, profile: Array, normal_hint: Array | None = None) -> pv.P
     b = i * n_sides + (j + 1) % n_sides
     c = a + n_sides
     d = b + n_sides
-    side = np.concatenate([np.stack([a, b, d], -1).reshape(-1, 3),
-                           np.stack([a, d, c], -1).reshape(-1, 3)])
+    side = np.concatenate(
+        [np.stack([a, b, d], -1).reshape(-1, 3), np.stack([a, d, c], -1).reshape(-1, 3)]
+    )
     start, end = len(verts) - 2, len(verts) - 1
     jj = np.arange(n_sides)
     cap0 = np.stack([np.full(n_sides, start), (jj + 1) % n_sides, jj], -1)
@@ -59,12 +59,13 @@ def sweep(path: Array, profile: Array, normal_hint: Array | None = None) -> pv.P
 def _outward(mesh: pv.PolyData) -> pv.PolyData:
     """Flip the winding if the surface's normals point inward (negative signed volume)."""
     if mesh.volume < 0:
-        mesh = mesh.flip_faces()  # type: ignore[assignment]
+        mesh = mesh.flip_faces()
     return mesh
 
 
-def tube(curve: Curve, aspect: float = 1.0, flat_normal: Array | None = None,
-         sides: int = TUBE_SIDES) -> pv.PolyData:
+def tube(
+    curve: Curve, aspect: float = 1.0, flat_normal: Array | None = None, sides: int = TUBE_SIDES
+) -> pv.PolyData:
     """A closed tube (elliptical when ``aspect`` < 1, thinnest along ``flat_normal``)."""
     theta = np.linspace(0.0, 2 * np.pi, sides, endpoint=False)
     # u follows the frame normal (= flat_normal when given): the thin direction.
@@ -84,20 +85,20 @@ def _placed(mesh: pv.PolyData, g: ParametricGeometry) -> pv.PolyData:
         axes = np.asarray(g.axes, float)
         m[:3, :3] = (axes / np.linalg.norm(axes, axis=1, keepdims=True)).T
     m[:3, 3] = np.asarray(g.center, float)
-    return mesh.transform(m, inplace=False)  # type: ignore[return-value]
+    return mesh.transform(m, inplace=False)
 
 
 def ellipsoid(g: ParametricGeometry) -> pv.PolyData:
     assert g.size is not None
     sphere = pv.Sphere(radius=0.5, theta_resolution=28, phi_resolution=18)
-    return _placed(sphere.scale(g.size, inplace=False), g)  # type: ignore[arg-type]
+    return _placed(sphere.scale(g.size, inplace=False), g)
 
 
 def box(g: ParametricGeometry) -> pv.PolyData:
     assert g.size is not None
     sx, sy, sz = (s / 2 for s in g.size)
     cube = pv.Box(bounds=(-sx, sx, -sy, sy, -sz, sz), level=2).triangulate()
-    return _placed(cube, g)  # type: ignore[arg-type]
+    return _placed(cube, g)
 
 
 def sheet(g: ParametricGeometry) -> pv.PolyData:
@@ -130,7 +131,7 @@ def blob(g: ParametricGeometry) -> pv.PolyData:
     field = -np.log(np.exp(-k * d).sum(axis=1)) / k  # smooth minimum of the sphere distances
     grid.point_data["d"] = field
     surface = grid.contour([0.0], scalars="d", method="flying_edges")
-    return _outward(surface.triangulate().clean())  # type: ignore[arg-type]
+    return _outward(surface.triangulate().clean())
 
 
 @lru_cache(maxsize=128)
@@ -138,7 +139,7 @@ def _read_mesh(path: str, mtime_ns: int) -> pv.PolyData:
     mesh = pv.read(path)
     if not isinstance(mesh, pv.PolyData):
         raise ValueError(f"{path}: not a surface mesh")
-    return mesh.triangulate()  # type: ignore[return-value]
+    return mesh.triangulate()
 
 
 def read_mesh(path: Path) -> pv.PolyData:
@@ -150,7 +151,8 @@ def structure_mesh(structure: Structure, atlas_root: Path) -> pv.PolyData:
     """The surface of one resolved structure (mirrors already resolved by the specimen)."""
     g = structure.geometry
     if isinstance(g, CenterlineGeometry):
-        return tube(centerline_curve(g), g.aspect, g.flat_normal)
+        normal = None if g.flat_normal is None else np.asarray(g.flat_normal, float)
+        return tube(centerline_curve(g), g.aspect, normal)
     if isinstance(g, MeshGeometry):
         return read_mesh(atlas_root / g.file)
     if isinstance(g, ParametricGeometry):

@@ -64,8 +64,9 @@ class Atlas:
     def origin(self, kind: str, record_id: str) -> Origin | None:
         return self.origins.get((kind, record_id))
 
-    def fault(self, check: str, kind: str, record_id: str, sub: tuple[str | int, ...],
-              problem: str) -> Fault:
+    def fault(
+        self, check: str, kind: str, record_id: str, sub: tuple[str | int, ...], problem: str
+    ) -> Fault:
         """A fault located at a field of a loaded record."""
         origin = self.origin(kind, record_id)
         where = ".".join(str(s) for s in (record_id, *sub))

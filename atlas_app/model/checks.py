@@ -83,15 +83,25 @@ def check_unique_ids(atlas: Atlas) -> Iterator[Fault]:
         named.append(("variant_groups", group.id))
     for kind, record_id in named:
         if record_id in seen:
-            yield atlas.fault("unique_ids", kind, record_id, ("id",),
-                              f"id also used by a record in {seen[record_id][0]}")
+            yield atlas.fault(
+                "unique_ids",
+                kind,
+                record_id,
+                ("id",),
+                f"id also used by a record in {seen[record_id][0]}",
+            )
         else:
             seen[record_id] = (kind, record_id)
     for group in atlas.variant_groups.values():
         for i, option in enumerate(group.options):
             if option.id in seen and seen[option.id] != ("variant_groups", group.id):
-                yield atlas.fault("unique_ids", "variant_groups", group.id,
-                                  ("options", i, "id"), f"option id '{option.id}' is taken")
+                yield atlas.fault(
+                    "unique_ids",
+                    "variant_groups",
+                    group.id,
+                    ("options", i, "id"),
+                    f"option id '{option.id}' is taken",
+                )
             seen[option.id] = ("variant_groups", group.id)
 
 
@@ -101,19 +111,31 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
     nodes = set(atlas.structures) | set(atlas.groups)
     for sid, s in atlas.structures.items():
         if s.parent is not None and s.parent not in nodes:
-            yield atlas.fault("references_resolve", "structures", sid, ("parent",),
-                              f"unknown parent '{s.parent}'")
+            yield atlas.fault(
+                "references_resolve", "structures", sid, ("parent",), f"unknown parent '{s.parent}'"
+            )
         for i, gid in enumerate(s.groups):
             if gid not in atlas.groups:
-                yield atlas.fault("references_resolve", "structures", sid, ("groups", i),
-                                  f"unknown group '{gid}'")
+                yield atlas.fault(
+                    "references_resolve", "structures", sid, ("groups", i), f"unknown group '{gid}'"
+                )
         if isinstance(s.geometry, MirrorGeometry) and s.geometry.of not in atlas.structures:
-            yield atlas.fault("references_resolve", "structures", sid, ("geometry", "of"),
-                              f"mirrors unknown structure '{s.geometry.of}'")
+            yield atlas.fault(
+                "references_resolve",
+                "structures",
+                sid,
+                ("geometry", "of"),
+                f"mirrors unknown structure '{s.geometry.of}'",
+            )
     for gid, g in atlas.groups.items():
         if g.parent is not None and g.parent not in atlas.groups:
-            yield atlas.fault("references_resolve", "groups", gid, ("parent",),
-                              f"unknown parent group '{g.parent}'")
+            yield atlas.fault(
+                "references_resolve",
+                "groups",
+                gid,
+                ("parent",),
+                f"unknown parent group '{g.parent}'",
+            )
     for vg in atlas.variant_groups.values():
         for i, o in enumerate(vg.options):
             added = {s.id for s in o.patch.add}
@@ -124,15 +146,23 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                 targets += [(("warp", w, "ends", t), t) for t in warp.ends]
             for sub, target in targets:
                 if target not in atlas.structures and target not in added:
-                    yield atlas.fault("references_resolve", "variant_groups", vg.id,
-                                      ("options", i, "patch", *sub),
-                                      f"patch names unknown structure '{target}'")
+                    yield atlas.fault(
+                        "references_resolve",
+                        "variant_groups",
+                        vg.id,
+                        ("options", i, "patch", *sub),
+                        f"patch names unknown structure '{target}'",
+                    )
             lm = list(o.patch.landmarks) + [w.landmark for w in o.patch.warp if w.landmark]
             for lid in lm:
                 if lid not in atlas.landmarks:
-                    yield atlas.fault("references_resolve", "variant_groups", vg.id,
-                                      ("options", i, "patch", "landmarks", lid),
-                                      f"patch names unknown landmark '{lid}'")
+                    yield atlas.fault(
+                        "references_resolve",
+                        "variant_groups",
+                        vg.id,
+                        ("options", i, "patch", "landmarks", lid),
+                        f"patch names unknown landmark '{lid}'",
+                    )
 
 
 @check
@@ -141,8 +171,13 @@ def check_citations_resolve(atlas: Atlas) -> Iterator[Fault]:
     for kind, record_id, record in _records(atlas):
         for path, value in _walk(record, ()):
             if isinstance(value, Citation) and value.ref not in atlas.references:
-                yield atlas.fault("citations_resolve", kind, record_id, (*path, "ref"),
-                                  f"unknown reference '{value.ref}'")
+                yield atlas.fault(
+                    "citations_resolve",
+                    kind,
+                    record_id,
+                    (*path, "ref"),
+                    f"unknown reference '{value.ref}'",
+                )
 
 
 @check
@@ -154,14 +189,27 @@ def check_radii_match_points(atlas: Atlas) -> Iterator[Fault]:
             continue
         radii = g.radius if isinstance(g.radius, list) else [g.radius]
         if isinstance(g.radius, list) and len(g.radius) != len(g.points):
-            yield atlas.fault("radii_match_points", "structures", sid, ("geometry", "radius"),
-                              f"{len(g.radius)} radii for {len(g.points)} points")
+            yield atlas.fault(
+                "radii_match_points",
+                "structures",
+                sid,
+                ("geometry", "radius"),
+                f"{len(g.radius)} radii for {len(g.points)} points",
+            )
         for i, r in enumerate(radii):
             if not (r > 0 and math.isfinite(r)):
-                sub = ("geometry", "radius", i) if isinstance(g.radius, list) else (
-                    "geometry", "radius")
-                yield atlas.fault("radii_match_points", "structures", sid, sub,
-                                  f"radius {r} must be positive and finite")
+                sub = (
+                    ("geometry", "radius", i)
+                    if isinstance(g.radius, list)
+                    else ("geometry", "radius")
+                )
+                yield atlas.fault(
+                    "radii_match_points",
+                    "structures",
+                    sid,
+                    sub,
+                    f"radius {r} must be positive and finite",
+                )
 
 
 @check
@@ -170,12 +218,22 @@ def check_coordinates_finite(atlas: Atlas) -> Iterator[Fault]:
     for sid, s in atlas.structures.items():
         for sub, p in _points_of(s):
             if not all(math.isfinite(c) for c in p):
-                yield atlas.fault("coordinates_finite", "structures", sid, sub,
-                                  f"coordinate {list(p)} is not finite")
+                yield atlas.fault(
+                    "coordinates_finite",
+                    "structures",
+                    sid,
+                    sub,
+                    f"coordinate {list(p)} is not finite",
+                )
     for lid, lm in atlas.landmarks.items():
         if not all(math.isfinite(c) for c in lm.point):
-            yield atlas.fault("coordinates_finite", "landmarks", lid, ("point",),
-                              f"coordinate {list(lm.point)} is not finite")
+            yield atlas.fault(
+                "coordinates_finite",
+                "landmarks",
+                lid,
+                ("point",),
+                f"coordinate {list(lm.point)} is not finite",
+            )
 
 
 def _inside(p: Vec3, box: tuple[Vec3, Vec3]) -> bool:
@@ -193,12 +251,14 @@ def check_coordinates_in_region(atlas: Atlas) -> Iterator[Fault]:
     for sid, s in atlas.structures.items():
         for sub, p in _points_of(s):
             if all(math.isfinite(c) for c in p) and not _inside(p, region):
-                yield atlas.fault("coordinates_in_region", "structures", sid, sub,
-                                  f"{list(p)} is {desc}")
+                yield atlas.fault(
+                    "coordinates_in_region", "structures", sid, sub, f"{list(p)} is {desc}"
+                )
     for lid, lm in atlas.landmarks.items():
         if all(math.isfinite(c) for c in lm.point) and not _inside(lm.point, region):
-            yield atlas.fault("coordinates_in_region", "landmarks", lid, ("point",),
-                              f"{list(lm.point)} is {desc}")
+            yield atlas.fault(
+                "coordinates_in_region", "landmarks", lid, ("point",), f"{list(lm.point)} is {desc}"
+            )
 
 
 @check
@@ -210,8 +270,13 @@ def check_inside_parent_bounds(atlas: Atlas) -> Iterator[Fault]:
             continue
         for sub, p in _points_of(s):
             if all(math.isfinite(c) for c in p) and not _inside(p, group.bounds):
-                yield atlas.fault("inside_parent_bounds", "structures", sid, sub,
-                                  f"{list(p)} lies outside the bounds of '{group.id}'")
+                yield atlas.fault(
+                    "inside_parent_bounds",
+                    "structures",
+                    sid,
+                    sub,
+                    f"{list(p)} lies outside the bounds of '{group.id}'",
+                )
 
 
 @check
@@ -221,8 +286,13 @@ def check_landmarks_present(atlas: Atlas) -> Iterator[Fault]:
         return
     for i, lid in enumerate(atlas.info.required_landmarks):
         if lid not in atlas.landmarks:
-            yield atlas.fault("landmarks_present", "atlas", "atlas", ("required_landmarks", i),
-                              f"required landmark '{lid}' is not defined")
+            yield atlas.fault(
+                "landmarks_present",
+                "atlas",
+                "atlas",
+                ("required_landmarks", i),
+                f"required landmark '{lid}' is not defined",
+            )
 
 
 @check
@@ -234,8 +304,13 @@ def check_mesh_files_exist(atlas: Atlas) -> Iterator[Fault]:
         path = atlas.root / s.geometry.file
         problem = _mesh_file_problem(path)
         if problem:
-            yield atlas.fault("mesh_files_exist", "structures", sid, ("geometry", "file"),
-                              f"{s.geometry.file}: {problem}")
+            yield atlas.fault(
+                "mesh_files_exist",
+                "structures",
+                sid,
+                ("geometry", "file"),
+                f"{s.geometry.file}: {problem}",
+            )
 
 
 def _mesh_file_problem(path: Path) -> str | None:
@@ -272,8 +347,13 @@ def check_hierarchy_acyclic(atlas: Atlas) -> Iterator[Fault]:
         while node is not None:
             if node in seen:
                 kind = "structures" if start in atlas.structures else "groups"
-                yield atlas.fault("hierarchy_acyclic", kind, start, ("parent",),
-                                  f"parent chain loops back to '{node}'")
+                yield atlas.fault(
+                    "hierarchy_acyclic",
+                    kind,
+                    start,
+                    ("parent",),
+                    f"parent chain loops back to '{node}'",
+                )
                 break
             seen.add(node)
             node = parents.get(node)
@@ -290,13 +370,22 @@ def check_mirror_sources(atlas: Atlas) -> Iterator[Fault]:
         if src is None:
             continue  # references_resolve reports it
         if isinstance(src.geometry, MeshGeometry | MirrorGeometry):
-            yield atlas.fault("mirror_sources", "structures", sid, ("geometry", "of"),
-                              f"'{src.id}' is a {src.geometry.kind}; mirror a centerline "
-                              "or parametric structure")
+            yield atlas.fault(
+                "mirror_sources",
+                "structures",
+                sid,
+                ("geometry", "of"),
+                f"'{src.id}' is a {src.geometry.kind}; mirror a centerline or parametric structure",
+            )
         elif opposite.get(src.side) != s.side:
-            yield atlas.fault("mirror_sources", "structures", sid, ("geometry", "of"),
-                              f"mirror of a {src.side} structure must be on the "
-                              f"{opposite.get(src.side, 'other')} side")
+            yield atlas.fault(
+                "mirror_sources",
+                "structures",
+                sid,
+                ("geometry", "of"),
+                f"mirror of a {src.side} structure must be on the "
+                f"{opposite.get(src.side, 'other')} side",
+            )
 
 
 @check
@@ -305,8 +394,13 @@ def check_prevalences_sum_to_one(atlas: Atlas) -> Iterator[Fault]:
     for gid, g in atlas.variant_groups.items():
         total = sum(o.prevalence for o in g.options)
         if abs(total - 1.0) > PREVALENCE_TOLERANCE:
-            yield atlas.fault("prevalences_sum_to_one", "variant_groups", gid, ("options",),
-                              f"prevalences add up to {total:.3f}, not 1")
+            yield atlas.fault(
+                "prevalences_sum_to_one",
+                "variant_groups",
+                gid,
+                ("options",),
+                f"prevalences add up to {total:.3f}, not 1",
+            )
 
 
 @check
@@ -320,8 +414,13 @@ def check_variant_patches_apply(atlas: Atlas) -> Iterator[Fault]:
             try:
                 build_specimen(atlas, {**base, gid: option.id})
             except PatchError as exc:
-                yield atlas.fault("variant_patches_apply", "variant_groups", gid,
-                                  ("options", i, "patch"), str(exc))
+                yield atlas.fault(
+                    "variant_patches_apply",
+                    "variant_groups",
+                    gid,
+                    ("options", i, "patch"),
+                    str(exc),
+                )
 
 
 def run_checks(atlas: Atlas) -> list[Fault]:

@@ -92,8 +92,9 @@ class _Reader:
         except ValueError:
             return str(path)
 
-    def fault(self, doc: LoadedYaml, path: tuple[str | int, ...], field: str, problem: str,
-              check: str) -> None:
+    def fault(
+        self, doc: LoadedYaml, path: tuple[str | int, ...], field: str, problem: str, check: str
+    ) -> None:
         self.faults.append(Fault(self.rel(doc.path), doc.line_of(path), field, problem, check))
 
     def read_file(self, path: Path) -> None:
@@ -109,16 +110,22 @@ class _Reader:
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             problem = (
-                "missing" if version is None
+                "missing"
+                if version is None
                 else f"{version!r} is not supported (this app reads {SCHEMA_VERSION})"
             )
             self.fault(doc, ("schema_version",), "schema_version", problem, "schema_version")
             return
         kinds = [k for k in data if k != "schema_version"]
         if len(kinds) != 1 or kinds[0] not in (*LIST_KINDS, "atlas"):
-            self.fault(doc, (), "-",
-                       f"expected schema_version and one of {', '.join(['atlas', *LIST_KINDS])}; "
-                       f"found {', '.join(map(str, kinds)) or 'nothing'}", "schema")
+            self.fault(
+                doc,
+                (),
+                "-",
+                f"expected schema_version and one of {', '.join(['atlas', *LIST_KINDS])}; "
+                f"found {', '.join(map(str, kinds)) or 'nothing'}",
+                "schema",
+            )
             return
         kind = kinds[0]
         if kind == "atlas":
@@ -159,9 +166,13 @@ class _Reader:
             key = (kind, record_id)
             if key in self.origins:
                 first = self.origins[key]
-                self.fault(doc, (kind, i, "id"), f"{record_id}.id",
-                           f"duplicate id (first defined in {first.file}:{first.line()})",
-                           "unique_ids")
+                self.fault(
+                    doc,
+                    (kind, i, "id"),
+                    f"{record_id}.id",
+                    f"duplicate id (first defined in {first.file}:{first.line()})",
+                    "unique_ids",
+                )
                 continue
             self.origins[key] = Origin(self.rel(doc.path), (kind, i), doc.lines)
             self.records[kind][record_id] = record

@@ -41,7 +41,9 @@ class Reference(Record):
 
     id: Id
     citation: str = Field(min_length=5)
-    short: str = Field(min_length=2, description="How the app names it inline, e.g. 'Ebraheim 1997'")
+    short: str = Field(
+        min_length=2, description="How the app names it inline, e.g. 'Ebraheim 1997'"
+    )
     url: str | None = None
     doi: str | None = None
     pmid: str | None = None
@@ -130,7 +132,8 @@ class MirrorGeometry(Record):
 class ParametricGeometry(Record):
     """A shape built from a few numbers, for what the CT lacks (always schematic).
 
-    - ``ellipsoid``: ``center``, ``size`` (three diameters), optional ``axes`` (rows = local x, y, z).
+    - ``ellipsoid``: ``center``, ``size`` (three diameters), optional ``axes``
+      (rows = local x, y, z).
     - ``box``: ``center``, ``size``, optional ``axes``.
     - ``sheet``: a curved plate: ``points`` is its outline in the axial plane, swept from
       ``z_range[0]`` to ``z_range[1]``, ``thickness`` thick.

@@ -54,8 +54,9 @@ def test_fault_names_file_line_and_field(tmp_path: Path):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "atlas_app", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "atlas_app", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_validate_clean_prints_one_line_summary():
@@ -106,6 +107,8 @@ def test_random_damage_never_raises(seed: int, tmp_path: Path):
 def test_unsafe_yaml_tags_are_refused(tmp_path: Path):
     atlas_dir = tmp_path / "atlas"
     shutil.copytree(MINI_ATLAS, atlas_dir)
-    (atlas_dir / "evil.yaml").write_text("schema_version: 1\nlandmarks: !!python/object/apply:os.system ['true']\n")
+    (atlas_dir / "evil.yaml").write_text(
+        "schema_version: 1\nlandmarks: !!python/object/apply:os.system ['true']\n"
+    )
     _, faults = validate_atlas(atlas_dir)
     assert [f.check for f in faults] == ["yaml_syntax"]

@@ -48,7 +48,7 @@ def test_band_is_thin_along_its_flat_normal():
 def test_frames_do_not_twist_on_a_helix():
     s = np.linspace(0, 4 * np.pi, 200)
     pts = np.stack([10 * np.cos(s), 10 * np.sin(s), 3 * s], 1)
-    t, n, b = transport_frames(pts)
+    t, n, _ = transport_frames(pts)
     assert np.allclose((t * n).sum(1), 0, atol=1e-6)
     assert np.allclose(np.linalg.norm(n, axis=1), 1)
     assert np.min((n[1:] * n[:-1]).sum(1)) > 0.95
@@ -60,14 +60,31 @@ def test_gap_between_tubes():
     assert curve_gap(a, b) == pytest.approx(2.0, abs=0.05)
 
 
-@pytest.mark.parametrize("params, volume", [
-    (dict(shape="ellipsoid", center=[1, 2, 3], size=[10, 4, 2]), np.pi / 6 * 80),
-    (dict(shape="box", center=[0, 0, 0], size=[10, 4, 2], axes=[[1, 1, 0], [-1, 1, 0], [0, 0, 1]]),
-     80.0),
-    (dict(shape="sheet", points=[[0, 0, 0], [10, 0, 0], [20, 0, 0]], z_range=[-5, 5],
-          thickness=1.0), 200.0),
-    (dict(shape="blob", points=[[0, 0, 0]], radii=[5.0]), 4 / 3 * np.pi * 125),
-])
+@pytest.mark.parametrize(
+    "params, volume",
+    [
+        (dict(shape="ellipsoid", center=[1, 2, 3], size=[10, 4, 2]), np.pi / 6 * 80),
+        (
+            dict(
+                shape="box",
+                center=[0, 0, 0],
+                size=[10, 4, 2],
+                axes=[[1, 1, 0], [-1, 1, 0], [0, 0, 1]],
+            ),
+            80.0,
+        ),
+        (
+            dict(
+                shape="sheet",
+                points=[[0, 0, 0], [10, 0, 0], [20, 0, 0]],
+                z_range=[-5, 5],
+                thickness=1.0,
+            ),
+            200.0,
+        ),
+        (dict(shape="blob", points=[[0, 0, 0]], radii=[5.0]), 4 / 3 * np.pi * 125),
+    ],
+)
 def test_parametric_shapes_are_closed_and_sized(params, volume):
     g = ParametricGeometry(kind="parametric", source=SRC, **params)
     m = {"ellipsoid": ellipsoid, "box": box, "sheet": sheet, "blob": blob}[g.shape](g)

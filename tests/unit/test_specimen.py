@@ -27,8 +27,10 @@ def atlas():
 
 
 def test_default_spec_takes_every_default(atlas):
-    assert parse_spec(atlas, "default") == {"junction_level": "junction_usual",
-                                            "nerve_pattern": "nerve_single"}
+    assert parse_spec(atlas, "default") == {
+        "junction_level": "junction_usual",
+        "nerve_pattern": "nerve_single",
+    }
     assert build_specimen(atlas).spec == "default"
 
 
@@ -38,10 +40,13 @@ def test_spec_round_trips(atlas):
     assert parse_spec(atlas, format_spec(atlas, choices)) == choices
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("no_such_variant", "unknown variant"),
-    ("junction_low,junction_usual", "choose one"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("no_such_variant", "unknown variant"),
+        ("junction_low,junction_usual", "choose one"),
+    ],
+)
 def test_bad_spec_is_refused_with_a_reason(atlas, spec, message):
     with pytest.raises(SpecError, match=message):
         parse_spec(atlas, spec)
