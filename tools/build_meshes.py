@@ -129,7 +129,7 @@ class VesselSpec:
 
 
 BONE, DISC, PSOAS, ILIACUS = "#e3dac9", "#8fc1d4", "#c1564f", "#b5654f"
-ARTERY, VEIN, URETER = "#c8102e", "#1f4e9c", "#e8c547"
+ARTERY, VEIN, URETER = "#c8102e", "#1f4e9c", "#6fae6a"
 
 MESHES: tuple[MeshSpec, ...] = (
     MeshSpec(

@@ -1,0 +1,141 @@
+"""The atlas: the lumbosacral region in 3D, by layer, structure and variant."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from atlas_app.model.schema import CATEGORIES
+from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
+from atlas_app.scene.compose import compose_scene
+from atlas_app.ui import state
+from atlas_app.ui.panels import prevalence_note, show_faults, specimen_picker, structure_panel
+from atlas_app.ui.resources import RenderError, loaded_atlas, render_status, scene_page, specimen
+from atlas_app.ui.resources import still_png as render_still
+from atlas_app.ui.viewer import show_viewer
+
+SYSTEM_LABELS = {
+    "bone": "Bones",
+    "muscle": "Muscles",
+    "artery": "Arteries",
+    "vein": "Veins",
+    "nerve": "Nerves",
+    "viscus": "Ureters and viscera",
+    "pathology": "Pathology",
+}
+WALL_GROUP = "abdominal_wall"  # rectus and peritoneum: shown on demand, they cover the rest
+
+loaded = loaded_atlas()
+atlas = loaded.atlas
+
+st.title("Lumbosacral atlas")
+st.caption(
+    "Drag to turn, scroll or pinch to zoom. Patient's right is on the left in the "
+    "anterior view. Millimetres; origin at the sacral promontory."
+)
+show_faults(loaded)
+
+with st.sidebar:
+    st.subheader("View")
+    camera = st.radio(
+        "Preset view",
+        list(CAMERA_PRESETS),
+        key=state.ATLAS_CAMERA,
+        format_func=lambda c: CAMERA_PRESETS[c].title,
+        index=list(CAMERA_PRESETS).index(DEFAULT_CAMERA),
+    )
+    st.subheader("Layers")
+    shown = st.pills(
+        "Systems shown",
+        list(CATEGORIES),
+        selection_mode="multi",
+        default=list(CATEGORIES),
+        format_func=SYSTEM_LABELS.get,
+        key=state.ATLAS_SYSTEMS,
+    )
+    hidden_categories = [c for c in CATEGORIES if c not in (shown or [])]
+    wall = st.toggle(
+        "Abdominal wall and peritoneum",
+        key=state.ATLAS_WALL,
+        help="Rectus abdominis and the parietal peritoneum, which cover the "
+        "retroperitoneum from the front.",
+    )
+    translucent = st.toggle(
+        "See-through muscles",
+        key=state.ATLAS_TRANSLUCENT,
+        help="Psoas and iliacus drawn translucent to show the plexus inside; "
+        "everything else stays opaque.",
+    )
+    st.subheader("Specimen")
+    spec_string = specimen_picker(atlas)
+
+specimen_, spec_error = specimen(spec_string)
+if spec_error:
+    st.error(
+        f"This combination of variants cannot be built ({spec_error}); showing the usual "
+        "anatomy instead."
+    )
+
+ids = list(specimen_.structures)
+names = {sid: specimen_.structures[sid].name for sid in ids}
+by_name = sorted(ids, key=lambda s: (specimen_.structures[s].category, names[s]))
+
+with st.sidebar:
+    st.subheader("Structures")
+    if st.session_state.get(state.ATLAS_SELECTED) not in ids:
+        st.session_state[state.ATLAS_SELECTED] = (
+            "lumbosacral_trunk_right" if "lumbosacral_trunk_right" in ids else ids[0]
+        )
+    selected = st.selectbox(
+        "Selected structure", by_name, key=state.ATLAS_SELECTED, format_func=names.get
+    )
+    highlight = st.multiselect(
+        "Highlight", by_name, key=state.ATLAS_HIGHLIGHT, format_func=names.get, placeholder="none"
+    )
+    hidden_ids = st.multiselect(
+        "Hide",
+        by_name,
+        key=state.ATLAS_HIDDEN_STRUCTURES,
+        format_func=names.get,
+        placeholder="none",
+    )
+    isolate = st.toggle("Isolate the selected and highlighted structures", key=state.ATLAS_ISOLATE)
+
+isolated = [selected, *highlight] if isolate else None
+scene = compose_scene(
+    atlas,
+    specimen_,
+    hidden_categories=hidden_categories,
+    hidden_structures=[s for s in hidden_ids if s in ids]
+    + ([] if wall else [s for s in ids if specimen_.structures[s].parent == WALL_GROUP]),
+    isolate=isolated,
+    highlight=[s for s in highlight if s in ids],
+    translucent_muscles=translucent,
+    camera=camera,
+)
+page, text_alternative = scene_page(scene, specimen_)
+
+show_viewer(page)
+st.caption(prevalence_note(atlas, specimen_))
+with st.expander("What this view shows (text alternative)"):
+    st.text(text_alternative)
+
+info, still = st.columns([2, 3], gap="large")
+with info:
+    structure_panel(atlas, specimen_, specimen_.structures[selected])
+with still:
+    st.markdown("#### Labelled view")
+    st.caption(
+        "The 3D viewer cannot draw labels, so a still of the same view is rendered on "
+        "the server with numbered pins and a key."
+    )
+    if st.toggle("Show the labelled still", key=state.ATLAS_SHOW_STILL):
+        status = render_status()
+        if not status.ok:
+            st.warning(status.message)
+        else:
+            try:
+                with st.spinner("Rendering the labelled view…"):
+                    png = render_still(scene.to_json(), specimen_.spec, 1000, 680)
+                st.image(png, caption=scene.title, width="stretch")
+            except RenderError as exc:
+                st.warning(f"The labelled view could not be drawn: {exc}")

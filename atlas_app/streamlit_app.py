@@ -1,0 +1,19 @@
+"""Entry point: page config, navigation, the shared sidebar. No logic lives here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Sacral Ala Atlas", page_icon=":material/skeleton:", layout="wide")
+
+pages = [
+    st.Page(
+        "app_pages/atlas.py",
+        title="Atlas",
+        icon=":material/view_in_ar:",
+        default=True,
+        url_path="atlas",
+    ),
+    st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,175 @@
+"""Widgets shared by pages: the specimen picker, fault banners, the structure panel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import streamlit as st
+
+from atlas_app.model.atlas import Atlas
+from atlas_app.model.schema import CONFIDENCE_MEANING, Structure
+from atlas_app.model.specimen import Specimen, format_spec, sample_choices
+from atlas_app.ui.resources import LoadedAtlas
+from atlas_app.ui.state import ATLAS_RANDOM_SEED, variant_key
+
+
+def show_faults(loaded: LoadedAtlas) -> None:
+    """Tell the user when part of the atlas failed validation; the rest still serves."""
+    if not loaded.faults:
+        return
+    with st.expander(
+        f":material/warning: {len(loaded.faults)} problem(s) in the atlas data — the rest of the "
+        "atlas is shown without the broken records",
+        expanded=False,
+    ):
+        st.code("\n".join(str(f) for f in loaded.faults[:200]), language=None)
+
+
+def _option_label(atlas: Atlas, group_id: str):  # type: ignore[no-untyped-def]
+    options = {o.id: o for o in atlas.variant_groups[group_id].options}
+
+    def label(option_id: str) -> str:
+        o = options[option_id]
+        return f"{o.name} ({o.prevalence:.0%})"
+
+    return label
+
+
+def _randomise(atlas: Atlas) -> None:
+    seed = int(np.random.default_rng().integers(0, 1_000_000))
+    st.session_state[ATLAS_RANDOM_SEED] = seed
+    (choices,) = sample_choices(atlas, 1, seed)
+    for group_id, option_id in choices.items():
+        st.session_state[variant_key(group_id)] = option_id
+
+
+def _reset(atlas: Atlas) -> None:
+    st.session_state.pop(ATLAS_RANDOM_SEED, None)
+    for g in atlas.variant_groups.values():
+        st.session_state[variant_key(g.id)] = g.default
+
+
+def specimen_picker(atlas: Atlas) -> str:
+    """One picker per variant group, a random-specimen button; returns the SPEC string."""
+    left, right = st.columns(2)
+    left.button(
+        "Random specimen",
+        icon=":material/casino:",
+        on_click=_randomise,
+        args=(atlas,),
+        help="Draw every variant from its published prevalence",
+        width="stretch",
+    )
+    right.button(
+        "Usual anatomy",
+        on_click=_reset,
+        args=(atlas,),
+        width="stretch",
+        help="Every variant at its default (most common or textbook) option",
+    )
+    choices: dict[str, str] = {}
+    for g in atlas.variant_groups.values():
+        key = variant_key(g.id)
+        if st.session_state.get(key) not in {o.id for o in g.options}:
+            st.session_state[key] = g.default
+        choices[g.id] = st.selectbox(
+            g.name,
+            [o.id for o in g.options],
+            key=key,
+            format_func=_option_label(atlas, g.id),
+            help=g.description,
+        )
+    seed = st.session_state.get(ATLAS_RANDOM_SEED)
+    if seed is not None:
+        st.caption(f"Random specimen, seed {seed}.")
+    return format_spec(atlas, choices)
+
+
+def prevalence_note(atlas: Atlas, specimen: Specimen) -> str:
+    p = specimen.prevalence(atlas)
+    if specimen.spec == "default":
+        head = "Usual anatomy (every variant at its default)"
+    else:
+        head = f"Specimen `{specimen.spec}`"
+    return (
+        f"{head}. Expected in about **{p:.1%}** of people, if the variant groups are "
+        "independent (no study reports how they combine)."
+    )
+
+
+def _cite_text(atlas: Atlas, cites) -> str:  # type: ignore[no-untyped-def]
+    parts = []
+    for c in cites:
+        ref = atlas.references.get(c.ref)
+        name = ref.short if ref else c.ref
+        flag = "" if c.confidence == "V" else f" [{c.confidence}]"
+        parts.append(name + flag)
+    return "; ".join(parts)
+
+
+def structure_panel(
+    atlas: Atlas,
+    specimen: Specimen,
+    structure: Structure,
+    endangered_by: Mapping[str, list[str]] | None = None,
+) -> None:
+    """What the selected structure is and does, its measurements with sources, how it
+    varies and which approaches endanger it."""
+    badge = " · schematic" if structure.schematic else ""
+    st.markdown(f"#### {structure.name}")
+    st.caption(f"{structure.category.capitalize()} · {structure.side}{badge}")
+    st.write(structure.description)
+    if structure.schematic:
+        st.caption(
+            "Shape authored from published measurements against the registered bones, "
+            "not segmented from imaging."
+        )
+    if structure.figures:
+        rows = []
+        for f in structure.figures:
+            if f.value is not None:
+                value = f"{f.value:g}" + (f" ± {f.sd:g}" if f.sd is not None else "")
+            else:
+                value = f"{f.min:g}–{f.max:g}"
+            rows.append(
+                {
+                    "Measure": f.label,
+                    "Value": f"{value} {f.unit}",
+                    "Population": f.population or "",
+                    "Source": _cite_text(atlas, f.cite),
+                }
+            )
+        st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption("Geometry source: " + _cite_text(atlas, structure.geometry.source))
+    varies = variants_touching(atlas, structure.id)
+    if varies:
+        st.markdown("**How it varies**")
+        for group_name, options in varies:
+            st.markdown(f"- {group_name}: " + ", ".join(options))
+    if endangered_by:
+        st.markdown("**Endangered by**")
+        for approach, steps in endangered_by.items():
+            st.markdown(f"- {approach}: " + ", ".join(steps))
+    legend = ", ".join(f"{k} = {v}" for k, v in CONFIDENCE_MEANING.items() if k != "V")
+    st.caption(f"Source flags: {legend}; no flag = verbatim in the source.")
+
+
+def variants_touching(atlas: Atlas, structure_id: str) -> list[tuple[str, list[str]]]:
+    """Variant groups whose options change, add or remove this structure."""
+    out = []
+    for g in atlas.variant_groups.values():
+        names = []
+        for o in g.options:
+            p = o.patch
+            touched = (
+                structure_id in p.remove
+                or structure_id in p.modify
+                or any(s.id == structure_id for s in p.add)
+                or any(structure_id in w.ends for w in p.warp)
+            )
+            if touched:
+                names.append(f"{o.name} ({o.prevalence:.0%})")
+        if names:
+            out.append((g.name, names))
+    return out

@@ -1,0 +1,20 @@
+"""Session-state keys, in one place. Page keys are prefixed by their page."""
+
+from __future__ import annotations
+
+# Atlas page
+ATLAS_CAMERA = "atlas.camera"
+ATLAS_SYSTEMS = "atlas.systems"
+ATLAS_WALL = "atlas.wall"
+ATLAS_TRANSLUCENT = "atlas.translucent_muscles"
+ATLAS_SELECTED = "atlas.selected"
+ATLAS_HIGHLIGHT = "atlas.highlight"
+ATLAS_HIDDEN_STRUCTURES = "atlas.hidden_structures"
+ATLAS_ISOLATE = "atlas.isolate"
+ATLAS_SHOW_STILL = "atlas.show_still"
+ATLAS_RANDOM_SEED = "atlas.random_seed"
+
+
+def variant_key(group_id: str) -> str:
+    """The widget key of one variant group's picker (shared by every page)."""
+    return f"variant.{group_id}"

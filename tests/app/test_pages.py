@@ -1,0 +1,93 @@
+"""Every page under Streamlit's AppTest: it runs without exceptions and sends what it should."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[2] / "atlas_app" / "streamlit_app.py"
+TIMEOUT = 180
+
+
+def run_page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if page is not None:
+        at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
+def viewer_payload(at: AppTest) -> str:
+    """The HTML page sent to the browser's 3D viewer (st.iframe)."""
+    frames = [e for e in at.main if getattr(e, "type", "") == "iframe"]
+    assert len(frames) == 1, "one 3D viewer on the page"
+    proto = frames[0].proto
+    return str(getattr(proto, "srcdoc", "") or getattr(proto, "src", ""))
+
+
+def scene_of(at: AppTest) -> dict:
+    from atlas_app.scene.render_html import page_scene
+
+    return page_scene(viewer_payload(at))
+
+
+def scene_ids(at: AppTest) -> set[str]:
+    return {n.get("name") or n.get("id") for n in scene_of(at)["scene"]}
+
+
+@pytest.fixture(scope="module")
+def atlas_page() -> AppTest:
+    return run_page()
+
+
+def test_atlas_page_runs_and_sends_a_3d_scene(atlas_page: AppTest):
+    assert not atlas_page.exception
+    payload = viewer_payload(atlas_page)
+    assert "<canvas" in payload or "vtk" in payload.lower()
+    assert 100_000 < len(payload) < 3_000_000
+
+
+def test_about_page_names_sources_and_licences():
+    at = run_page("about")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "SPL Abdominal Atlas" in text and "Apache" in text and "GPL-3.0-or-later" in text
+    assert "Ebraheim 1997" in text
+
+
+def test_picking_a_variant_changes_the_scene_sent():
+    at = run_page()
+    before = viewer_payload(at)
+    at.selectbox(key="variant.lst_formation_right").set_value("lst_above_ala_right").run()
+    assert not at.exception
+    after = viewer_payload(at)
+    assert after != before
+    assert "Above the ala" in after  # the view's title names the variant
+
+
+def test_hiding_a_system_removes_it_from_the_payload():
+    at = run_page()
+    before = len(viewer_payload(at))
+    at.pills(key="atlas.systems").set_value(
+        ["bone", "artery", "vein", "nerve", "viscus", "pathology"]
+    ).run()
+    assert not at.exception
+    assert len(viewer_payload(at)) < before - 50_000  # the psoas and iliacus meshes are gone
+
+
+def test_random_specimen_sets_every_picker():
+    at = run_page()
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Random specimen, seed" in c.value for c in at.caption)
+
+
+def test_selected_structure_panel_shows_cited_figures():
+    at = run_page()
+    at.selectbox(key="atlas.selected").set_value("lumbosacral_trunk_right").run()
+    frames = [d.value for d in at.dataframe]
+    assert frames, "the figures table"
+    table = frames[0]
+    assert "Ebraheim 1997" in json.dumps(table.to_dict() if hasattr(table, "to_dict") else table)

@@ -1,0 +1,57 @@
+"""A real app server on a free port and Debian's chromium driven by Playwright.
+
+The browser is the system one (``/usr/bin/chromium``, installed by scripts/test.sh); no
+browser is ever downloaded. Set SKIP_E2E=1 to skip these tests on a machine without it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.harness import CHROMIUM_ARGS, ROOT, free_port, start_app, wait_healthy
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    if os.environ.get("SKIP_E2E") == "1":
+        pytest.skip("SKIP_E2E=1")
+    port = free_port()
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    proc = start_app(ROOT / "atlas_app" / "streamlit_app.py", port, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if os.environ.get("SKIP_E2E") == "1":
+        pytest.skip("SKIP_E2E=1")
+    from playwright.sync_api import sync_playwright
+
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium is not installed (scripts/test.sh installs it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()

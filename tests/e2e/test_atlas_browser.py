@@ -1,0 +1,66 @@
+"""What a trainee does in a real browser: the atlas draws, layers and variants take effect,
+the labelled still appears."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def viewer(page):
+    return page.frame_locator("iframe").first
+
+
+def wait_for_canvas(page, timeout=90_000):
+    canvas = viewer(page).locator("canvas").first
+    canvas.wait_for(state="visible", timeout=timeout)
+    page.wait_for_timeout(1500)  # let vtk.js draw its first frame
+    return canvas
+
+
+def pixels(locator) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB"), float)
+
+
+def test_atlas_draws_a_non_blank_canvas(page, app_url):
+    page.goto(app_url)
+    img = pixels(wait_for_canvas(page))
+    assert img.std() > 10, "the canvas is blank"
+    # Bone, vessel and nerve colours are all present: more than a background and one colour.
+    assert len(np.unique((img // 32).reshape(-1, 3), axis=0)) > 8
+
+
+def test_hiding_muscles_changes_the_view(page, app_url):
+    page.goto(app_url)
+    before = pixels(wait_for_canvas(page))
+    legend = viewer(page).locator(".sa-legend")
+    expect(legend).to_contain_text("Muscles")
+    page.get_by_test_id("stButtonGroup").get_by_role("button", name="Muscles").click()
+    expect(legend).not_to_contain_text("Muscles", timeout=60_000)
+    after = pixels(wait_for_canvas(page))
+    assert np.abs(after - before).mean() > 2.0
+
+
+def test_choosing_a_variant_changes_the_scene(page, app_url):
+    page.goto(app_url)
+    wait_for_canvas(page)
+    picker = page.get_by_role("combobox", name="Where L4 joins L5 (right)")
+    picker.click()
+    page.keyboard.type("Above")  # by keyboard, as a trainee without a mouse would
+    page.keyboard.press("Enter")
+    expect(viewer(page).locator(".sa-title")).to_contain_text("Above the ala", timeout=60_000)
+
+
+def test_labelled_still_appears(page, app_url):
+    page.goto(app_url)
+    wait_for_canvas(page)
+    page.get_by_text("Show the labelled still").click()
+    img = page.locator("[data-testid='stImage'] img").first
+    img.wait_for(timeout=90_000)
+    assert img.evaluate("i => i.naturalWidth") >= 800
