@@ -58,7 +58,7 @@ for ref in sorted(atlas.references.values(), key=lambda r: r.short.lower()):
 
 st.header("Licences")
 st.markdown(
-    "- Code: **GPL-3.0-or-later** (it uses stpyvista, which is GPLv3).\n"
+    "- Code: **GPL-3.0-or-later**.\n"
     "- Authored atlas data: GPL-3.0-or-later.\n"
     "- CT-derived meshes and vessel centerlines: **Apache-2.0**, SPL Abdominal Atlas, Surgical "
     "Planning Laboratory, Brigham and Women's Hospital.\n"

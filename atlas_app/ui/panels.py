@@ -126,21 +126,15 @@ def structure_panel(
             "not segmented from imaging."
         )
     if structure.figures:
-        rows = []
+        lines = ["| Measure | Value | Source |", "|---|---|---|"]
         for f in structure.figures:
             if f.value is not None:
                 value = f"{f.value:g}" + (f" ± {f.sd:g}" if f.sd is not None else "")
             else:
                 value = f"{f.min:g}–{f.max:g}"
-            rows.append(
-                {
-                    "Measure": f.label,
-                    "Value": f"{value} {f.unit}",
-                    "Population": f.population or "",
-                    "Source": _cite_text(atlas, f.cite),
-                }
-            )
-        st.dataframe(rows, hide_index=True, width="stretch")
+            who = f" ({f.population})" if f.population else ""
+            lines.append(f"| {f.label}{who} | {value} {f.unit} | {_cite_text(atlas, f.cite)} |")
+        st.markdown("\n".join(lines))
     st.caption("Geometry source: " + _cite_text(atlas, structure.geometry.source))
     varies = variants_touching(atlas, structure.id)
     if varies:

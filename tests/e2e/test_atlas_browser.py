@@ -64,3 +64,43 @@ def test_labelled_still_appears(page, app_url):
     img = page.locator("[data-testid='stImage'] img").first
     img.wait_for(timeout=90_000)
     assert img.evaluate("i => i.naturalWidth") >= 800
+
+
+def test_the_view_survives_an_unrelated_rerun(page, app_url):
+    """Turn the model, then change something that does not touch the scene: the turned view
+    stays (the same page is sent, so the viewer is not reloaded)."""
+    page.goto(app_url)
+    canvas = wait_for_canvas(page)
+    initial = pixels(canvas)
+    box = canvas.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + 160, cy + 40, steps=12)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+    turned = pixels(canvas)
+    assert np.abs(turned - initial).mean() > 2.0, "dragging turned the model"
+    page.get_by_text("Show the labelled still").click()
+    page.locator("[data-testid='stImage'] img").first.wait_for(timeout=90_000)
+    after = pixels(canvas)
+    assert np.abs(after - turned).mean() < 1.0, "the turned view was kept"
+
+
+def test_tablet_screen(browser, app_url):
+    """1024×768: the 3D view fits the width and the controls are reachable by keyboard."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        canvas = wait_for_canvas(page)
+        box = canvas.bounding_box()
+        assert box["width"] <= 1024 and box["width"] > 400
+        picker = page.get_by_role("combobox", name="Where L4 joins L5 (right)")
+        picker.focus()
+        page.keyboard.type("Below")
+        page.keyboard.press("Enter")
+        expect(viewer(page).locator(".sa-title")).to_contain_text("Below the ala",
+                                                                  timeout=60_000)
+    finally:
+        context.close()
