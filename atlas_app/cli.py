@@ -18,9 +18,12 @@ EXPORT_FORMATS = ("json", "vtp", "stl", "glb")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from atlas_app.approaches.loader import load_approaches
     from atlas_app.model.checks import CHECKS, LOAD_CHECKS, validate_atlas
 
     atlas, faults = validate_atlas(args.directory)
+    approaches = load_approaches(atlas)
+    faults = sorted(set(faults) | set(approaches.faults))
     for fault in faults:
         print(fault)
     if faults:
@@ -35,7 +38,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(
         f"ok: {args.directory}: {len(atlas.structures)} structures, {len(atlas.landmarks)} "
         f"landmarks, {len(atlas.variant_groups)} variant groups ({n_options} options), "
-        f"{len(atlas.references)} references; {n_checks} checks passed"
+        f"{len(atlas.references)} references, {len(approaches.approaches)} approaches; "
+        f"{n_checks} checks passed"
     )
     return 0
 
@@ -82,8 +86,29 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    print("metrics: the approach engine is not built yet (see issue 4)", file=sys.stderr)
-    return 2
+    from atlas_app.approaches.api import measure_approach
+    from atlas_app.approaches.loader import load_approaches
+    from atlas_app.model.specimen import PatchError, SpecError, build_specimen
+
+    atlas = _load_clean_atlas(args.atlas)
+    if atlas is None:
+        return 1
+    approaches = load_approaches(atlas)
+    if approaches.faults:
+        for fault in approaches.faults:
+            print(fault, file=sys.stderr)
+        return 1
+    if args.approach not in approaches.approaches:
+        known = ", ".join(sorted(approaches.approaches))
+        print(f"--approach: unknown approach '{args.approach}' (known: {known})", file=sys.stderr)
+        return 2
+    try:
+        specimen = build_specimen(atlas, args.specimen)
+    except (SpecError, PatchError) as exc:
+        print(f"--specimen: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(measure_approach(atlas, approaches, specimen, args.approach), indent=1))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

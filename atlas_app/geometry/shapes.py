@@ -12,6 +12,7 @@ import numpy as np
 import pyvista as pv
 
 from atlas_app.geometry.centerline import Array, Curve, densify, transport_frames
+from atlas_app.geometry.deform import DeformedGeometry, deform_surface
 from atlas_app.model.schema import (
     CenterlineGeometry,
     MeshGeometry,
@@ -134,6 +135,18 @@ def blob(g: ParametricGeometry) -> pv.PolyData:
     return _outward(surface.triangulate().clean())
 
 
+def cone(g: ParametricGeometry) -> pv.PolyData:
+    """A closed truncated cone between two points (a corridor, a shaft)."""
+    assert g.points is not None and g.radii is not None
+    ends = np.asarray(g.points, float)
+    n = 12
+    path = ends[0] + np.linspace(0.0, 1.0, n)[:, None] * (ends[1] - ends[0])
+    radii = np.linspace(g.radii[0], g.radii[1], n)
+    theta = np.linspace(0.0, 2 * np.pi, 32, endpoint=False)
+    unit = np.stack([np.cos(theta), np.sin(theta)], -1)
+    return sweep(path, radii[:, None, None] * unit[None, :, :])
+
+
 @lru_cache(maxsize=128)
 def _read_mesh(path: str, mtime_ns: int) -> pv.PolyData:
     mesh = pv.read(path)
@@ -147,14 +160,33 @@ def read_mesh(path: Path) -> pv.PolyData:
     return _read_mesh(str(path), path.stat().st_mtime_ns)
 
 
+def _geometry_from(data: dict[str, object]) -> MeshGeometry | ParametricGeometry:
+    kind = data.get("kind")
+    if kind == "mesh":
+        return MeshGeometry.model_validate(data)
+    return ParametricGeometry.model_validate(data)
+
+
+PARAMETRIC_BUILDERS = {
+    "ellipsoid": ellipsoid,
+    "box": box,
+    "sheet": sheet,
+    "blob": blob,
+    "cone": cone,
+}
+
+
 def structure_mesh(structure: Structure, atlas_root: Path) -> pv.PolyData:
     """The surface of one resolved structure (mirrors already resolved by the specimen)."""
     g = structure.geometry
+    if isinstance(g, DeformedGeometry):
+        base = structure.model_copy(update={"geometry": _geometry_from(g.base)})
+        return deform_surface(structure_mesh(base, atlas_root), g.as_moves())
     if isinstance(g, CenterlineGeometry):
         normal = None if g.flat_normal is None else np.asarray(g.flat_normal, float)
         return tube(centerline_curve(g), g.aspect, normal)
     if isinstance(g, MeshGeometry):
         return read_mesh(atlas_root / g.file)
     if isinstance(g, ParametricGeometry):
-        return {"ellipsoid": ellipsoid, "box": box, "sheet": sheet, "blob": blob}[g.shape](g)
+        return PARAMETRIC_BUILDERS[g.shape](g)
     raise TypeError(f"{structure.id}: unresolved {g.kind} geometry")

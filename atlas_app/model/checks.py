@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.schema import (
+    CATEGORIES,
     CenterlineGeometry,
     Citation,
     MeshGeometry,
@@ -325,6 +326,20 @@ def _mesh_file_problem(path: Path) -> str | None:
     if path.suffix == ".ply" and not head.startswith(b"ply"):
         return "not a PLY file"
     return None
+
+
+@check
+def check_anatomy_categories(atlas: Atlas) -> Iterator[Fault]:
+    """Atlas data holds anatomy; instruments belong to approach steps."""
+    for sid, s in atlas.structures.items():
+        if s.category not in CATEGORIES:
+            yield atlas.fault(
+                "anatomy_categories",
+                "structures",
+                sid,
+                ("category",),
+                f"'{s.category}' is not an anatomical category ({', '.join(CATEGORIES)})",
+            )
 
 
 @check

@@ -18,8 +18,11 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 Vec3 = tuple[float, float, float]
 
-Category = Literal["bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology"]
+Category = Literal["bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology", "instrument"]
 CATEGORIES: tuple[str, ...] = ("bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology")
+"""The anatomical categories of atlas data (DESIGN §5)."""
+SCENE_CATEGORIES: tuple[str, ...] = (*CATEGORIES, "instrument")
+"""What a scene may also show: the instruments and working corridor of an approach step."""
 Side = Literal["right", "left", "midline"]
 Confidence = Literal["V", "I", "S", "U"]
 CONFIDENCE_MEANING = {
@@ -138,10 +141,12 @@ class ParametricGeometry(Record):
     - ``sheet``: a curved plate: ``points`` is its outline in the axial plane, swept from
       ``z_range[0]`` to ``z_range[1]``, ``thickness`` thick.
     - ``blob``: a smooth union of spheres at ``points`` with ``radii`` (cement, a fracture gap).
+    - ``cone``: a truncated cone from ``points[0]`` to ``points[1]`` with end ``radii``
+      (an approach's working corridor, an instrument's shaft).
     """
 
     kind: Literal["parametric"]
-    shape: Literal["ellipsoid", "box", "sheet", "blob"]
+    shape: Literal["ellipsoid", "box", "sheet", "blob", "cone"]
     center: Vec3 | None = None
     size: Vec3 | None = None
     axes: tuple[Vec3, Vec3, Vec3] | None = None
@@ -158,12 +163,15 @@ class ParametricGeometry(Record):
             "box": ("center", "size"),
             "sheet": ("points", "z_range", "thickness"),
             "blob": ("points", "radii"),
+            "cone": ("points", "radii"),
         }[self.shape]
         missing = [name for name in need if getattr(self, name) is None]
         if missing:
             raise ValueError(f"a {self.shape} needs {', '.join(missing)}")
-        if self.shape == "blob" and len(self.points or []) != len(self.radii or []):
-            raise ValueError("a blob needs one radius per point")
+        if self.shape in ("blob", "cone") and len(self.points or []) != len(self.radii or []):
+            raise ValueError(f"a {self.shape} needs one radius per point")
+        if self.shape == "cone" and len(self.points or []) != 2:
+            raise ValueError("a cone has two end points")
         if self.size is not None and min(self.size) <= 0:
             raise ValueError("sizes must be positive")
         return self

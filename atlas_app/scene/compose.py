@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CATEGORIES
+from atlas_app.model.schema import SCENE_CATEGORIES
 from atlas_app.model.specimen import DEFAULT_SPEC, Specimen
 from atlas_app.scene.bounds import structure_bounds
 from atlas_app.scene.cameras import (
@@ -49,6 +49,7 @@ CATEGORY_PLURAL = {
     "nerve": "Nerves",
     "viscus": "Viscera",
     "pathology": "Pathology",
+    "instrument": "Instruments and corridor",
 }
 
 
@@ -84,11 +85,11 @@ def _ids(values: Iterable[str] | str | None) -> frozenset[str]:
 
 
 def _check_categories(categories: Iterable[str]) -> None:
-    unknown = sorted(set(categories) - set(CATEGORIES))
+    unknown = sorted(set(categories) - set(SCENE_CATEGORIES))
     if unknown:
         raise ValueError(
             f"unknown categor{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)} "
-            f"(known: {', '.join(CATEGORIES)})"
+            f"(known: {', '.join(SCENE_CATEGORIES)})"
         )
 
 
@@ -115,7 +116,7 @@ def _legend(actors: Iterable[ActorSpec]) -> tuple[LegendEntry, ...]:
         for a in shown
         if a.highlighted
     ]
-    for category in CATEGORIES:
+    for category in SCENE_CATEGORIES:
         members = [a for a in shown if a.category == category and not a.highlighted]
         if members:
             color = Counter(a.color for a in members).most_common(1)[0][0]
@@ -136,6 +137,7 @@ def compose_scene(
     isolate: Iterable[str] | str | None = None,
     highlight: Iterable[str] | str = (),
     translucent_muscles: bool = False,
+    translucent: Iterable[str] = (),
     camera: str | CameraSpec = DEFAULT_CAMERA,
     title: str | None = None,
     bounds: Bounds | None = None,
@@ -145,13 +147,18 @@ def compose_scene(
     Ids that the specimen lacks (a variant removed them) are ignored; unknown categories
     and cameras raise ``ValueError``. ``camera`` is a preset name, framed on the visible
     structures (all of them when nothing is visible), or a ready :class:`CameraSpec`;
-    ``bounds`` overrides the framed box.
+    ``bounds`` overrides the framed box. ``translucent`` names structures drawn
+    see-through (an approach's working corridor); muscles are then kept opaque so at most
+    one translucent layer is stacked.
     """
     hidden_cats = frozenset(hidden_categories)
     _check_categories(hidden_cats)
     hidden_ids = _ids(hidden_structures)
     isolated = _ids(isolate) if isolate is not None else None
     highlighted = _ids(highlight) & frozenset(specimen.structures)
+    see_through = _ids(translucent)
+    if see_through:
+        translucent_muscles = False
 
     actors: list[ActorSpec] = []
     for sid, s in specimen.structures.items():
@@ -168,6 +175,8 @@ def compose_scene(
             color = s.color
         opacity = 1.0
         if translucent_muscles and s.category == "muscle" and not is_highlighted:
+            opacity = MUSCLE_OPACITY
+        if sid in see_through:
             opacity = MUSCLE_OPACITY
         actors.append(ActorSpec(sid, s.name, s.category, color, opacity, is_highlighted, visible))
 
@@ -238,7 +247,7 @@ def describe_scene(spec: SceneSpec, specimen: Specimen, atlas: Atlas | None = No
         lines.append("Nothing is shown: every structure is hidden.")
     else:
         parts = []
-        for category in CATEGORIES:
+        for category in SCENE_CATEGORIES:
             members = [a for a in visible if a.category == category]
             if members:
                 parts.append(f"{CATEGORY_PLURAL[category].lower()}: {_names(members)}")
@@ -249,7 +258,9 @@ def describe_scene(spec: SceneSpec, specimen: Specimen, atlas: Atlas | None = No
     if hidden and visible:
         by_category = Counter(a.category for a in hidden)
         whole = [
-            c for c in CATEGORIES if by_category[c] and not any(a.category == c for a in visible)
+            c
+            for c in SCENE_CATEGORIES
+            if by_category[c] and not any(a.category == c for a in visible)
         ]
         partial = [a for a in hidden if a.category not in whole]
         bits = [f"all {CATEGORY_PLURAL[c].lower()}" for c in whole]

@@ -1,0 +1,47 @@
+"""The approaches on a specimen, in one call: walk the steps, measure them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from atlas_app.approaches.engine import StepState, walk
+from atlas_app.approaches.loader import ApproachSet
+from atlas_app.approaches.metrics import approach_metrics, step_metrics
+from atlas_app.geometry.centerline import Array
+from atlas_app.geometry.specimen_meshes import cached_structure_mesh
+from atlas_app.model.atlas import Atlas
+from atlas_app.model.schema import MeshGeometry, Structure
+from atlas_app.model.specimen import Specimen
+
+
+def surface_of(atlas: Atlas):  # type: ignore[no-untyped-def]
+    """Surface vertices of a structure (from the shared mesh cache)."""
+
+    def points(s: Structure) -> Array:
+        return np.asarray(cached_structure_mesh(atlas, s).points)
+
+    return points
+
+
+def mesh_vertices(atlas: Atlas, specimen: Specimen) -> dict[str, Array]:
+    return {sid: np.asarray(cached_structure_mesh(atlas, s).points)
+            for sid, s in specimen.structures.items() if isinstance(s.geometry, MeshGeometry)}
+
+
+def walk_approach(atlas: Atlas, approaches: ApproachSet, specimen: Specimen,
+                  approach_id: str) -> list[StepState]:
+    approach = approaches.approaches[approach_id]
+    return walk(specimen, approach, approaches.instruments, mesh_vertices(atlas, specimen))
+
+
+def measure_approach(atlas: Atlas, approaches: ApproachSet, specimen: Specimen,
+                     approach_id: str) -> dict[str, Any]:
+    """Per-step metrics as plain data (DESIGN §5)."""
+    states = walk_approach(atlas, approaches, specimen, approach_id)
+    return approach_metrics(states, surface_of(atlas), specimen.spec)
+
+
+def measure_step(atlas: Atlas, state: StepState) -> dict[str, Any]:
+    return step_metrics(state, surface_of(atlas))

@@ -1,0 +1,214 @@
+"""Approach files → typed approaches, with faults named by file, line and field.
+
+``anatomy_data/approaches/`` holds ``instruments.yaml`` (kind ``instruments``) and one file
+per approach (kind ``approach``). Every id they name must exist in the atlas: structures
+(of the base model or added by a variant), landmarks, instruments, references, cameras.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from atlas_app.approaches.schema import Approach, Instrument, PointRef
+from atlas_app.model.atlas import Atlas, Fault
+from atlas_app.model.loader import describe_error
+from atlas_app.model.schema import SCHEMA_VERSION, Citation
+from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.scene.cameras import CAMERA_PRESETS
+
+FOLDER = "approaches"
+
+
+@dataclass(frozen=True)
+class ApproachSet:
+    approaches: dict[str, Approach]
+    instruments: dict[str, Instrument]
+    faults: tuple[Fault, ...]
+    sources: dict[str, tuple[str, LoadedYaml]]  # approach id → (file, document)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _field(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "-"
+
+
+def load_approaches(atlas: Atlas) -> ApproachSet:
+    """Read and check every approach file of an atlas. Never raises on bad data."""
+    folder = atlas.root / FOLDER
+    faults: list[Fault] = []
+    approaches: dict[str, Approach] = {}
+    instruments: dict[str, Instrument] = {}
+    sources: dict[str, tuple[str, LoadedYaml]] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        rel = _rel(path)
+        try:
+            doc = load_yaml(path)
+        except YamlError as exc:
+            faults.append(Fault(rel, exc.line, "-", exc.problem, "yaml_syntax"))
+            continue
+        data = doc.data if isinstance(doc.data, dict) else {}
+        if data.get("schema_version") != SCHEMA_VERSION:
+            faults.append(
+                Fault(
+                    rel,
+                    doc.line_of(("schema_version",)),
+                    "schema_version",
+                    f"{data.get('schema_version')!r} is not supported "
+                    f"(this app reads {SCHEMA_VERSION})",
+                    "schema_version",
+                )
+            )
+            continue
+        if "approach" in data:
+            record = _validate(Approach, data["approach"], ("approach",), doc, rel, faults)
+            if isinstance(record, Approach):
+                if record.id in approaches:
+                    faults.append(
+                        Fault(
+                            rel,
+                            doc.line_of(("approach", "id")),
+                            "approach.id",
+                            "duplicate approach id",
+                            "unique_ids",
+                        )
+                    )
+                else:
+                    approaches[record.id] = record
+                    sources[record.id] = (rel, doc)
+        elif isinstance(data.get("instruments"), list):
+            for i, raw in enumerate(data["instruments"]):
+                inst = _validate(Instrument, raw, ("instruments", i), doc, rel, faults)
+                if isinstance(inst, Instrument):
+                    instruments[inst.id] = inst
+        else:
+            faults.append(
+                Fault(
+                    rel, 1, "-", "expected schema_version and 'approach' or 'instruments'", "schema"
+                )
+            )
+    for aid, approach in approaches.items():
+        rel, doc = sources[aid]
+        for loc, problem, check in _cross_check(approach, atlas, instruments):
+            line = doc.line_of(("approach", *loc))
+            faults.append(Fault(rel, line, _field(loc), problem, check))
+    return ApproachSet(approaches, instruments, tuple(sorted(faults)), sources)
+
+
+def _validate(
+    model: type[BaseModel],
+    raw: Any,
+    prefix: tuple[str | int, ...],
+    doc: LoadedYaml,
+    rel: str,
+    faults: list[Fault],
+) -> BaseModel | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc, msg = describe_error(err)
+            faults.append(
+                Fault(rel, doc.line_of((*prefix, *loc)), _field((*prefix, *loc)), msg, "schema")
+            )
+        return None
+
+
+def known_structures(atlas: Atlas) -> set[str]:
+    """Structure ids of the base model and of every variant's additions."""
+    ids = set(atlas.structures)
+    for g in atlas.variant_groups.values():
+        for o in g.options:
+            ids |= {s.id for s in o.patch.add}
+    return ids
+
+
+Issue = tuple[tuple[str | int, ...], str, str]
+
+
+Loc = tuple[str | int, ...]
+
+
+def _walk(value: object, loc: Loc) -> Iterator[tuple[Loc, object]]:
+    yield loc, value
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _walk(item, (*loc, i))
+
+
+def _cross_check(
+    approach: Approach, atlas: Atlas, instruments: dict[str, Instrument]
+) -> Iterator[Issue]:
+    structures = known_structures(atlas)
+    for loc, value in _walk(approach, ()):
+        if isinstance(value, Citation) and value.ref not in atlas.references:
+            yield (*loc, "ref"), f"unknown reference '{value.ref}'", "citations_resolve"
+        if isinstance(value, PointRef):
+            if value.landmark and value.landmark not in atlas.landmarks:
+                yield (
+                    (*loc, "landmark"),
+                    f"unknown landmark '{value.landmark}'",
+                    "references_resolve",
+                )
+            if value.structure and value.structure not in structures:
+                yield (
+                    (*loc, "structure"),
+                    f"unknown structure '{value.structure}'",
+                    "references_resolve",
+                )
+    if approach.target.structure not in structures:
+        yield (
+            ("target", "structure"),
+            f"unknown structure '{approach.target.structure}'",
+            "references_resolve",
+        )
+    for i, step in enumerate(approach.steps):
+        for field in ("removed", "restored", "exposed", "at_risk"):
+            for j, sid in enumerate(getattr(step, field)):
+                if sid not in structures:
+                    yield ("steps", i, field, j), f"unknown structure '{sid}'", "references_resolve"
+        for j, r in enumerate(step.retract):
+            if r.structure not in structures:
+                yield (
+                    ("steps", i, "retract", j, "structure"),
+                    f"unknown structure '{r.structure}'",
+                    "references_resolve",
+                )
+            if r.instrument and r.instrument not in instruments:
+                yield (
+                    ("steps", i, "retract", j, "instrument"),
+                    f"unknown instrument '{r.instrument}'",
+                    "references_resolve",
+                )
+        for j, inst in enumerate(step.instruments):
+            if inst not in instruments:
+                yield (
+                    ("steps", i, "instruments", j),
+                    f"unknown instrument '{inst}'",
+                    "references_resolve",
+                )
+        if step.camera not in CAMERA_PRESETS:
+            yield (
+                ("steps", i, "camera"),
+                (f"unknown camera '{step.camera}' (known: {', '.join(CAMERA_PRESETS)})"),
+                "references_resolve",
+            )
+    if (
+        approach.steps
+        and approach.steps[0].corridor is None
+        and not any(s.corridor for s in approach.steps)
+    ):
+        yield ("steps",), "no step defines a working corridor", "corridor_defined"

@@ -1,0 +1,138 @@
+"""Per-step metrics, computed from the geometry of the step (never typed in).
+
+For each structure still in the field: the gap between it and the working corridor
+after retraction (negative = it reaches into the corridor), how far retraction moved it,
+whether it lies in the corridor or within 5 mm of it. For the corridor: depth and angle of
+attack. For the target: how much of its surface facing the surgeon is reachable through
+the corridor's deep opening with nothing in the way. For tethered tributaries: how much a
+retraction stretches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from atlas_app.approaches.engine import StepState
+from atlas_app.geometry.centerline import Array, Curve, nearest_on_polyline
+from atlas_app.geometry.corridor import Cone
+from atlas_app.geometry.shapes import centerline_curve
+from atlas_app.model.schema import CenterlineGeometry, Structure
+
+NEAR_MM = 5.0
+# The literature reports avulsion of every iliolumbar vein pulled by great-vessel retraction
+# (Stirling & Weaver 2002) but no tolerated elongation: 15 % is a schematic threshold.
+AVULSION_STRAIN = 0.15
+OCCLUSION_SAMPLES = 20
+
+SurfacePoints = Callable[[Structure], Array]
+
+
+def structure_clearance(cone: Cone, s: Structure, surface: SurfacePoints) -> float:
+    """Smallest gap between a structure and the corridor wall (mm)."""
+    g = s.geometry
+    if isinstance(g, CenterlineGeometry):
+        c = centerline_curve(g)
+        return float(cone.clearance(c.points, c.radii).min())
+    return float(cone.clearance(surface(s)).min())
+
+
+def _tubes(state: StepState, skip: set[str]) -> list[Curve]:
+    return [centerline_curve(s.geometry) for sid, s in state.anatomy.items()
+            if sid not in skip and isinstance(s.geometry, CenterlineGeometry)]
+
+
+def target_exposure(state: StepState, target: Structure, surface: SurfacePoints) -> float:
+    """Fraction of the target's surface that faces the incision, lies within the corridor's
+    deep opening and can be seen from the incision past every vessel and nerve."""
+    cone = state.cone
+    if cone is None:
+        return 0.0
+    pts = surface(target)
+    centre = pts.mean(axis=0)
+    to_entry = cone.entry[None, :] - pts
+    facing = ((pts - centre) * to_entry).sum(axis=1) > 0
+    pts = pts[facing]
+    if len(pts) == 0:
+        return 0.0
+    # Within the opening at the target's depth (the cone's last section).
+    t, d = cone.axial(pts)
+    inside = d <= cone.radius_at(np.maximum(t, 0.9))
+    # Line of sight: samples from each point toward the entry must stay clear of tubes.
+    visible = inside.copy()
+    idx = np.nonzero(inside)[0]
+    if len(idx):
+        s = np.linspace(0.08, 1.0, OCCLUSION_SAMPLES)
+        seg = pts[idx, None, :] + s[None, :, None] * (cone.entry - pts[idx])[:, None, :]
+        flat = seg.reshape(-1, 3)
+        blocked = np.zeros(len(flat), dtype=bool)
+        for tube in _tubes(state, {target.id}):
+            near = nearest_on_polyline(flat, tube.points)
+            blocked |= near.distance < near.interpolate(tube.radii)
+        visible[idx] = ~blocked.reshape(len(idx), OCCLUSION_SAMPLES).any(axis=1)
+    return float(visible.sum() / len(pts))
+
+
+def step_metrics(state: StepState, surface: SurfacePoints,
+                 target_id: str | None = None) -> dict[str, Any]:
+    """The metrics of one step (DESIGN §5 shape, with more keys)."""
+    step = state.step
+    out: dict[str, Any] = {"id": step.id, "phase": step.phase, "title": step.title}
+    cone = state.cone
+    structures: dict[str, Any] = {}
+    if cone is not None:
+        for sid, s in state.anatomy.items():
+            gap = structure_clearance(cone, s, surface)
+            structures[sid] = {
+                "distance_mm": round(gap, 2),
+                "displacement_mm": round(float(state.displacement.get(sid, 0.0)), 2),
+                "in_corridor": bool(gap <= 0.0),
+                "within_5mm": bool(gap <= NEAR_MM),
+            }
+        out["corridor"] = {
+            "depth_mm": round(cone.depth, 1),
+            "angle_deg": round(cone.angle_from_ap, 1),
+            "entry": [round(float(v), 1) for v in cone.entry],
+            "target": [round(float(v), 1) for v in cone.target],
+            "entry_radius_mm": cone.entry_radius,
+            "target_radius_mm": cone.target_radius,
+        }
+    else:
+        for sid in state.displacement:
+            structures[sid] = {"distance_mm": None,
+                               "displacement_mm": round(float(state.displacement[sid]), 2),
+                               "in_corridor": False, "within_5mm": False}
+        out["corridor"] = None
+    out["structures"] = structures
+    target = state.specimen.structures.get(target_id or state.approach.target.structure)
+    exposed = 0.0
+    if target is not None and target.id not in state.removed:
+        exposed = target_exposure(state, target, surface)
+    out["target_exposed_fraction"] = round(exposed, 3)
+    out["tethers"] = [
+        {"structure": t.branch, "parent": t.parent, "mouth_shift_mm": round(t.mouth_shift_mm, 1),
+         "strain": round(t.strain, 3), "ligated": t.branch in state.removed,
+         "avulsion_risk": bool(t.branch not in state.removed and t.strain > AVULSION_STRAIN)}
+        for t in state.tethers
+    ]
+    out["at_risk"] = list(step.at_risk)
+    out["near"] = sorted(k for k, v in structures.items()
+                         if v["within_5mm"] and state.specimen.structures[k].category
+                         in ("artery", "vein", "nerve", "viscus"))
+    return out
+
+
+def approach_metrics(states: list[StepState], surface: SurfacePoints,
+                     spec: str) -> dict[str, Any]:
+    approach = states[0].approach
+    return {"approach": approach.id, "specimen": spec,
+            "steps": [step_metrics(s, surface) for s in states]}
+
+
+def min_gap(metrics: Mapping[str, Any], ids: list[str]) -> float | None:
+    """The smallest distance among the given structures present in a step's metrics."""
+    vals = [metrics["structures"][i]["distance_mm"] for i in ids
+            if i in metrics["structures"] and metrics["structures"][i]["distance_mm"] is not None]
+    return min(vals) if vals else None
