@@ -26,18 +26,23 @@ def surface_of(atlas: Atlas):  # type: ignore[no-untyped-def]
 
 
 def mesh_vertices(atlas: Atlas, specimen: Specimen) -> dict[str, Array]:
-    return {sid: np.asarray(cached_structure_mesh(atlas, s).points)
-            for sid, s in specimen.structures.items() if isinstance(s.geometry, MeshGeometry)}
+    return {
+        sid: np.asarray(cached_structure_mesh(atlas, s).points)
+        for sid, s in specimen.structures.items()
+        if isinstance(s.geometry, MeshGeometry)
+    }
 
 
-def walk_approach(atlas: Atlas, approaches: ApproachSet, specimen: Specimen,
-                  approach_id: str) -> list[StepState]:
+def walk_approach(
+    atlas: Atlas, approaches: ApproachSet, specimen: Specimen, approach_id: str
+) -> list[StepState]:
     approach = approaches.approaches[approach_id]
     return walk(specimen, approach, approaches.instruments, mesh_vertices(atlas, specimen))
 
 
-def measure_approach(atlas: Atlas, approaches: ApproachSet, specimen: Specimen,
-                     approach_id: str) -> dict[str, Any]:
+def measure_approach(
+    atlas: Atlas, approaches: ApproachSet, specimen: Specimen, approach_id: str
+) -> dict[str, Any]:
     """Per-step metrics as plain data (DESIGN §5)."""
     states = walk_approach(atlas, approaches, specimen, approach_id)
     return approach_metrics(states, surface_of(atlas), specimen.spec)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from atlas_app.geometry.corridor import Cone
 from atlas_app.geometry.deform import (
     DeformedGeometry,
     Move,
+    Tether,
     TetherStrain,
     deform_centerline,
     drag_mouth,
@@ -144,10 +146,11 @@ def contact_point(
     side: str,
     cone: Cone | None,
     mesh_points: Mapping[str, Array],
+    centers: Mapping[str, Array],
 ) -> Array:
     """Where the blade bears: given, or the structure's point nearest the corridor's axis."""
     if r.at is not None:
-        return resolve_point(r.at, specimen, side, {k: v.mean(0) for k, v in mesh_points.items()})
+        return resolve_point(r.at, specimen, side, centers)
     pts = mesh_points[s.id] if isinstance(s.geometry, MeshGeometry) else structure_points(s)
     if cone is None:
         return pts.mean(axis=0)
@@ -282,82 +285,111 @@ def instrument_structures(
     return out
 
 
+def field_at(
+    atlas_specimen: Specimen,
+    approach: Approach,
+    index: int,
+    instruments: Mapping[str, Any],
+    mesh_points: Mapping[str, Array],
+    draw_instruments: bool = True,
+    centers: Mapping[str, Array] | None = None,
+) -> StepState:
+    """The field during step ``index``: removals of all steps so far, the corridor last
+    set, and this step's retractions (with the tributaries they drag)."""
+    side = approach.side
+    if centers is None:
+        centers = {k: v.mean(axis=0) for k, v in mesh_points.items()}
+    done = approach.steps[: index + 1]
+    step = done[-1]
+    removed: set[str] = set()
+    cone: Cone | None = None
+    for earlier in done:
+        removed = (removed | set(earlier.removed)) - set(earlier.restored)
+        if earlier.corridor is not None:
+            cone = make_cone(earlier.corridor, atlas_specimen, side, centers)
+    base = atlas_specimen.structures
+    structures = dict(base)
+    applied: list[AppliedRetraction] = []
+    moves_by: dict[str, tuple[Move, ...]] = {}
+    for r in step.retract:
+        s = structures.get(r.structure)
+        if s is None or r.structure in removed:
+            continue  # a variant lacks it, or it is already out of the field
+        at = contact_point(s, r, atlas_specimen, side, cone, mesh_points, centers)
+        vec = direction_vector(r.direction, side) * r.by_mm
+        move = Move(at, vec, r.reach_mm)
+        moves_by[r.structure] = (*moves_by.get(r.structure, ()), move)
+        structures[r.structure] = _retracted(structures[r.structure], (move,))
+        applied.append(AppliedRetraction(r.structure, at, vec, r.reach_mm, r.instrument))
+    displacement = {}
+    for sid, moves in moves_by.items():
+        pts = mesh_points[sid] if sid in mesh_points else structure_points(base[sid])
+        displacement[sid] = _max_shift(base[sid], moves, pts)
+    strains = []
+    if any(base[sid].category in ("artery", "vein") for sid in moves_by):
+        lines: dict[str, CenterlineGeometry] = {
+            k: v.geometry for k, v in base.items() if isinstance(v.geometry, CenterlineGeometry)
+        }
+        vessels: dict[str, str] = {
+            k: base[k].category for k in lines if base[k].category in ("artery", "vein")
+        }
+        for t in tethers_of(lines, vessels):
+            if t.parent not in moves_by or t.branch in moves_by:
+                continue
+            st = stretch(t, lines[t.branch], moves_by[t.parent])
+            strains.append(st)
+            if t.branch not in removed and st.mouth_shift_mm > 0:
+                # Drawn dragged: the mouth follows the parent, the far end stays.
+                g = lines[t.branch]
+                moved = drag_mouth(np.asarray(g.points, float), moves_by[t.parent])
+                g = g.model_copy(update={"points": [tuple(map(float, p)) for p in moved]})
+                structures[t.branch] = base[t.branch].model_copy(update={"geometry": g})
+                displacement[t.branch] = st.mouth_shift_mm
+    extras = (
+        instrument_structures(cone, step, tuple(applied), instruments) if draw_instruments else []
+    )
+    for e in extras:
+        structures[e.id] = e
+    specimen = Specimen(
+        spec=atlas_specimen.spec,
+        choices=atlas_specimen.choices,
+        structures=structures,
+        landmarks=atlas_specimen.landmarks,
+    )
+    return StepState(
+        approach,
+        index,
+        specimen,
+        frozenset(removed),
+        cone,
+        tuple(applied),
+        displacement,
+        tuple(strains),
+        tuple(e.id for e in extras),
+    )
+
+
+def tethers_of(lines: Mapping[str, CenterlineGeometry], vessels: dict[str, str]) -> list[Tether]:
+    """:func:`find_tethers`, remembered: most specimens share their vessels."""
+    key = tuple((k, vessels[k], lines[k].model_dump_json()) for k in sorted(vessels))
+    return _tethers(key)
+
+
+@lru_cache(maxsize=256)
+def _tethers(key: tuple[tuple[str, str, str], ...]) -> list[Tether]:
+    lines = {k: CenterlineGeometry.model_validate_json(j) for k, _, j in key}
+    return find_tethers(lines, {k: c for k, c, _ in key})
+
+
 def walk(
     atlas_specimen: Specimen,
     approach: Approach,
     instruments: Mapping[str, Any],
     mesh_points: Mapping[str, Array],
-    until: int | None = None,
 ) -> list[StepState]:
-    """Every step's field for one specimen, up to step ``until`` (all by default).
-    ``mesh_points`` gives the surface vertices of the specimen's mesh structures (for
-    contact points and centres)."""
-    side = approach.side
-    centers = {k: v.mean(axis=0) for k, v in mesh_points.items()}
-    base = dict(atlas_specimen.structures)
-    lines: dict[str, CenterlineGeometry] = {
-        k: s.geometry for k, s in base.items() if isinstance(s.geometry, CenterlineGeometry)
-    }
-    vessels = {k for k in lines if base[k].category in ("artery", "vein")}
-    tethers = find_tethers(lines, vessels)
-    removed: set[str] = set()
-    cone: Cone | None = None
-    states = []
-    last = len(approach.steps) - 1 if until is None else until
-    for i, step in enumerate(approach.steps[: last + 1]):
-        removed |= set(step.removed)
-        removed -= set(step.restored)
-        if step.corridor is not None:
-            cone = make_cone(step.corridor, atlas_specimen, side, centers)
-        structures = dict(base)
-        applied: list[AppliedRetraction] = []
-        moves_by: dict[str, tuple[Move, ...]] = {}
-        for r in step.retract:
-            s = structures.get(r.structure)
-            if s is None or r.structure in removed:
-                continue  # a variant lacks it, or it is already out of the field
-            at = contact_point(s, r, atlas_specimen, side, cone, mesh_points)
-            vec = direction_vector(r.direction, side) * r.by_mm
-            move = Move(at, vec, r.reach_mm)
-            moves_by[r.structure] = (*moves_by.get(r.structure, ()), move)
-            structures[r.structure] = _retracted(structures[r.structure], (move,))
-            applied.append(AppliedRetraction(r.structure, at, vec, r.reach_mm, r.instrument))
-        displacement = {}
-        for sid, moves in moves_by.items():
-            pts = mesh_points[sid] if sid in mesh_points else structure_points(base[sid])
-            displacement[sid] = _max_shift(base[sid], moves, pts)
-        strains = []
-        for t in tethers:
-            if t.parent in moves_by and t.branch in base:
-                st = stretch(t, lines[t.branch], moves_by[t.parent])
-                strains.append(st)
-                if t.branch not in removed and st.mouth_shift_mm > 0:
-                    # Drawn dragged: the mouth follows the parent, the far end stays.
-                    g = lines[t.branch]
-                    moved = drag_mouth(np.asarray(g.points, float), moves_by[t.parent])
-                    g = g.model_copy(update={"points": [tuple(map(float, p)) for p in moved]})
-                    structures[t.branch] = base[t.branch].model_copy(update={"geometry": g})
-                    displacement[t.branch] = st.mouth_shift_mm
-        extras = instrument_structures(cone, step, tuple(applied), instruments)
-        for e in extras:
-            structures[e.id] = e
-        specimen = Specimen(
-            spec=atlas_specimen.spec,
-            choices=atlas_specimen.choices,
-            structures=structures,
-            landmarks=atlas_specimen.landmarks,
-        )
-        states.append(
-            StepState(
-                approach,
-                i,
-                specimen,
-                frozenset(removed),
-                cone,
-                tuple(applied),
-                displacement,
-                tuple(strains),
-                tuple(e.id for e in extras),
-            )
-        )
-    return states
+    """Every step's field for one specimen. ``mesh_points`` gives the surface vertices of
+    the specimen's mesh structures (for contact points and centres)."""
+    return [
+        field_at(atlas_specimen, approach, i, instruments, mesh_points)
+        for i in range(len(approach.steps))
+    ]

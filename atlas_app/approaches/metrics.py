@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from atlas_app.approaches.engine import StepState
-from atlas_app.geometry.centerline import Array, Curve, nearest_on_polyline
+from atlas_app.geometry.centerline import Array, Curve
 from atlas_app.geometry.corridor import Cone
 from atlas_app.geometry.shapes import centerline_curve
 from atlas_app.model.schema import CenterlineGeometry, Structure
@@ -39,9 +40,22 @@ def structure_clearance(cone: Cone, s: Structure, surface: SurfacePoints) -> flo
     return float(cone.clearance(surface(s)).min())
 
 
-def _tubes(state: StepState, skip: set[str]) -> list[Curve]:
-    return [centerline_curve(s.geometry) for sid, s in state.anatomy.items()
-            if sid not in skip and isinstance(s.geometry, CenterlineGeometry)]
+def _tube_samples(state: StepState, skip: set[str]) -> tuple[Array, Array]:
+    """Points about every millimetre along every tube in the field, with the tube's radius."""
+    pts, radii = [], []
+    for sid, s in state.anatomy.items():
+        if sid in skip or not isinstance(s.geometry, CenterlineGeometry):
+            continue
+        c: Curve = centerline_curve(s.geometry)
+        seg = np.linalg.norm(np.diff(c.points, axis=0), axis=1)
+        n = max(2, int(np.ceil(seg.sum() / 1.0)))
+        t = np.concatenate([[0.0], np.cumsum(seg)])
+        u = np.linspace(0.0, t[-1], n)
+        pts.append(np.stack([np.interp(u, t, c.points[:, k]) for k in range(3)], axis=1))
+        radii.append(np.interp(u, t, c.radii))
+    if not pts:
+        return np.zeros((0, 3)), np.zeros(0)
+    return np.vstack(pts), np.concatenate(radii)
 
 
 def target_exposure(state: StepState, target: Structure, surface: SurfacePoints) -> float:
@@ -63,20 +77,22 @@ def target_exposure(state: StepState, target: Structure, surface: SurfacePoints)
     # Line of sight: samples from each point toward the entry must stay clear of tubes.
     visible = inside.copy()
     idx = np.nonzero(inside)[0]
-    if len(idx):
+    tube_pts, tube_r = _tube_samples(state, {target.id})
+    if len(idx) and len(tube_pts):
         s = np.linspace(0.08, 1.0, OCCLUSION_SAMPLES)
         seg = pts[idx, None, :] + s[None, :, None] * (cone.entry - pts[idx])[:, None, :]
         flat = seg.reshape(-1, 3)
+        dist, nearest = cKDTree(tube_pts).query(flat, distance_upper_bound=tube_r.max() + 1.0)
+        hit = np.isfinite(dist)
         blocked = np.zeros(len(flat), dtype=bool)
-        for tube in _tubes(state, {target.id}):
-            near = nearest_on_polyline(flat, tube.points)
-            blocked |= near.distance < near.interpolate(tube.radii)
+        blocked[hit] = dist[hit] < tube_r[nearest[hit]]
         visible[idx] = ~blocked.reshape(len(idx), OCCLUSION_SAMPLES).any(axis=1)
     return float(visible.sum() / len(pts))
 
 
-def step_metrics(state: StepState, surface: SurfacePoints,
-                 target_id: str | None = None) -> dict[str, Any]:
+def step_metrics(
+    state: StepState, surface: SurfacePoints, target_id: str | None = None
+) -> dict[str, Any]:
     """The metrics of one step (DESIGN §5 shape, with more keys)."""
     step = state.step
     out: dict[str, Any] = {"id": step.id, "phase": step.phase, "title": step.title}
@@ -101,9 +117,12 @@ def step_metrics(state: StepState, surface: SurfacePoints,
         }
     else:
         for sid in state.displacement:
-            structures[sid] = {"distance_mm": None,
-                               "displacement_mm": round(float(state.displacement[sid]), 2),
-                               "in_corridor": False, "within_5mm": False}
+            structures[sid] = {
+                "distance_mm": None,
+                "displacement_mm": round(float(state.displacement[sid]), 2),
+                "in_corridor": False,
+                "within_5mm": False,
+            }
         out["corridor"] = None
     out["structures"] = structures
     target = state.specimen.structures.get(target_id or state.approach.target.structure)
@@ -112,27 +131,40 @@ def step_metrics(state: StepState, surface: SurfacePoints,
         exposed = target_exposure(state, target, surface)
     out["target_exposed_fraction"] = round(exposed, 3)
     out["tethers"] = [
-        {"structure": t.branch, "parent": t.parent, "mouth_shift_mm": round(t.mouth_shift_mm, 1),
-         "strain": round(t.strain, 3), "ligated": t.branch in state.removed,
-         "avulsion_risk": bool(t.branch not in state.removed and t.strain > AVULSION_STRAIN)}
+        {
+            "structure": t.branch,
+            "parent": t.parent,
+            "mouth_shift_mm": round(t.mouth_shift_mm, 1),
+            "strain": round(t.strain, 3),
+            "ligated": t.branch in state.removed,
+            "avulsion_risk": bool(t.branch not in state.removed and t.strain > AVULSION_STRAIN),
+        }
         for t in state.tethers
     ]
     out["at_risk"] = list(step.at_risk)
-    out["near"] = sorted(k for k, v in structures.items()
-                         if v["within_5mm"] and state.specimen.structures[k].category
-                         in ("artery", "vein", "nerve", "viscus"))
+    out["near"] = sorted(
+        k
+        for k, v in structures.items()
+        if v["within_5mm"]
+        and state.specimen.structures[k].category in ("artery", "vein", "nerve", "viscus")
+    )
     return out
 
 
-def approach_metrics(states: list[StepState], surface: SurfacePoints,
-                     spec: str) -> dict[str, Any]:
+def approach_metrics(states: list[StepState], surface: SurfacePoints, spec: str) -> dict[str, Any]:
     approach = states[0].approach
-    return {"approach": approach.id, "specimen": spec,
-            "steps": [step_metrics(s, surface) for s in states]}
+    return {
+        "approach": approach.id,
+        "specimen": spec,
+        "steps": [step_metrics(s, surface) for s in states],
+    }
 
 
 def min_gap(metrics: Mapping[str, Any], ids: list[str]) -> float | None:
     """The smallest distance among the given structures present in a step's metrics."""
-    vals = [metrics["structures"][i]["distance_mm"] for i in ids
-            if i in metrics["structures"] and metrics["structures"][i]["distance_mm"] is not None]
+    vals = [
+        metrics["structures"][i]["distance_mm"]
+        for i in ids
+        if i in metrics["structures"] and metrics["structures"][i]["distance_mm"] is not None
+    ]
     return min(vals) if vals else None

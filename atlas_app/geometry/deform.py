@@ -75,13 +75,22 @@ class Tether:
     rest_length: float
 
 
-def find_tethers(centerlines: dict[str, CenterlineGeometry], vessels: set[str]) -> list[Tether]:
-    """Side branches: vessels whose first point lies on another vessel's wall away from
-    that vessel's ends (a tributary, not a terminal division)."""
+def find_tethers(centerlines: dict[str, CenterlineGeometry], vessels: dict[str, str]
+                 ) -> list[Tether]:
+    """Side branches: vessels whose first point lies on the wall of another vessel of the
+    same kind (vein on vein, artery on artery), away from that vessel's ends, and not at
+    any vessel's end (a tributary, not a terminal division). ``vessels``: id → category."""
+    ends = np.asarray([p for v in vessels for p in (centerlines[v].points[0],
+                                                      centerlines[v].points[-1])], float)
     out = []
-    for bid in vessels:
+    for bid in sorted(vessels):
         b = np.asarray(centerlines[bid].points, float)
-        for pid in vessels - {bid}:
+        others_ends = np.linalg.norm(ends - b[0], axis=1)
+        if (others_ends < 1.0).sum() > 1:  # it starts where another vessel ends or starts
+            continue
+        for pid in sorted(vessels):
+            if pid == bid or vessels[pid] != vessels[bid]:
+                continue
             p = np.asarray(centerlines[pid].points, float)
             near = nearest_on_polyline(b[:1], p)
             r = near.interpolate(np.asarray(centerlines[pid].radii(), float))[0]

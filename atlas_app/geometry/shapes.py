@@ -57,9 +57,18 @@ def sweep(path: Array, profile: Array, normal_hint: Array | None = None) -> pv.P
     return _outward(mesh)
 
 
+def signed_volume(mesh: pv.PolyData) -> float:
+    """Volume by the divergence theorem: negative when the faces wind inward.
+    (``PolyData.volume`` is always positive, so it cannot tell.)"""
+    tri = mesh.triangulate()
+    f = np.asarray(tri.faces).reshape(-1, 4)[:, 1:]
+    p = np.asarray(tri.points)
+    return float(np.einsum("ij,ij->i", p[f[:, 0]], np.cross(p[f[:, 1]], p[f[:, 2]])).sum() / 6)
+
+
 def _outward(mesh: pv.PolyData) -> pv.PolyData:
-    """Flip the winding if the surface's normals point inward (negative signed volume)."""
-    if mesh.volume < 0:
+    """Flip the winding if the surface's normals point inward."""
+    if signed_volume(mesh) < 0:
         mesh = mesh.flip_faces()
     return mesh
 
@@ -77,7 +86,14 @@ def tube(
 
 
 def centerline_curve(geometry: CenterlineGeometry) -> Curve:
-    return densify(np.asarray(geometry.points, float), np.asarray(geometry.radii(), float))
+    """The smooth curve of a centerline record (cached: metrics ask for it often)."""
+    return _curve(geometry.model_dump_json())
+
+
+@lru_cache(maxsize=4096)
+def _curve(geometry_json: str) -> Curve:
+    g = CenterlineGeometry.model_validate_json(geometry_json)
+    return densify(np.asarray(g.points, float), np.asarray(g.radii(), float))
 
 
 def _placed(mesh: pv.PolyData, g: ParametricGeometry) -> pv.PolyData:

@@ -52,7 +52,7 @@ def test_a_tributary_is_found_and_stretched_by_its_parent():
     branch = _line([[5, 0, 50], [25, -5, 55], [45, -10, 60]], 3.0)
     terminal = _line([[0, 0, 100], [20, 0, 130]], 4.0)  # a division, not a tributary
     lines = {"parent": parent, "branch": branch, "terminal": terminal}
-    tethers = find_tethers(lines, set(lines))
+    tethers = find_tethers(lines, dict.fromkeys(lines, "vein"))
     assert [(t.branch, t.parent) for t in tethers] == [("branch", "parent")]
     pull = Move(np.array([0.0, 0, 50]), np.array([-15.0, 0, 0]), 40.0)
     strained = stretch(tethers[0], branch, (pull,))

@@ -1,0 +1,126 @@
+"""The three approaches on the shipped atlas: what each corridor needs and endangers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from atlas_app.approaches.api import measure_approach, mesh_vertices
+from atlas_app.approaches.loader import load_approaches
+from atlas_app.approaches.metrics import AVULSION_STRAIN
+from atlas_app.approaches.variability import WATCHED, run_variability
+from atlas_app.model.specimen import build_specimen
+
+IDS = ("anterior_retroperitoneal_transpsoas", "interaortic", "iliac_retraction")
+
+
+@pytest.fixture(scope="module")
+def approaches(shipped_atlas):
+    loaded = load_approaches(shipped_atlas)
+    assert not loaded.faults, "\n".join(map(str, loaded.faults))
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def metrics(shipped_atlas, approaches):
+    specimen = build_specimen(shipped_atlas)
+    return {a: measure_approach(shipped_atlas, approaches, specimen, a) for a in IDS}
+
+
+def steps_with_corridor(m):
+    return [s for s in m["steps"] if s["corridor"] is not None]
+
+
+def test_the_three_approaches_are_there(approaches):
+    assert set(approaches.approaches) == set(IDS)
+    for a in approaches.approaches.values():
+        assert [s.phase for s in a.steps] == sorted(
+            (s.phase for s in a.steps),
+            key=("preparation", "exposure", "retraction", "target", "closure").index)
+
+
+def test_transpsoas_never_needs_to_move_the_common_iliac_vein(metrics):
+    """technical_note_2021: the right common iliac vein was seen but not retracted."""
+    for step in steps_with_corridor(metrics["anterior_retroperitoneal_transpsoas"]):
+        civ = step["structures"]["common_iliac_vein_right"]
+        assert civ["displacement_mm"] == 0.0, step["id"]
+        assert civ["distance_mm"] > 0.0, f"{step['id']}: the vein lies in the corridor"
+
+
+def test_iliac_retraction_moves_the_vessels_and_stretches_the_iliolumbar_vein(metrics):
+    """Kikuchi (via technical_note_2021); stirling_weaver_2002: every vein tore on great-vessel
+    retraction, which is why it is tied first."""
+    steps = {s["id"]: s for s in metrics["iliac_retraction"]["steps"]}
+    moved = [s for s in steps.values()
+             if s["structures"].get("common_iliac_vein_right", {}).get("displacement_mm", 0) > 10]
+    assert moved, "the common iliac vein is retracted more than 10 mm"
+    tethers = [t for s in moved for t in s["tethers"] if t["structure"] == "iliolumbar_vein_right"]
+    assert tethers and max(t["strain"] for t in tethers) > AVULSION_STRAIN
+    assert all(t["ligated"] for t in tethers), "the vein is tied before the vessels are pulled"
+    order = [s["id"] for s in metrics["iliac_retraction"]["steps"]]
+    ligation = next(i for i, s in enumerate(metrics["iliac_retraction"]["steps"])
+                    if "iliolumbar_vein_right" not in s["structures"] and s["corridor"])
+    assert ligation < order.index(moved[0]["id"])
+
+
+def test_interaortic_window_is_farther_from_a_lateral_zone_1_target(metrics):
+    """technical_note_2021: most leaks lie laterally, out of reach of a midline window."""
+    def window(m):  # the approach's own corridor, before it turns to the target
+        steps = steps_with_corridor(m)
+        first_target = next(i for i, s in enumerate(steps) if s["phase"] == "target")
+        return steps[first_target - 1]
+
+    inter = window(metrics["interaortic"])["structures"]["cement_leak_right"]["distance_mm"]
+    trans = [s for s in steps_with_corridor(metrics["anterior_retroperitoneal_transpsoas"])
+             if s["phase"] == "target"][0]["structures"]["cement_leak_right"]["distance_mm"]
+    assert inter > 0.0 > trans
+    best = {a: max(s["target_exposed_fraction"] for s in metrics[a]["steps"]) for a in IDS}
+    assert best["interaortic"] < best["anterior_retroperitoneal_transpsoas"]
+
+
+def test_every_approach_walks_every_variant(shipped_atlas, approaches):
+    for g in shipped_atlas.variant_groups.values():
+        for o in g.options:
+            specimen = build_specimen(shipped_atlas, o.id)
+            for a in IDS:
+                m = measure_approach(shipped_atlas, approaches, specimen, a)
+                for step in steps_with_corridor(m):
+                    assert np.isfinite(step["corridor"]["depth_mm"])
+                    assert 0.0 <= step["target_exposed_fraction"] <= 1.0
+
+
+@pytest.mark.parametrize("approach", IDS)
+def test_metrics_cli_prints_the_documented_json(approach):
+    out = subprocess.run([sys.executable, "-m", "atlas_app", "metrics", "--approach", approach,
+                          "--specimen", "ilv_multiple_right"], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["approach"] == approach and doc["specimen"] == "ilv_multiple_right"
+    for step in doc["steps"]:
+        assert {"id", "structures", "corridor", "target_exposed_fraction"} <= set(step)
+        for v in step["structures"].values():
+            assert {"distance_mm", "displacement_mm", "in_corridor"} <= set(v)
+
+
+def test_metrics_cli_refuses_an_unknown_approach():
+    out = subprocess.run([sys.executable, "-m", "atlas_app", "metrics", "--approach", "posterior"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "unknown approach 'posterior'" in out.stderr
+
+
+def test_variability_is_reproducible_and_covers_the_families(shipped_atlas, approaches):
+    meshes = mesh_vertices(shipped_atlas, build_specimen(shipped_atlas))
+    a = run_variability(shipped_atlas, approaches, IDS, meshes, n=150, seed=3)
+    b = run_variability(shipped_atlas, approaches, IDS, meshes, n=150, seed=3)
+    for approach in IDS:
+        for family in WATCHED:
+            da, db = a.distances[approach][family], b.distances[approach][family]
+            assert da.shape == (150,) and np.array_equal(da, db, equal_nan=True)
+            assert 0.0 <= a.within(approach, family) <= 1.0
+    # The L5 root lies on the target in every specimen: every corridor comes within 5 mm.
+    assert a.within("anterior_retroperitoneal_transpsoas", "l5_lst") == 1.0
