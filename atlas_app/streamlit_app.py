@@ -14,6 +14,12 @@ pages = [
         default=True,
         url_path="atlas",
     ),
+    st.Page(
+        "app_pages/approaches.py",
+        title="Approaches",
+        icon=":material/route:",
+        url_path="approaches",
+    ),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
 st.navigation(pages).run()

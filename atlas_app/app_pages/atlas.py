@@ -9,7 +9,14 @@ from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state
 from atlas_app.ui.panels import prevalence_note, show_faults, specimen_picker, structure_panel
-from atlas_app.ui.resources import RenderError, loaded_atlas, render_status, scene_page, specimen
+from atlas_app.ui.resources import (
+    RenderError,
+    endangered_by,
+    loaded_atlas,
+    render_status,
+    scene_page,
+    specimen,
+)
 from atlas_app.ui.resources import still_png as render_still
 from atlas_app.ui.viewer import show_viewer
 
@@ -121,7 +128,9 @@ with st.expander("What this view shows (text alternative)"):
 
 info, still = st.columns([2, 3], gap="large")
 with info:
-    structure_panel(atlas, specimen_, specimen_.structures[selected])
+    structure_panel(
+        atlas, specimen_, specimen_.structures[selected], endangered_by(selected, specimen_.spec)
+    )
 with still:
     st.markdown("#### Labelled view")
     st.caption(

@@ -252,7 +252,7 @@ def instrument_structures(
             u /= np.linalg.norm(u)
             v = np.cross(axis, u)
             ring_r = max(c.entry_radius + 12.0, 30.0)
-            theta = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+            theta = np.linspace(0, 2 * np.pi, 72, endpoint=False)
             circle = np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * v
             pts = c.entry[None, :] + ring_r * circle
             out.append(

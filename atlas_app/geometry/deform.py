@@ -75,13 +75,15 @@ class Tether:
     rest_length: float
 
 
-def find_tethers(centerlines: dict[str, CenterlineGeometry], vessels: dict[str, str]
-                 ) -> list[Tether]:
+def find_tethers(
+    centerlines: dict[str, CenterlineGeometry], vessels: dict[str, str]
+) -> list[Tether]:
     """Side branches: vessels whose first point lies on the wall of another vessel of the
     same kind (vein on vein, artery on artery), away from that vessel's ends, and not at
     any vessel's end (a tributary, not a terminal division). ``vessels``: id → category."""
-    ends = np.asarray([p for v in vessels for p in (centerlines[v].points[0],
-                                                      centerlines[v].points[-1])], float)
+    ends = np.asarray(
+        [p for v in vessels for p in (centerlines[v].points[0], centerlines[v].points[-1])], float
+    )
     out = []
     for bid in sorted(vessels):
         b = np.asarray(centerlines[bid].points, float)

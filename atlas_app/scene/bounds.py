@@ -42,7 +42,7 @@ def structure_bounds(structure: Structure, atlas_root: Path) -> Bounds:
                 half = np.abs(axes.T) @ half
             c = np.asarray(g.center, float)
             return _box(c - half, c + half)
-        if g.shape == "blob":
+        if g.shape in ("blob", "cone"):
             assert g.points is not None and g.radii is not None
             pts = np.asarray(g.points, float)
             r = np.asarray(g.radii, float)[:, None]
@@ -56,6 +56,13 @@ def structure_bounds(structure: Structure, atlas_root: Path) -> Bounds:
         from atlas_app.geometry.shapes import read_mesh
 
         b = read_mesh(atlas_root / g.file).bounds
+        return (b[0], b[1], b[2], b[3], b[4], b[5])
+    from atlas_app.geometry.deform import DeformedGeometry
+
+    if isinstance(g, DeformedGeometry):  # a retracted surface: measure the surface itself
+        from atlas_app.geometry.shapes import structure_mesh
+
+        b = structure_mesh(structure, atlas_root).bounds
         return (b[0], b[1], b[2], b[3], b[4], b[5])
     raise TypeError(f"{structure.id}: unresolved {g.kind} geometry")
 

@@ -103,7 +103,8 @@ _STYLE = """
   .sa-title { top: 8px; left: 8px; right: 110px; font-weight: 600; background: none;
     box-shadow: none; text-shadow: 0 0 3px #fff; pointer-events: none; }
   .sa-reset { top: 8px; right: 8px; cursor: pointer; border: 1px solid #9aa3b5; }
-  .sa-legend { bottom: 8px; left: 8px; max-height: 45%; overflow: auto; max-width: 45%; }
+  .sa-legend { bottom: 8px; left: 8px; max-height: 36%; overflow: auto; max-width: 40%;
+    font-size: 12px; }
   .sa-legend summary { cursor: pointer; font-weight: 600; }
   .sa-legend ul { list-style: none; margin: 4px 0 0; padding: 0; }
   .sa-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; }

@@ -98,7 +98,7 @@ def prevalence_note(atlas: Atlas, specimen: Specimen) -> str:
     )
 
 
-def _cite_text(atlas: Atlas, cites) -> str:  # type: ignore[no-untyped-def]
+def cite_text(atlas: Atlas, cites) -> str:  # type: ignore[no-untyped-def]
     parts = []
     for c in cites:
         ref = atlas.references.get(c.ref)
@@ -133,9 +133,9 @@ def structure_panel(
             else:
                 value = f"{f.min:g}–{f.max:g}"
             who = f" ({f.population})" if f.population else ""
-            lines.append(f"| {f.label}{who} | {value} {f.unit} | {_cite_text(atlas, f.cite)} |")
+            lines.append(f"| {f.label}{who} | {value} {f.unit} | {cite_text(atlas, f.cite)} |")
         st.markdown("\n".join(lines))
-    st.caption("Geometry source: " + _cite_text(atlas, structure.geometry.source))
+    st.caption("Geometry source: " + cite_text(atlas, structure.geometry.source))
     varies = variants_touching(atlas, structure.id)
     if varies:
         st.markdown("**How it varies**")

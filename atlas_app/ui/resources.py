@@ -84,3 +84,71 @@ __all__ = [
     "specimen",
     "still_png",
 ]
+
+
+# --- Approaches ------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def approach_set():  # type: ignore[no-untyped-def]
+    from atlas_app.approaches.loader import load_approaches
+
+    return load_approaches(loaded_atlas().atlas)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def step_field(approach_id: str, spec: str, index: int):  # type: ignore[no-untyped-def]
+    """The field of one step on one specimen (geometry shared by every user)."""
+    from atlas_app.approaches.api import mesh_vertices
+    from atlas_app.approaches.engine import field_at
+
+    atlas = loaded_atlas().atlas
+    sp, _ = specimen(spec)
+    approaches = approach_set()
+    return field_at(
+        sp,
+        approaches.approaches[approach_id],
+        index,
+        approaches.instruments,
+        mesh_vertices(atlas, sp),
+    )
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def step_metrics(approach_id: str, spec: str, index: int) -> dict:  # type: ignore[type-arg]
+    from atlas_app.approaches.api import measure_step
+
+    return measure_step(loaded_atlas().atlas, step_field(approach_id, spec, index))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def approach_metrics(approach_id: str, spec: str) -> dict:  # type: ignore[type-arg]
+    from atlas_app.approaches.api import measure_approach
+
+    sp, _ = specimen(spec)
+    return measure_approach(loaded_atlas().atlas, approach_set(), sp, approach_id)
+
+
+def endangered_by(structure_id: str, spec: str) -> dict[str, list[str]]:
+    """Approach name → the steps in which the structure is at risk: named so by the
+    approach, or within 5 mm of its working corridor on this specimen."""
+    out: dict[str, list[str]] = {}
+    approaches = approach_set()
+    for aid, approach in approaches.approaches.items():
+        metrics = approach_metrics(aid, spec)
+        steps = []
+        for step, m in zip(approach.steps, metrics["steps"], strict=True):
+            named = structure_id in step.at_risk
+            near = m["structures"].get(structure_id, {}).get("within_5mm", False)
+            if named or near:
+                how = (
+                    "named"
+                    if named and not near
+                    else "within 5 mm"
+                    if near and not named
+                    else "named, within 5 mm"
+                )
+                steps.append(f"{step.title} ({how})")
+        if steps:
+            out[approach.short_name] = steps
+    return out

@@ -15,6 +15,13 @@ ATLAS_SHOW_STILL = "atlas.show_still"
 ATLAS_RANDOM_SEED = "atlas.random_seed"
 
 
+# Approach page
+APPROACH_ID = "approach.id"
+APPROACH_STEP = "approach.step"
+APPROACH_FOR_STEP = "approach.step_of"
+APPROACH_DOWN_CORRIDOR = "approach.down_corridor"
+
+
 def variant_key(group_id: str) -> str:
     """The widget key of one variant group's picker (shared by every page)."""
     return f"variant.{group_id}"

@@ -134,3 +134,40 @@ def test_only_the_ui_layer_imports_streamlit():
             for name in names:
                 assert name.split(".")[0] not in ("streamlit", "stpyvista"), (
                     f"{path.relative_to(root)} imports {name}")
+
+
+def test_approach_page_walks_its_steps_and_shows_metrics():
+    at = run_page("approaches")
+    assert not at.exception
+    first = viewer_payload(at)
+    next_button = next(b for b in at.button if b.label == "Next")
+    next_button.click().run()
+    next_button = next(b for b in at.button if b.label == "Next")
+    next_button.click().run()
+    next_button = next(b for b in at.button if b.label == "Next")
+    next_button.click().run()
+    assert not at.exception
+    assert at.select_slider(key="approach.step").value == 3
+    assert viewer_payload(at) != first, "the scene changes with the step"
+    assert "Step 4 of" in viewer_payload(at)
+    assert any(m.value.startswith("| Structure | Gap to corridor") for m in at.markdown)
+    assert {m.label for m in at.metric} >= {"Corridor depth", "Target surface exposed"}
+
+
+def test_iliac_retraction_warns_about_the_iliolumbar_vein():
+    at = run_page("approaches")
+    at.radio(key="approach.id").set_value("iliac_retraction").run()
+    steps = len(at.select_slider(key="approach.step").options)
+    texts = []
+    for i in range(steps):
+        at.select_slider(key="approach.step").set_value(i).run()
+        assert not at.exception, i
+        texts += [e.value for e in [*at.info, *at.error, *at.warning]]
+    assert any("Iliolumbar vein (right)" in t and "tied and divided" in t for t in texts)
+
+
+def test_atlas_panel_names_the_approaches_that_endanger_a_structure():
+    at = run_page()
+    at.selectbox(key="atlas.selected").set_value("common_iliac_vein_right").run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Endangered by**" in text and "Iliac retraction" in text

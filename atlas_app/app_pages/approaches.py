@@ -1,0 +1,245 @@
+"""One approach, step by step: the field changing with each step, its text and its metrics."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from atlas_app.approaches.engine import CORRIDOR_ID
+from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
+from atlas_app.scene.compose import compose_scene
+from atlas_app.scene.spec import CameraSpec
+from atlas_app.ui import state
+from atlas_app.ui.panels import cite_text, show_faults, specimen_picker
+from atlas_app.ui.resources import (
+    approach_set,
+    loaded_atlas,
+    scene_page,
+    specimen,
+    step_field,
+    step_metrics,
+)
+from atlas_app.ui.viewer import show_viewer
+
+WALL_GROUP = "abdominal_wall"
+PHASE_LABELS = {
+    "preparation": "Preparation",
+    "exposure": "Exposure",
+    "retraction": "Retraction",
+    "target": "At the target",
+    "closure": "Closure",
+}
+
+loaded = loaded_atlas()
+atlas = loaded.atlas
+approaches = approach_set()
+show_faults(loaded)
+if approaches.faults:
+    with st.expander(
+        f":material/warning: {len(approaches.faults)} problem(s) in the approach files"
+    ):
+        st.code("\n".join(map(str, approaches.faults)), language=None)
+if not approaches.approaches:
+    st.error("No approach could be loaded.")
+    st.stop()
+
+ids = list(approaches.approaches)
+with st.sidebar:
+    st.subheader("Approach")
+    approach_id = st.radio(
+        "Approach",
+        ids,
+        key=state.APPROACH_ID,
+        label_visibility="collapsed",
+        format_func=lambda a: approaches.approaches[a].name,
+    )
+    st.subheader("Specimen")
+    spec_string = specimen_picker(atlas)
+
+approach = approaches.approaches[approach_id]
+specimen_, spec_error = specimen(spec_string)
+if spec_error:
+    st.error(
+        f"This combination of variants cannot be built ({spec_error}); showing the usual "
+        "anatomy instead."
+    )
+n_steps = len(approach.steps)
+
+# The step index lives in session state so buttons, slider and keyboard agree.
+if st.session_state.get(state.APPROACH_FOR_STEP) != approach_id:
+    st.session_state[state.APPROACH_STEP] = 0
+    st.session_state[state.APPROACH_FOR_STEP] = approach_id
+
+
+def _go(delta: int) -> None:
+    i = st.session_state[state.APPROACH_STEP] + delta
+    st.session_state[state.APPROACH_STEP] = max(0, min(n_steps - 1, i))
+
+
+st.title(approach.name)
+st.caption(approach.summary)
+with st.expander("Positioning and incision"):
+    st.markdown(f"**Positioning.** {approach.positioning}\n\n**Incision.** {approach.incision}")
+    st.caption("Sources: " + cite_text(atlas, approach.cite))
+
+prev, slider, nxt = st.columns([1, 6, 1], vertical_alignment="bottom")
+prev.button(
+    "Previous",
+    icon=":material/arrow_back:",
+    on_click=_go,
+    args=(-1,),
+    disabled=st.session_state[state.APPROACH_STEP] == 0,
+    width="stretch",
+)
+nxt.button(
+    "Next",
+    icon=":material/arrow_forward:",
+    on_click=_go,
+    args=(1,),
+    disabled=st.session_state[state.APPROACH_STEP] == n_steps - 1,
+    width="stretch",
+)
+index = slider.select_slider(
+    "Step",
+    options=list(range(n_steps)),
+    key=state.APPROACH_STEP,
+    format_func=lambda i: f"{i + 1}. {approach.steps[i].title}",
+)
+step = approach.steps[index]
+field = step_field(approach_id, specimen_.spec, index)
+metrics = step_metrics(approach_id, specimen_.spec, index)
+
+present = set(field.specimen.structures)
+hidden = set(field.removed)
+if field.cone is not None:
+    # Once the wall is open its layers are held aside at the edge of the field; drawn, they
+    # would hide the deep work from every direction.
+    hidden |= {s for s, v in field.specimen.structures.items() if v.parent == WALL_GROUP}
+camera: str | CameraSpec = step.camera
+if field.cone is not None and st.session_state.get(state.APPROACH_DOWN_CORRIDOR):
+    c = field.cone
+    eye = c.entry + (c.entry - c.target) * 0.8
+    camera = CameraSpec(
+        name="corridor",
+        title="Down the working corridor",
+        position=tuple(map(float, eye)),
+        focal_point=tuple(map(float, c.target)),
+        view_up=(0.0, 0.0, 1.0),
+        view_angle=30.0,
+    )
+scene = compose_scene(
+    atlas,
+    field.specimen,
+    hidden_structures=sorted(hidden),
+    highlight=[s for s in step.at_risk if s in present and s not in hidden],
+    translucent=[CORRIDOR_ID] if CORRIDOR_ID in present else (),
+    camera=camera,
+    title=f"Step {index + 1} of {n_steps}: {step.title}",
+)
+page, text_alternative = scene_page(scene, field.specimen)
+
+view, notes = st.columns([3, 2], gap="medium")
+with view:
+    show_viewer(page, height=520)
+    st.toggle(
+        "View down the working corridor, as through the incision",
+        key=state.APPROACH_DOWN_CORRIDOR,
+        disabled=field.cone is None,
+    )
+    with st.expander("What this view shows (text alternative)"):
+        st.text(text_alternative)
+with notes:
+    st.markdown(f"**{PHASE_LABELS[step.phase]}** · step {index + 1} of {n_steps}")
+    st.subheader(step.title)
+    st.write(step.text)
+    if step.instruments:
+        names = [
+            approaches.instruments[i].name for i in step.instruments if i in approaches.instruments
+        ]
+        st.markdown("**Instruments:** " + ", ".join(names))
+    if step.neuromonitoring:
+        st.markdown(f"**Neuromonitoring:** {step.neuromonitoring}")
+    if step.retract:
+        lines = []
+        for r in step.retract:
+            name = (
+                atlas.structures[r.structure].name
+                if r.structure in atlas.structures
+                else r.structure
+            )
+            way = r.direction if isinstance(r.direction, str) else "aside"
+            lines.append(f"- {name}: {r.by_mm:g} mm {way}")
+        st.markdown("**Held retracted**\n" + "\n".join(lines))
+    if step.pitfalls:
+        st.markdown("**Pitfalls**\n" + "\n".join(f"- {p}" for p in step.pitfalls))
+    at_risk = [field.specimen.structures[s].name for s in step.at_risk if s in present]
+    if at_risk:
+        st.markdown("**At risk (highlighted):** " + ", ".join(at_risk))
+    st.caption("Sources: " + cite_text(atlas, step.cite))
+
+st.subheader("Measured on this specimen")
+corridor = metrics["corridor"]
+if corridor is None:
+    st.caption("No working corridor yet in this step.")
+else:
+    a, b, c = st.columns(3)
+    a.metric("Corridor depth", f"{corridor['depth_mm']:.0f} mm")
+    b.metric("Angle from straight front-to-back", f"{corridor['angle_deg']:.0f}°")
+    c.metric("Target surface exposed", f"{metrics['target_exposed_fraction']:.0%}")
+    rows = sorted(
+        (
+            (sid, m)
+            for sid, m in metrics["structures"].items()
+            if m["within_5mm"] and field.specimen.structures[sid].category != "bone"
+        ),
+        key=lambda kv: kv[1]["distance_mm"],
+    )
+    if rows:
+        table = ["| Structure | Gap to corridor | Moved by retraction |", "|---|---|---|"]
+        for sid, m in rows:
+            gap = "inside" if m["in_corridor"] else f"{m['distance_mm']:.1f} mm"
+            if m["in_corridor"]:
+                gap = f"inside ({m['distance_mm']:.1f} mm)"
+            table.append(
+                f"| {field.specimen.structures[sid].name} | {gap} | {m['displacement_mm']:.1f} mm |"
+            )
+        st.markdown(
+            f"Structures within {NEAR_MM:g} mm of the working corridor, after "
+            "retraction (negative gap: inside it):"
+        )
+        st.markdown("\n".join(table))
+    moved = {
+        sid: m
+        for sid, m in metrics["structures"].items()
+        if m["displacement_mm"] > 0 and sid not in dict(rows)
+    }
+    if moved:
+        st.caption(
+            "Also moved by retraction: "
+            + ", ".join(
+                f"{field.specimen.structures[s].name} {m['displacement_mm']:.1f} mm"
+                for s, m in moved.items()
+            )
+        )
+for t in metrics["tethers"]:
+    name = (
+        atlas.structures[t["structure"]].name
+        if t["structure"] in atlas.structures
+        else t["structure"]
+    )
+    text = (
+        f"{name}: retraction drags its mouth {t['mouth_shift_mm']:.0f} mm and would "
+        f"stretch it by {t['strain']:.0%}"
+    )
+    if t["ligated"]:
+        st.info(f"{text} — it has been tied and divided, so nothing tears.")
+    elif t["avulsion_risk"]:
+        st.error(
+            f"{text}: avulsion risk (above the schematic {AVULSION_STRAIN:.0%} limit; "
+            "every iliolumbar vein pulled this way tore in Stirling & Weaver's series)."
+        )
+    else:
+        st.warning(f"{text}.")
+st.caption(
+    "Distances are computed on the geometry of this step (corridor cone, retracted "
+    "tissue), not typed in; the corridor and the nerves are schematic."
+)
