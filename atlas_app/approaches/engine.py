@@ -181,7 +181,11 @@ def _max_shift(s: Structure, moves: tuple[Move, ...], pts: Array) -> float:
 
 
 def _extra(
-    sid: str, name: str, color: str, geometry: ParametricGeometry, description: str
+    sid: str,
+    name: str,
+    color: str,
+    geometry: ParametricGeometry | CenterlineGeometry,
+    description: str,
 ) -> Structure:
     return Structure(
         id=sid,
@@ -252,24 +256,17 @@ def instrument_structures(
             u /= np.linalg.norm(u)
             v = np.cross(axis, u)
             ring_r = max(c.entry_radius + 12.0, 30.0)
-            theta = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+            # Nearly a full circle: a tube cannot close on itself, so leave a small gap.
+            theta = np.linspace(0, 2 * np.pi * 0.97, 40)
             circle = np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * v
             pts = c.entry[None, :] + ring_r * circle
-            out.append(
-                _extra(
-                    inst_id,
-                    inst.name,
-                    INSTRUMENT_COLOR,
-                    ParametricGeometry(
-                        kind="parametric",
-                        shape="blob",
-                        points=[tuple(map(float, p)) for p in pts],
-                        radii=[2.5] * len(pts),
-                        source=ENGINE_SOURCE,
-                    ),
-                    inst.description,
-                )
+            ring = CenterlineGeometry(
+                kind="centerline",
+                points=[tuple(map(float, p)) for p in pts],
+                radius=2.5,
+                source=ENGINE_SOURCE,
             )
+            out.append(_extra(inst_id, inst.name, INSTRUMENT_COLOR, ring, inst.description))
         elif inst.shape in ("probe", "punch"):
             tip = c.target - axis * 4.0
             offset = np.cross(axis, [0.0, 0.0, 1.0]) * (3.0 if inst.shape == "probe" else -3.0)

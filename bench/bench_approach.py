@@ -1,0 +1,97 @@
+"""Benchmark of a step change on the Approaches page (server time, no browser).
+
+A step change = the step's field (retraction, corridor, instruments), its metrics, the
+scene description, and the viewer page. "First view" is a step nobody has opened on a
+running server (the atlas's surfaces are built, the step's retracted ones are not); "cold"
+clears every cache first; "cached" is a step already shown.
+
+Run: .venv/bin/python bench/bench_approach.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _report import report, row, timed
+
+from atlas_app.approaches.api import measure_step, mesh_vertices
+from atlas_app.approaches.engine import CORRIDOR_ID, field_at
+from atlas_app.approaches.loader import load_approaches
+from atlas_app.geometry import specimen_meshes
+from atlas_app.model.loader import load_atlas
+from atlas_app.model.specimen import build_specimen
+from atlas_app.paths import DEFAULT_ATLAS_DIR
+from atlas_app.scene.compose import compose_scene, describe_scene
+from atlas_app.scene.render_html import cached_scene_html, clear_caches
+
+
+def step_change(atlas, approaches, specimen, meshes, approach_id, index) -> int:
+    approach = approaches.approaches[approach_id]
+    field = field_at(specimen, approach, index, approaches.instruments, meshes)
+    measure_step(atlas, field)
+    spec = compose_scene(atlas, field.specimen, hidden_structures=sorted(field.removed),
+                         highlight=approach.steps[index].at_risk, translucent=[CORRIDOR_ID],
+                         camera=approach.steps[index].camera)
+    return len(cached_scene_html(atlas, field.specimen, spec,
+                                 describe_scene(spec, field.specimen, atlas)))
+
+
+def main() -> None:
+    atlas = load_atlas(DEFAULT_ATLAS_DIR)
+    approaches = load_approaches(atlas)
+    specimen = build_specimen(atlas)
+    meshes = mesh_vertices(atlas, specimen)
+    # A running server has drawn the atlas already: its surfaces are built and encoded.
+    base = compose_scene(atlas, specimen)
+    cached_scene_html(atlas, specimen, base)
+    rows = []
+    for aid, approach in approaches.approaches.items():
+        uncached, first, cached = [], [], []
+        for i in range(len(approach.steps)):
+            t, _ = timed(lambda i=i: step_change(atlas, approaches, specimen, meshes, aid, i))
+            first.append(t)
+        for i in range(len(approach.steps)):
+            clear_caches()
+            specimen_meshes._cache.clear()
+            t, _ = timed(lambda i=i: step_change(atlas, approaches, specimen, meshes, aid, i))
+            uncached.append(t)
+            # The page caches the field and metrics by (approach, specimen, step) and the
+            # viewer page by scene key: a repeat costs the cache lookups only.
+            t, _ = timed(lambda i=i: cached_scene_html(
+                atlas, *_scene(atlas, approaches, specimen, meshes, aid, i)), repeat=3)
+            cached.append(t)
+        rows += [
+            row(f"{approach.short_name}: first view of a step (median of {len(first)})",
+                statistics.median(first), "s", "< 1 s", statistics.median(first) < 1.0),
+            row(f"{approach.short_name}: first view of a step (worst)", max(first), "s"),
+            row(f"{approach.short_name}: cold step, every cache cleared (median)",
+                statistics.median(uncached), "s"),
+            row(f"{approach.short_name}: viewer page of a step already shown", max(cached) * 1000,
+                "ms", "< 50 ms", max(cached) < 0.05),
+        ]
+    report("approach", rows, notes=[
+        "First view: the step's field, metrics and page are new; surfaces of untouched "
+        "structures come from the cache a running server has. Cold: every cache cleared.",
+        "Cached: the viewer page looked up by scene key (the field and metrics are cached by "
+        "(approach, specimen, step) in the app).",
+    ])
+
+
+def _scene(atlas, approaches, specimen, meshes, aid, i):
+    approach = approaches.approaches[aid]
+    field = _fields.setdefault((aid, i), field_at(specimen, approach, i, approaches.instruments,
+                                                  meshes))
+    spec = compose_scene(atlas, field.specimen, hidden_structures=sorted(field.removed),
+                         highlight=approach.steps[i].at_risk, translucent=[CORRIDOR_ID],
+                         camera=approach.steps[i].camera)
+    return field.specimen, spec, describe_scene(spec, field.specimen, atlas)
+
+
+_fields: dict = {}
+
+if __name__ == "__main__":
+    main()
