@@ -45,7 +45,7 @@ LIST_KINDS: dict[str, type[BaseModel]] = {
     "groups": Group,
     "variant_groups": VariantGroup,
 }
-OTHER_LOADERS = ("approaches", "quiz", "meshes")
+OTHER_LOADERS = ("approaches", "quiz", "meshes", "sacroplasty", "cases")
 
 
 def iter_data_files(root: Path) -> Iterator[Path]:
