@@ -9,12 +9,11 @@ from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
 from atlas_app.scene.compose import compose_scene
 from atlas_app.scene.spec import CameraSpec
 from atlas_app.ui import state
-from atlas_app.ui.panels import cite_text, show_faults, specimen_picker
+from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
 from atlas_app.ui.resources import (
     approach_set,
     loaded_atlas,
     scene_page,
-    specimen,
     step_field,
     step_metrics,
 )
@@ -52,16 +51,9 @@ with st.sidebar:
         label_visibility="collapsed",
         format_func=lambda a: approaches.approaches[a].name,
     )
-    st.subheader("Specimen")
-    spec_string = specimen_picker(atlas)
 
 approach = approaches.approaches[approach_id]
-specimen_, spec_error = specimen(spec_string)
-if spec_error:
-    st.error(
-        f"This combination of variants cannot be built ({spec_error}); showing the usual "
-        "anatomy instead."
-    )
+specimen_ = picked_specimen(atlas)
 n_steps = len(approach.steps)
 
 # The step index lives in session state so buttons, slider and keyboard agree.

@@ -8,14 +8,13 @@ from atlas_app.model.schema import CATEGORIES
 from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state
-from atlas_app.ui.panels import prevalence_note, show_faults, specimen_picker, structure_panel
+from atlas_app.ui.panels import picked_specimen, prevalence_note, show_faults, structure_panel
 from atlas_app.ui.resources import (
     RenderError,
     endangered_by,
     loaded_atlas,
     render_status,
     scene_page,
-    specimen,
 )
 from atlas_app.ui.resources import still_png as render_still
 from atlas_app.ui.viewer import show_viewer
@@ -72,15 +71,8 @@ with st.sidebar:
         help="Psoas and iliacus drawn translucent to show the plexus inside; "
         "everything else stays opaque.",
     )
-    st.subheader("Specimen")
-    spec_string = specimen_picker(atlas)
 
-specimen_, spec_error = specimen(spec_string)
-if spec_error:
-    st.error(
-        f"This combination of variants cannot be built ({spec_error}); showing the usual "
-        "anatomy instead."
-    )
+specimen_ = picked_specimen(atlas)
 
 ids = list(specimen_.structures)
 names = {sid: specimen_.structures[sid].name for sid in ids}

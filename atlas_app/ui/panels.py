@@ -167,3 +167,20 @@ def variants_touching(atlas: Atlas, structure_id: str) -> list[tuple[str, list[s
         if names:
             out.append((g.name, names))
     return out
+
+
+def picked_specimen(atlas: Atlas) -> Specimen:
+    """The specimen chosen with the shared pickers in the sidebar (the usual anatomy, with a
+    message, when the combination cannot be built)."""
+    from atlas_app.ui.resources import specimen
+
+    with st.sidebar:
+        st.subheader("Specimen")
+        spec_string = specimen_picker(atlas)
+    chosen, error = specimen(spec_string)
+    if error:
+        st.error(
+            f"This combination of variants cannot be built ({error}); showing the usual "
+            "anatomy instead."
+        )
+    return chosen
