@@ -20,6 +20,18 @@ pages = [
         icon=":material/route:",
         url_path="approaches",
     ),
+    st.Page(
+        "app_pages/compare.py",
+        title="Compare",
+        icon=":material/compare_arrows:",
+        url_path="compare",
+    ),
+    st.Page(
+        "app_pages/variability.py",
+        title="Variability",
+        icon=":material/scatter_plot:",
+        url_path="variability",
+    ),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
 st.navigation(pages).run()

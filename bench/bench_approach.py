@@ -33,11 +33,17 @@ def step_change(atlas, approaches, specimen, meshes, approach_id, index) -> int:
     approach = approaches.approaches[approach_id]
     field = field_at(specimen, approach, index, approaches.instruments, meshes)
     measure_step(atlas, field)
-    spec = compose_scene(atlas, field.specimen, hidden_structures=sorted(field.removed),
-                         highlight=approach.steps[index].at_risk, translucent=[CORRIDOR_ID],
-                         camera=approach.steps[index].camera)
-    return len(cached_scene_html(atlas, field.specimen, spec,
-                                 describe_scene(spec, field.specimen, atlas)))
+    spec = compose_scene(
+        atlas,
+        field.specimen,
+        hidden_structures=sorted(field.removed),
+        highlight=approach.steps[index].at_risk,
+        translucent=[CORRIDOR_ID],
+        camera=approach.steps[index].camera,
+    )
+    return len(
+        cached_scene_html(atlas, field.specimen, spec, describe_scene(spec, field.specimen, atlas))
+    )
 
 
 def main() -> None:
@@ -52,42 +58,73 @@ def main() -> None:
     for aid, approach in approaches.approaches.items():
         uncached, first, cached = [], [], []
         for i in range(len(approach.steps)):
-            t, _ = timed(lambda i=i: step_change(atlas, approaches, specimen, meshes, aid, i))
+            t, _ = timed(
+                lambda i=i, aid=aid: step_change(atlas, approaches, specimen, meshes, aid, i)
+            )
             first.append(t)
         for i in range(len(approach.steps)):
             clear_caches()
             specimen_meshes._cache.clear()
-            t, _ = timed(lambda i=i: step_change(atlas, approaches, specimen, meshes, aid, i))
+            t, _ = timed(
+                lambda i=i, aid=aid: step_change(atlas, approaches, specimen, meshes, aid, i)
+            )
             uncached.append(t)
             # The page caches the field and metrics by (approach, specimen, step) and the
             # viewer page by scene key: a repeat costs the cache lookups only.
-            t, _ = timed(lambda i=i: cached_scene_html(
-                atlas, *_scene(atlas, approaches, specimen, meshes, aid, i)), repeat=3)
+            t, _ = timed(
+                lambda i=i, aid=aid: cached_scene_html(
+                    atlas, *_scene(atlas, approaches, specimen, meshes, aid, i)
+                ),
+                repeat=3,
+            )
             cached.append(t)
         rows += [
-            row(f"{approach.short_name}: first view of a step (median of {len(first)})",
-                statistics.median(first), "s", "< 1 s", statistics.median(first) < 1.0),
+            row(
+                f"{approach.short_name}: first view of a step (median of {len(first)})",
+                statistics.median(first),
+                "s",
+                "< 1 s",
+                statistics.median(first) < 1.0,
+            ),
             row(f"{approach.short_name}: first view of a step (worst)", max(first), "s"),
-            row(f"{approach.short_name}: cold step, every cache cleared (median)",
-                statistics.median(uncached), "s"),
-            row(f"{approach.short_name}: viewer page of a step already shown", max(cached) * 1000,
-                "ms", "< 50 ms", max(cached) < 0.05),
+            row(
+                f"{approach.short_name}: cold step, every cache cleared (median)",
+                statistics.median(uncached),
+                "s",
+            ),
+            row(
+                f"{approach.short_name}: viewer page of a step already shown",
+                max(cached) * 1000,
+                "ms",
+                "< 50 ms",
+                max(cached) < 0.05,
+            ),
         ]
-    report("approach", rows, notes=[
-        "First view: the step's field, metrics and page are new; surfaces of untouched "
-        "structures come from the cache a running server has. Cold: every cache cleared.",
-        "Cached: the viewer page looked up by scene key (the field and metrics are cached by "
-        "(approach, specimen, step) in the app).",
-    ])
+    report(
+        "approach",
+        rows,
+        notes=[
+            "First view: the step's field, metrics and page are new; surfaces of untouched "
+            "structures come from the cache a running server has. Cold: every cache cleared.",
+            "Cached: the viewer page looked up by scene key (the field and metrics are cached by "
+            "(approach, specimen, step) in the app).",
+        ],
+    )
 
 
 def _scene(atlas, approaches, specimen, meshes, aid, i):
     approach = approaches.approaches[aid]
-    field = _fields.setdefault((aid, i), field_at(specimen, approach, i, approaches.instruments,
-                                                  meshes))
-    spec = compose_scene(atlas, field.specimen, hidden_structures=sorted(field.removed),
-                         highlight=approach.steps[i].at_risk, translucent=[CORRIDOR_ID],
-                         camera=approach.steps[i].camera)
+    field = _fields.setdefault(
+        (aid, i), field_at(specimen, approach, i, approaches.instruments, meshes)
+    )
+    spec = compose_scene(
+        atlas,
+        field.specimen,
+        hidden_structures=sorted(field.removed),
+        highlight=approach.steps[i].at_risk,
+        translucent=[CORRIDOR_ID],
+        camera=approach.steps[i].camera,
+    )
     return field.specimen, spec, describe_scene(spec, field.specimen, atlas)
 
 

@@ -49,8 +49,10 @@ def load_atlas_page(browser, url: str, frames: list[int] | None = None) -> float
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
     if frames is not None:
-        page.on("websocket", lambda ws: ws.on(
-            "framereceived", lambda payload: frames.append(len(payload))))
+        page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))),
+        )
     t0 = time.perf_counter()
     page.goto(url)
     page.frame_locator("iframe").first.locator("canvas").first.wait_for(timeout=120_000)
@@ -76,24 +78,28 @@ def main() -> None:
     logs = BENCH / "results"
     logs.mkdir(exist_ok=True)
     atlas_port, line_port = free_port(), free_port()
-    atlas_proc = start_app(ROOT / "atlas_app" / "streamlit_app.py", atlas_port,
-                           logs / "atlas_server.log")
+    atlas_proc = start_app(
+        ROOT / "atlas_app" / "streamlit_app.py", atlas_port, logs / "atlas_server.log"
+    )
     line_proc = start_app(BENCH / "one_line_app.py", line_port, logs / "one_line_server.log")
     atlas_url, line_url = f"http://127.0.0.1:{atlas_port}", f"http://127.0.0.1:{line_port}"
     try:
         wait_healthy(atlas_url, atlas_proc)
         wait_healthy(line_url, line_proc)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
-                                        args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+            )
             line_cold = load_one_line(browser, line_url)
-            line_warm = statistics.median(load_one_line(browser, line_url)
-                                          for _ in range(WARM_RUNS))
+            line_warm = statistics.median(
+                load_one_line(browser, line_url) for _ in range(WARM_RUNS)
+            )
             frames: list[int] = []
             atlas_cold = load_atlas_page(browser, atlas_url, frames)
             payload = sum(frames)
-            atlas_warm = statistics.median(load_atlas_page(browser, atlas_url)
-                                           for _ in range(WARM_RUNS))
+            atlas_warm = statistics.median(
+                load_atlas_page(browser, atlas_url) for _ in range(WARM_RUNS)
+            )
             rss_idle = rss_mb(atlas_proc.pid)
             contexts = []
             for _ in range(SESSIONS):
@@ -114,25 +120,36 @@ def main() -> None:
 
     page_raw, page_gz = default_page_bytes()
     ratio = atlas_warm / line_warm
-    report("browser", [
-        row("one-line page: navigation → text shown, cold", line_cold, "s"),
-        row("one-line page: navigation → text shown, warm (median)", line_warm, "s"),
-        row("atlas page: navigation → 3D scene drawn, cold", atlas_cold, "s"),
-        row("atlas page: navigation → 3D scene drawn, warm (median)", atlas_warm, "s"),
-        row("atlas / one-line, warm", ratio, "×", "≤ 2.5", ratio <= 2.5),
-        row("websocket bytes received for one atlas view", payload / 1e6, "MB", "≤ 1.5",
-            payload / 1e6 <= 1.5),
-        row("default view's viewer page, raw", page_raw / 1e6, "MB", "≤ 1.5", page_raw <= 1.5e6),
-        row("default view's viewer page, gzipped", page_gz / 1e6, "MB"),
-        row("server memory, idle after the runs above", rss_idle, "MB"),
-        row(f"server memory, {SESSIONS} atlas sessions open", rss_sessions, "MB"),
-    ], notes=[
-        "Times include Streamlit's own start-up in the browser (its 7.6 MB of static files "
-        "come from the browser cache after the first load).",
-        "The websocket bytes count what Streamlit sends for a page view (the viewer page and "
-        "the rest of the page's elements), measured with Playwright's websocket frames.",
-        "The fixed vtk.js viewer is about 0.98 MB of the viewer page (bench_scene.py).",
-    ])
+    report(
+        "browser",
+        [
+            row("one-line page: navigation → text shown, cold", line_cold, "s"),
+            row("one-line page: navigation → text shown, warm (median)", line_warm, "s"),
+            row("atlas page: navigation → 3D scene drawn, cold", atlas_cold, "s"),
+            row("atlas page: navigation → 3D scene drawn, warm (median)", atlas_warm, "s"),
+            row("atlas / one-line, warm", ratio, "×", "≤ 2.5", ratio <= 2.5),
+            row(
+                "websocket bytes received for one atlas view",
+                payload / 1e6,
+                "MB",
+                "≤ 1.5",
+                payload / 1e6 <= 1.5,
+            ),
+            row(
+                "default view's viewer page, raw", page_raw / 1e6, "MB", "≤ 1.5", page_raw <= 1.5e6
+            ),
+            row("default view's viewer page, gzipped", page_gz / 1e6, "MB"),
+            row("server memory, idle after the runs above", rss_idle, "MB"),
+            row(f"server memory, {SESSIONS} atlas sessions open", rss_sessions, "MB"),
+        ],
+        notes=[
+            "Times include Streamlit's own start-up in the browser (its 7.6 MB of static files "
+            "come from the browser cache after the first load).",
+            "The websocket bytes count what Streamlit sends for a page view (the viewer page and "
+            "the rest of the page's elements), measured with Playwright's websocket frames.",
+            "The fixed vtk.js viewer is about 0.98 MB of the viewer page (bench_scene.py).",
+        ],
+    )
 
 
 def default_page_bytes() -> tuple[int, int]:

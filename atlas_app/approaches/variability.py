@@ -93,11 +93,17 @@ def _cone_key(cone: Cone) -> tuple[float, ...]:
     )
 
 
+SHAFT_STOP_MM = 10.0
+"""At the target every approach works on the L5 root and what lies on it; variation matters
+on the way there, so distances are measured to the corridor ending this far short of it."""
+
+
 def family_gap(state: StepState, members: Sequence[str]) -> float:
-    """Smallest corridor gap among the family's members in the field (NaN if none)."""
+    """Smallest gap between the family's members in the field and the corridor's path
+    (NaN if none is present)."""
     if state.cone is None:
         return float("nan")
-    key = _cone_key(state.cone)
+    key = _cone_key(state.cone.shaft(SHAFT_STOP_MM))
     gaps = []
     for sid in members:
         s: Structure | None = state.anatomy.get(sid)

@@ -42,7 +42,7 @@ PHASE_LABELS: dict[str, str] = {
 }
 INSIDE_FILL = "rgba(213, 94, 0, 0.08)"  # the band of negative gaps: inside the corridor
 LINE_COLOR = "#555555"
-ABSENT = "not in the field"
+BAND_PAD_MM = 2.0  # the shaded band reaches this far below the lowest value shown
 
 
 def approach_colors(approach_ids: Sequence[str]) -> dict[str, str]:
@@ -149,7 +149,7 @@ def best_exposure(metrics: Metrics) -> tuple[float, str | None]:
 
 def _threshold_lines(fig: go.Figure, axis: str, span: tuple[float, float]) -> None:
     """Shade the inside of the corridor and mark the wall (0) and the 5 mm line."""
-    lo = min(span[0], -1.0)
+    lo = min(span[0], 0.0) - BAND_PAD_MM
     if axis == "x":
         fig.add_vrect(x0=lo, x1=0.0, fillcolor=INSIDE_FILL, line_width=0, layer="below")
         fig.add_vline(x=0.0, line_color=LINE_COLOR, line_width=1.5)
@@ -191,7 +191,7 @@ def corridor_distances(
                 orientation="h",
                 name=_name(approach_names, aid),
                 marker_color=colors[aid],
-                text=[ABSENT if x is None else f"{x:.1f}" for x in xs],
+                text=[None if x is None else f"{x:.1f}" for x in xs],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=[step_title] * len(xs),
@@ -319,7 +319,7 @@ def corridor_summary(
             "Angle from the AP axis (°)",
             "Target surface exposed (%)",
         ),
-        horizontal_spacing=0.08,
+        horizontal_spacing=0.1,
     )
     marker = {"color": [colors[a] for a in ids]}
     panels: list[tuple[list[float | None], str]] = [(depth, "mm"), (angle, "°"), (exposure, "%")]
@@ -341,8 +341,8 @@ def corridor_summary(
             col=col,
         )
     fig.update_yaxes(title_text="mm", row=1, col=1, rangemode="tozero")
-    fig.update_yaxes(title_text="degrees", row=1, col=2, rangemode="tozero")
-    fig.update_yaxes(title_text="% of facing surface", row=1, col=3, range=[0, 105])
+    fig.update_yaxes(title_text="°", row=1, col=2, rangemode="tozero")
+    fig.update_yaxes(title_text="%", row=1, col=3, range=[0, 105])
     fig.update_layout(
         title={"text": "The working corridors: depth, angle of attack, target exposure"},
         height=400,
@@ -405,7 +405,7 @@ def variability_distributions(
         vertical_spacing=0.16,
         horizontal_spacing=0.1,
     )
-    all_values: list[float] = []
+    lowest: dict[str, float] = {}
     for i, family in enumerate(fams):
         row, col = i // cols + 1, i % cols + 1
         for aid in ids:
@@ -414,7 +414,7 @@ def variability_distributions(
             stats = distribution_stats(d)
             if stats is None:
                 continue
-            all_values += [stats["min"], stats["max"]]
+            lowest[family] = min(lowest.get(family, 0.0), stats["min"])
             fig.add_trace(
                 go.Box(
                     x=[label],
@@ -457,11 +457,10 @@ def variability_distributions(
                 row=row,
                 col=col,
             )
-    lo = min(all_values, default=0.0)
-    for i in range(len(fams)):
+    for i, family in enumerate(fams):
         row, col = i // cols + 1, i % cols + 1
         fig.add_hrect(
-            y0=min(lo, -1.0),
+            y0=lowest.get(family, 0.0) - BAND_PAD_MM,
             y1=0.0,
             fillcolor=INSIDE_FILL,
             line_width=0,
@@ -475,10 +474,7 @@ def variability_distributions(
         )
         fig.update_yaxes(title_text="gap (mm)", row=row, col=col)
     fig.update_layout(
-        title={
-            "text": f"Gap to the corridor across {variability.n:,} sampled specimens "
-            "(dashed line: 5 mm; below 0: inside the corridor)"
-        },
+        title={"text": f"Gap to the corridor across {variability.n:,} sampled specimens"},
         legend_title_text="Approach",
         height=330 * rows + 80,
         margin={"l": 10, "r": 10, "t": 90, "b": 40},
@@ -530,10 +526,7 @@ def within_5mm(
             )
         )
     fig.update_layout(
-        title={
-            "text": f"Specimens in which the structure comes within 5 mm of the corridor "
-            f"({variability.n:,} sampled)"
-        },
+        title={"text": f"Within 5 mm of the corridor, in {variability.n:,} sampled specimens"},
         barmode="group",
         xaxis_title=None,
         yaxis={"title": "% of sampled specimens", "range": [0, 110]},

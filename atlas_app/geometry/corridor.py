@@ -51,5 +51,12 @@ class Cone:
         t, d = self.axial(points)
         return d - self.radius_at(t) - np.asarray(radii, float)
 
+    def shaft(self, stop_short_mm: float) -> Cone:
+        """The corridor ending ``stop_short_mm`` before the target: the path a surgeon
+        travels to reach it, without the target's own surroundings."""
+        t = max(0.0, 1.0 - stop_short_mm / self.depth)
+        end = self.entry + t * (self.target - self.entry)
+        return Cone(self.entry, end, self.entry_radius, float(self.radius_at(np.asarray(t))))
+
     def contains(self, points: Array) -> np.ndarray:
         return self.clearance(points) <= 0.0

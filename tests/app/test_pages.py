@@ -133,7 +133,8 @@ def test_only_the_ui_layer_imports_streamlit():
                 names = [node.module]
             for name in names:
                 assert name.split(".")[0] not in ("streamlit", "stpyvista"), (
-                    f"{path.relative_to(root)} imports {name}")
+                    f"{path.relative_to(root)} imports {name}"
+                )
 
 
 def test_approach_page_walks_its_steps_and_shows_metrics():

@@ -40,7 +40,8 @@ def test_the_three_approaches_are_there(approaches):
     for a in approaches.approaches.values():
         assert [s.phase for s in a.steps] == sorted(
             (s.phase for s in a.steps),
-            key=("preparation", "exposure", "retraction", "target", "closure").index)
+            key=("preparation", "exposure", "retraction", "target", "closure").index,
+        )
 
 
 def test_transpsoas_never_needs_to_move_the_common_iliac_vein(metrics):
@@ -55,28 +56,39 @@ def test_iliac_retraction_moves_the_vessels_and_stretches_the_iliolumbar_vein(me
     """Kikuchi (via technical_note_2021); stirling_weaver_2002: every vein tore on great-vessel
     retraction, which is why it is tied first."""
     steps = {s["id"]: s for s in metrics["iliac_retraction"]["steps"]}
-    moved = [s for s in steps.values()
-             if s["structures"].get("common_iliac_vein_right", {}).get("displacement_mm", 0) > 10]
+    moved = [
+        s
+        for s in steps.values()
+        if s["structures"].get("common_iliac_vein_right", {}).get("displacement_mm", 0) > 10
+    ]
     assert moved, "the common iliac vein is retracted more than 10 mm"
     tethers = [t for s in moved for t in s["tethers"] if t["structure"] == "iliolumbar_vein_right"]
     assert tethers and max(t["strain"] for t in tethers) > AVULSION_STRAIN
     assert all(t["ligated"] for t in tethers), "the vein is tied before the vessels are pulled"
     order = [s["id"] for s in metrics["iliac_retraction"]["steps"]]
-    ligation = next(i for i, s in enumerate(metrics["iliac_retraction"]["steps"])
-                    if "iliolumbar_vein_right" not in s["structures"] and s["corridor"])
+    ligation = next(
+        i
+        for i, s in enumerate(metrics["iliac_retraction"]["steps"])
+        if "iliolumbar_vein_right" not in s["structures"] and s["corridor"]
+    )
     assert ligation < order.index(moved[0]["id"])
 
 
 def test_interaortic_window_is_farther_from_a_lateral_zone_1_target(metrics):
     """technical_note_2021: most leaks lie laterally, out of reach of a midline window."""
+
     def window(m):  # the approach's own corridor, before it turns to the target
         steps = steps_with_corridor(m)
         first_target = next(i for i, s in enumerate(steps) if s["phase"] == "target")
         return steps[first_target - 1]
 
     inter = window(metrics["interaortic"])["structures"]["cement_leak_right"]["distance_mm"]
-    trans = [s for s in steps_with_corridor(metrics["anterior_retroperitoneal_transpsoas"])
-             if s["phase"] == "target"][0]["structures"]["cement_leak_right"]["distance_mm"]
+    trans_step = next(
+        s
+        for s in steps_with_corridor(metrics["anterior_retroperitoneal_transpsoas"])
+        if s["phase"] == "target"
+    )
+    trans = trans_step["structures"]["cement_leak_right"]["distance_mm"]
     assert inter > 0.0 > trans
     best = {a: max(s["target_exposed_fraction"] for s in metrics[a]["steps"]) for a in IDS}
     assert best["interaortic"] < best["anterior_retroperitoneal_transpsoas"]
@@ -95,9 +107,21 @@ def test_every_approach_walks_every_variant(shipped_atlas, approaches):
 
 @pytest.mark.parametrize("approach", IDS)
 def test_metrics_cli_prints_the_documented_json(approach):
-    out = subprocess.run([sys.executable, "-m", "atlas_app", "metrics", "--approach", approach,
-                          "--specimen", "ilv_multiple_right"], capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "atlas_app",
+            "metrics",
+            "--approach",
+            approach,
+            "--specimen",
+            "ilv_multiple_right",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["approach"] == approach and doc["specimen"] == "ilv_multiple_right"
@@ -108,8 +132,12 @@ def test_metrics_cli_prints_the_documented_json(approach):
 
 
 def test_metrics_cli_refuses_an_unknown_approach():
-    out = subprocess.run([sys.executable, "-m", "atlas_app", "metrics", "--approach", "posterior"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "atlas_app", "metrics", "--approach", "posterior"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2 and "unknown approach 'posterior'" in out.stderr
 
 

@@ -100,7 +100,6 @@ def test_tablet_screen(browser, app_url):
         picker.focus()
         page.keyboard.type("Below")
         page.keyboard.press("Enter")
-        expect(viewer(page).locator(".sa-title")).to_contain_text("Below the ala",
-                                                                  timeout=60_000)
+        expect(viewer(page).locator(".sa-title")).to_contain_text("Below the ala", timeout=60_000)
     finally:
         context.close()

@@ -92,11 +92,14 @@ def test_bad_approach_file_names_file_line_and_field(tmp_path: Path):
     dest = tmp_path / "atlas"
     shutil.copytree(MINI_ATLAS, dest)
     f = dest / "approaches" / "front.yaml"
-    f.write_text(f.read_text().replace("structure: branch_right", "structure: branch_wrong")
-                 .replace("instruments: [blade, probe]", "instruments: [blade, laser]"))
+    f.write_text(
+        f.read_text()
+        .replace("structure: branch_right", "structure: branch_wrong")
+        .replace("instruments: [blade, probe]", "instruments: [blade, laser]")
+    )
     faults = load_approaches(load_atlas(dest)).faults
     assert {x.check for x in faults} == {"references_resolve"}
     lines = f.read_text().splitlines()
     for fault in faults:
         assert fault.file.endswith("front.yaml")
-        assert ("branch_wrong" in lines[fault.line - 1] or "laser" in lines[fault.line - 1])
+        assert "branch_wrong" in lines[fault.line - 1] or "laser" in lines[fault.line - 1]
