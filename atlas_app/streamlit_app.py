@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Sacral Ala Atlas", page_icon=":material/skeleton:", layout="wide")
+st.set_page_config(
+    page_title="Sacral Ala Atlas",
+    page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+    layout="wide",
+)
 
 pages = [
     st.Page(
