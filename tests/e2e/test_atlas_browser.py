@@ -103,3 +103,21 @@ def test_tablet_screen(browser, app_url):
         expect(viewer(page).locator(".sa-title")).to_contain_text("Below the ala", timeout=60_000)
     finally:
         context.close()
+
+
+def test_no_request_leaves_the_machine(page, app_url):
+    """Pages and viewer load nothing from the internet (no CDN, no web fonts, no favicon)."""
+    outside = []
+    host = app_url.split("//")[1]
+
+    def note(request):
+        url = request.url
+        if not url.startswith(("data:", "blob:", "about:")) and host not in url:
+            outside.append(url)
+
+    page.on("request", note)
+    for path in ("", "/approaches", "/compare", "/about"):
+        page.goto(app_url + path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1500)
+    assert outside == []
