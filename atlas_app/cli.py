@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--specimen", default="default")
     m.add_argument("--atlas", type=Path, default=DEFAULT_ATLAS_DIR)
     m.set_defaults(func=_cmd_metrics)
+
+    from atlas_app.storage.cli import add_parser as add_users_parser
+
+    add_users_parser(sub)
     return parser
 
 

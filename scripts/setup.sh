@@ -19,7 +19,7 @@ apt_install() {
 apt_install libosmesa6 libgl1 libglx-mesa0 libxrender1 fonts-dejavu-core
 if [ "${1:-}" = "dev" ]; then
   # Debian's browser for the end-to-end tests (never a downloaded one).
-  apt_install chromium
+  apt_install chromium postgresql
 fi
 
 PY=${PYTHON:-python3}

@@ -1,0 +1,146 @@
+"""``python -m atlas_app users add|set-role|list``: accounts from the command line.
+
+The database is ``DATABASE_URL``, else the project's SQLite file. A password is read from
+standard input (``--password-stdin``, one line) or asked for twice without echo; it is never
+printed. Problems are one line on stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+ROLE_CHOICES = ("trainee", "faculty", "admin")  # = accounts.ROLES (kept import-free here)
+
+
+class _CliError(Exception):
+    """A problem worth one line on stderr."""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``users`` and its subcommands on the main parser's subparsers."""
+    users = subparsers.add_parser("users", help="create accounts, set roles, list accounts")
+    sub = users.add_subparsers(dest="users_command", required=True, metavar="COMMAND")
+
+    add = sub.add_parser("add", help="create an account with a password")
+    add.add_argument("username")
+    add.add_argument("--role", choices=ROLE_CHOICES, default="trainee")
+    add.add_argument("--cohort", help="the cohort (year group, course) of a trainee or faculty")
+    add.add_argument("--display-name", help="name shown in the app (default: the username)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (one line) instead of prompting",
+    )
+    add.set_defaults(func=_run(_cmd_add))
+
+    role = sub.add_parser("set-role", help="change an account's role")
+    role.add_argument("username")
+    role.add_argument("role", choices=ROLE_CHOICES)
+    role.set_defaults(func=_run(_cmd_set_role))
+
+    ls = sub.add_parser("list", help="list the accounts")
+    ls.set_defaults(func=_run(_cmd_list))
+
+
+def _run(command: Any) -> Any:
+    """``command`` with its expected failures turned into a message and exit status 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from atlas_app.storage.accounts import AccountError
+        from atlas_app.storage.db import database_url, safe_url
+
+        try:
+            return int(command(args))
+        except (_CliError, AccountError) as exc:
+            print(f"users {args.users_command}: {exc}", file=sys.stderr)
+        except KeyboardInterrupt:
+            print(f"users {args.users_command}: interrupted", file=sys.stderr)
+        except SQLAlchemyError as exc:
+            problem = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            print(
+                f"users {args.users_command}: database {safe_url(database_url())}: {problem}",
+                file=sys.stderr,
+            )
+        return 1
+
+    return run
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    if not sys.stdin.isatty():
+        raise _CliError("no terminal to ask for the password; pipe it with --password-stdin")
+    try:
+        first = getpass.getpass("Password: ")
+        second = getpass.getpass("Password again: ")
+    except EOFError as exc:
+        raise _CliError("no password given") from exc
+    if first != second:
+        raise _CliError("the two passwords differ")
+    return first
+
+
+def _shown(text: str) -> str:
+    """``text`` for a terminal: control characters escaped (no escape sequences run)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from atlas_app.storage.accounts import check_password, check_username, create_user, get_user
+    from atlas_app.storage.db import get_engine
+
+    username = check_username(args.username)
+    engine = get_engine()
+    if get_user(engine, username) is not None:  # say so before asking for a password
+        raise _CliError(f"the username {username!r} is taken")
+    password = _read_password(args.password_stdin)
+    check_password(password)
+    user = create_user(
+        engine,
+        username,
+        password,
+        role=args.role,
+        display_name=args.display_name,
+        cohort=args.cohort,
+    )
+    cohort = f", cohort {_shown(user.cohort)}" if user.cohort else ""
+    print(f"created {_shown(user.username)} ({user.role}{cohort})")
+    return 0
+
+
+def _cmd_set_role(args: argparse.Namespace) -> int:
+    from atlas_app.storage.accounts import set_role
+    from atlas_app.storage.db import get_engine
+
+    user = set_role(get_engine(), args.username, args.role)
+    print(f"{_shown(user.username)} is now {user.role}")
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from atlas_app.storage.db import get_engine
+    from atlas_app.storage.models import UserRecord
+
+    with Session(get_engine()) as session:
+        records = list(session.scalars(select(UserRecord).order_by(UserRecord.username)))
+    rows = [["username", "role", "cohort", "sign-in", "display name"]]
+    rows += [
+        [_shown(c) for c in (r.username, r.role, r.cohort or "-", r.auth_source, r.display_name)]
+        for r in records
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        padded = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+        print("  ".join([*padded, row[4]]))
+    print(f"{len(records)} account(s)", file=sys.stderr)
+    return 0

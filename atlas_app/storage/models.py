@@ -1,0 +1,154 @@
+"""The tables: users, quiz sessions, answers (one row per answer) and review cards.
+
+Every time is a timezone-aware UTC ``datetime`` in Python. PostgreSQL stores it as
+``timestamptz``; SQLite has no time type, so it is stored as UTC text and given back with
+``tzinfo=UTC``. A naive datetime is refused (:class:`UTCDateTime`): its zone is unknown.
+
+Constraints have fixed names (``naming_convention``) so that migrations can alter them later,
+also on SQLite (Alembic's batch mode needs the names).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+ROLES = ("trainee", "faculty", "admin")
+AUTH_SOURCES = ("password", "oidc")
+
+USERNAME_MAX = 254  # an e-mail address (OpenID Connect accounts use it as the username)
+NAME_MAX = 200
+COHORT_MAX = 100
+ITEM_ID_MAX = 200
+TOPIC_MAX = 100
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive datetime raises ValueError (its zone is unknown)."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValueError(f"naive datetime {value.isoformat()}: give a timezone-aware one (UTC)")
+    return value.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (naive input is refused)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = as_utc(value)
+        # SQLite would store the offset as text; keep UTC text without it, sortable as text.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UserRecord(Base):
+    """An account. ``password_hash`` is an argon2 hash, NULL for OpenID Connect accounts."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('trainee', 'faculty', 'admin')", name="role"),
+        CheckConstraint("auth_source IN ('password', 'oidc')", name="auth_source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    auth_source: Mapped[str] = mapped_column(String(16), default="password")
+    role: Mapped[str] = mapped_column(String(16), default="trainee")
+    cohort: Mapped[str | None] = mapped_column(String(COHORT_MAX), index=True)
+    display_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class QuizSessionRecord(Base):
+    """One quiz: its topics (a JSON list), length and seed; ``finished_at`` once scored."""
+
+    __tablename__ = "quiz_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    topics_json: Mapped[str] = mapped_column(Text)
+    length: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AnswerRecord(Base):
+    """One answer, written when it is given."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_user_id_answered_at", "user_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("quiz_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))  # indexed with answered_at
+    item_id: Mapped[str] = mapped_column(String(ITEM_ID_MAX), index=True)
+    topic: Mapped[str] = mapped_column(String(TOPIC_MAX))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    response: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReviewCardRecord(Base):
+    """A user's spaced-review card for one item (FSRS state as JSON), due at ``due``."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "item_id"),
+        Index("ix_review_cards_user_id_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    item_id: Mapped[str] = mapped_column(String(ITEM_ID_MAX))
+    card_json: Mapped[str] = mapped_column(Text)
+    due: Mapped[datetime] = mapped_column(UTCDateTime)  # indexed with user_id
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -1,0 +1,103 @@
+"""``python -m atlas_app users add|set-role|list``, run as a user would (a subprocess)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from atlas_app.storage.accounts import authenticate
+from atlas_app.storage.db import make_engine
+
+PROJECT = Path(__file__).resolve().parents[2]
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def users(db_url: str):  # type: ignore[no-untyped-def]
+    """Run ``python -m atlas_app users ...`` on the test's database."""
+    env = {**os.environ, "DATABASE_URL": db_url}
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "atlas_app", "users", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=PROJECT,
+            timeout=120,
+            check=False,
+        )
+
+    return run
+
+
+def _clean_failure(done: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    assert expected in done.stderr
+
+
+def test_add_set_role_list(users, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    done = users(
+        "add", "ana", "--cohort", "PGY2", "--display-name", "Ana R.", "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "created ana (trainee, cohort PGY2)" in done.stdout
+    assert PASSWORD not in done.stdout + done.stderr
+    done = users("add", "prof", "--role", "faculty", "--password-stdin", stdin=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    done = users("set-role", "ana", "admin")
+    assert done.returncode == 0 and "ana is now admin" in done.stdout
+    listing = users("list")
+    assert listing.returncode == 0
+    lines = listing.stdout.splitlines()
+    assert lines[0].split()[:4] == ["username", "role", "cohort", "sign-in"]
+    assert lines[1].split() == ["ana", "admin", "PGY2", "password", "Ana", "R."]
+    assert lines[2].split()[:4] == ["prof", "faculty", "-", "password"]
+    assert "2 account(s)" in listing.stderr
+
+    engine = make_engine(db_url)
+    try:
+        user = authenticate(engine, "ana", PASSWORD)  # the newline is not part of it
+        assert user is not None and user.role == "admin"
+    finally:
+        engine.dispose()
+
+
+def test_failures_are_messages_not_tracebacks(users) -> None:  # type: ignore[no-untyped-def]
+    assert users("add", "ana", "--password-stdin", stdin=PASSWORD).returncode == 0
+    _clean_failure(users("add", "ana", "--password-stdin", stdin=PASSWORD), "is taken")
+    _clean_failure(users("add", "ben", "--password-stdin", stdin="\n"), "password is empty")
+    _clean_failure(users("add", "ben", "--password-stdin", stdin="short"), "shorter than 8")
+    _clean_failure(users("add", "two words", "--password-stdin", stdin=PASSWORD), "spaces")
+    _clean_failure(users("add", "ben", "--role", "root", "--password-stdin"), "invalid choice")
+    _clean_failure(users("set-role", "nobody", "admin"), "no user named 'nobody'")
+    _clean_failure(users("set-role", "ana", "root"), "invalid choice")
+    # no terminal and no --password-stdin: no prompt to hang on
+    _clean_failure(users("add", "ben", stdin=""), "--password-stdin")
+    listing = users("list")
+    assert [line.split()[0] for line in listing.stdout.splitlines()[1:]] == ["ana"]
+
+
+def test_unreachable_database_is_a_message() -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgresql+psycopg://nobody:secret@/nowhere?host=/nonexistent",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "atlas_app", "users", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT,
+        timeout=120,
+        check=False,
+    )
+    _clean_failure(done, "database postgresql+psycopg://nobody:***@/nowhere")
+    assert "secret" not in done.stderr
