@@ -1,0 +1,141 @@
+"""The Sacroplasty page under AppTest: it runs, shows the techniques on simulated
+fluoroscopy, the leaks with the nerve each threatens, and a planner whose measurements and
+warnings follow the needle."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "sacroplasty.py"
+TIMEOUT = 300
+K = "sacroplasty."
+
+
+def run() -> AppTest:
+    return AppTest.from_file(str(PAGE), default_timeout=TIMEOUT).run()
+
+
+def image_urls(at: AppTest) -> list[str]:
+    return [i.proto.imgs[0].url for i in at.get("image")]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    return run()
+
+
+def test_the_page_runs_with_its_sections(page: AppTest):
+    assert not page.exception
+    headers = [h.value for h in page.header]
+    assert headers == ["Denis zones", "Two techniques", "Where cement escapes", "Plan a needle"]
+    # Zones (1), the technique's three views, the leak's two, the plan's three.
+    assert len(page.get("image")) == 9
+    assert len(page.get("iframe")) == 1, "one 3D viewer: the planned needle"
+    body = text(page)
+    assert "6%" in body and "28%" in body and "57%" in body
+    assert "Denis 1988" in " ".join(c.value for c in page.caption)
+
+
+def test_default_plan_is_the_long_axis_and_breaches_nothing(page: AppTest):
+    assert page.number_input(key=K + "aim_lat").value == pytest.approx(31.0)
+    assert not errors(page)
+    assert any("No breach" in s.value for s in page.success)
+    assert any("below the scanned bone" in i.value for i in page.info)
+
+
+def test_moving_the_plan_changes_the_measurements_and_the_warnings():
+    at = run()
+    before, urls = metrics(at), image_urls(at)
+    at.number_input(key=K + "aim_y").set_value(8.0).run()
+    assert not at.exception
+    after = metrics(at)
+    assert after != before
+    assert after["Tip → anterior cortex"] == "outside"
+    assert any("anterior cortex" in e and "L5 root" in e for e in errors(at))
+    assert not at.success
+    new_urls = image_urls(at)
+    assert new_urls[-3:] != urls[-3:], "the planned needle moved on the fluoroscopic views"
+    assert new_urls[:6] == urls[:6], "the zone, technique and leak views did not change"
+    # Back into the ala: the breach is gone.
+    at.number_input(key=K + "aim_y").set_value(-22.0).run()
+    assert not errors(at)
+
+
+def test_presets_load_the_short_axis_needle():
+    at = run()
+    at.button(key=K + "preset_short_axis_0").click().run()
+    assert not at.exception
+    entry_y = at.number_input(key=K + "entry_y").value
+    assert entry_y > -45, "the short-axis needle enters the back of the ala at S1"
+    assert at.number_input(key=K + "entry_z").value > 0
+    assert not errors(at)
+
+
+def test_switching_technique_and_side_changes_the_views():
+    at = run()
+    urls = image_urls(at)
+    at.radio(key=K + "technique").set_value("short_axis").run()
+    assert not at.exception
+    assert image_urls(at)[1:4] != urls[1:4]
+    at.radio(key=K + "side").set_value("left").run()
+    assert not at.exception
+    assert image_urls(at)[0] != urls[0]
+    assert "(left)" in text(at)
+
+
+def test_leaks_show_frequency_and_threatened_nerve(page: AppTest):
+    body = text(page)
+    for figure in ("27% of 63", "6% of 63", "3% of 63", "2% of 63", "case report"):
+        assert figure in body
+    # The default leak is the one through the front of the ala: it surrounds the L5 root
+    # and points to the approaches that remove it.
+    assert "L5 ventral ramus (right) (threatened): the cement surrounds" in body
+    links = page.get("page_link")
+    assert links or "/approaches" in body
+
+
+def test_the_foramen_leak_threatens_the_s1_root():
+    at = run()
+    at.radio(key=K + "leak").set_value("foramen").run()
+    assert not at.exception
+    assert "S1 ventral ramus (right) (threatened)" in text(at)
+
+
+def test_broken_sacroplasty_data_is_reported_and_the_rest_serves(tmp_path, monkeypatch):
+    import streamlit as st
+
+    import atlas_app.ui.resources as resources
+    from atlas_app.paths import DEFAULT_ATLAS_DIR
+
+    broken = tmp_path / "atlas"
+    shutil.copytree(DEFAULT_ATLAS_DIR, broken)
+    f = broken / "sacroplasty" / "techniques.yaml"
+    f.write_text(f.read_text().replace("site: veins", "site: vein", 1))
+    monkeypatch.setattr(resources, "DEFAULT_ATLAS_DIR", broken)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = run()
+        assert not at.exception
+        assert any("problem(s) in the sacroplasty data" in e.label for e in at.expander)
+        assert "techniques.yaml" in " ".join(c.value for c in at.code)
+        assert len(at.get("image")) == 9, "the rest of the page still draws"
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
