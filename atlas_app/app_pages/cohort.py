@@ -1,0 +1,150 @@
+"""The cohort, for faculty and admins: how hard each item is and how well it discriminates,
+by topic and by trainee, with CSV exports.
+
+A trainee or a guest who opens this page (by the menu or by its URL) is refused before any
+answer is read; the store checks the role again as stored now.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from atlas_app.quiz.charts import item_map, trainee_heatmap
+from atlas_app.quiz.stats import (
+    MIN_TRAINEES,
+    item_stats,
+    to_csv,
+    topic_stats,
+    trainee_stats,
+    trainee_topic_table,
+)
+from atlas_app.quiz.topics import topic_name
+from atlas_app.storage.accounts import can_view_cohort
+from atlas_app.ui.account import account_sidebar, store_engine
+
+engine = store_engine()
+user = account_sidebar(engine)
+
+st.title("Cohort")
+if engine is None or not can_view_cohort(user):
+    st.error(
+        "This page is for faculty and admins: it shows trainees' answers. Sign in with a "
+        "faculty account to see it.",
+        icon=":material/lock:",
+    )
+    st.stop()
+assert user is not None
+
+from atlas_app.storage.quiz_store import cohort_answers  # noqa: E402
+
+cohort: str | None = None
+if user.role == "faculty" and user.cohort:
+    st.caption("Your cohort:")
+    st.text(user.cohort)
+    cohort = user.cohort
+else:
+    typed = st.text_input("Cohort (leave empty for every trainee)", key="cohort.name").strip()
+    cohort = typed or None
+
+try:
+    answers = cohort_answers(engine, user, cohort)
+except PermissionError as exc:
+    st.error("You cannot see this cohort.")
+    st.caption(type(exc).__name__)
+    st.stop()
+
+if not answers:
+    st.info("No trainee has answered yet.")
+    st.stop()
+
+items = item_stats(answers)
+topics = topic_stats(answers)
+trainees = trainee_stats(answers)
+
+c1, c2, c3 = st.columns(3)
+c1.metric("Trainees", len(trainees))
+c2.metric("Answers", len(answers))
+c3.metric("Items answered", len(items))
+
+tab_items, tab_topics, tab_trainees = st.tabs(["Items", "Topics", "Trainees"])
+with tab_items:
+    st.caption(
+        f"Difficulty p: the proportion right at the first attempt (higher = easier). "
+        f"Discrimination: the point-biserial correlation with the rest score, and the "
+        f"upper–lower 27 % index; blank below {MIN_TRAINEES} trainees. Items under r = 0.2 "
+        "deserve a look."
+    )
+    st.plotly_chart(item_map(items), width="stretch", key="cohort.items_chart")
+    st.dataframe(
+        [
+            {
+                "Item": s.item_id,
+                "Topic": topic_name(s.topic),
+                "Trainees": s.trainees,
+                "Answers": s.answers,
+                "Difficulty p": round(s.difficulty, 2),
+                "Point-biserial r": s.point_biserial,
+                "Upper–lower D": s.upper_lower,
+            }
+            for s in items
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "Download items (CSV)",
+        to_csv(items),
+        "cohort_items.csv",
+        "text/csv",
+        key="cohort.csv_items",
+    )
+with tab_topics:
+    st.dataframe(
+        [
+            {
+                "Topic": topic_name(t.topic),
+                "Trainees": t.trainees,
+                "Items": t.items,
+                "Answers": t.answers,
+                "Right": f"{t.proportion_correct:.0%}",
+                "Mean score": f"{t.mean_score:.0%}",
+            }
+            for t in topics
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "Download topics (CSV)",
+        to_csv(topics),
+        "cohort_topics.csv",
+        "text/csv",
+        key="cohort.csv_topics",
+    )
+with tab_trainees:
+    st.plotly_chart(
+        trainee_heatmap(trainee_topic_table(answers)), width="stretch", key="cohort.heatmap"
+    )
+    st.dataframe(
+        [
+            {
+                "Trainee": t.username,
+                "Answers": t.answers,
+                "Items": t.items,
+                "Right": f"{t.proportion_correct:.0%}",
+                "Last answer (UTC)": t.last_answer.strftime("%Y-%m-%d %H:%M")
+                if t.last_answer
+                else "",
+            }
+            for t in trainees
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "Download trainees (CSV)",
+        to_csv(trainees),
+        "cohort_trainees.csv",
+        "text/csv",
+        key="cohort.csv_trainees",
+    )

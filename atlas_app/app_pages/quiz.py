@@ -1,0 +1,529 @@
+"""Self-assessment: a quiz on chosen topics, or a review of the items that are due.
+
+Guests can take a quiz; only signed-in users' answers are saved (each one when it is given).
+Items are made from (item id, seed) and shared by everyone (cached); the plan, the answers
+and the feedback of a quiz live in this browser session only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+from sqlalchemy import Engine
+from streamlit_image_coordinates import streamlit_image_coordinates
+
+from atlas_app.model.atlas import Atlas
+from atlas_app.model.schema import CATEGORIES
+from atlas_app.model.specimen import SpecError, parse_spec
+from atlas_app.paths import DEFAULT_ATLAS_DIR
+from atlas_app.quiz.anki import export_topic
+from atlas_app.quiz.generate import Context, UnknownItemError, generated_ids
+from atlas_app.quiz.grading import Grade, grade, parse_click
+from atlas_app.quiz.items import DIFFICULTY_NAMES, KIND_NAMES, Item
+from atlas_app.quiz.loader import QuizBank, load_quiz_bank
+from atlas_app.quiz.overlay import answer_overlay
+from atlas_app.quiz.scheduling import review
+from atlas_app.quiz.session import (
+    NEEDS_A_STILL,
+    ItemRef,
+    deck_items,
+    make_item,
+    plan_quiz,
+    review_queue,
+)
+from atlas_app.quiz.topics import TOPICS, topic_name
+from atlas_app.scene.cameras import CAMERA_PRESETS
+from atlas_app.scene.render_worker import render_png
+from atlas_app.scene.spec import SceneSpec
+from atlas_app.storage.accounts import User
+from atlas_app.ui import state
+from atlas_app.ui.account import account_sidebar, store_engine
+from atlas_app.ui.panels import cite_text
+from atlas_app.ui.resources import RenderError, approach_set, loaded_atlas, render_status
+
+PLAN = "quiz.plan"
+INDEX = "quiz.index"
+RESULTS = "quiz.results"
+FEEDBACK = "quiz.feedback"
+SESSION_ID = "quiz.session_id"
+MODE = "quiz.mode"
+SEED = "quiz.seed"
+OF_TOPICS = "quiz.of_topics"
+FINISHED = "quiz.finished"
+TOPICS_KEY = "quiz.topics"
+LENGTH_KEY = "quiz.length"
+START_REVIEW = "quiz.start_review"  # set by the progress page's "Review due items"
+LENGTHS = (5, 10, 15, 20, 30)
+
+
+# --- Shared, cached objects (the same for every user) ------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def quiz_bank() -> QuizBank:
+    return load_quiz_bank(loaded_atlas().atlas)
+
+
+@st.cache_resource(show_spinner="Surveying which structures each view shows…")
+def item_ids() -> dict[str, tuple[str, str]]:
+    return generated_ids(Context(loaded_atlas().atlas, approach_set()))
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def quiz_item(item_id: str, seed: int) -> Item:
+    return make_item(loaded_atlas().atlas, approach_set(), quiz_bank(), ItemRef(item_id, seed))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def still(scene_json: str, spec: str, width: int, height: int) -> bytes:
+    """An item's still, without labels (rendered in the worker process)."""
+    scene = SceneSpec.from_json(scene_json)
+    return render_png(DEFAULT_ATLAS_DIR, spec, scene, size=(width, height), labels=False)
+
+
+def item_png(item: Item) -> bytes | None:
+    if item.view is None:
+        return None
+    w, h = item.view.size
+    return still(item.view.scene.to_json(), item.view.spec, w, h)
+
+
+# --- Saving -------------------------------------------------------------------------------
+
+
+def save_answer(engine: Engine, user: User, item: Item, response: str, result: Grade) -> str | None:
+    """Store a signed-in user's answer and move its review card; an error message, or None."""
+    from atlas_app.storage.quiz_store import (
+        get_card,
+        record_answer,
+        save_card,
+        start_session,
+    )
+
+    try:
+        if st.session_state.get(SESSION_ID) is None:
+            st.session_state[SESSION_ID] = start_session(
+                engine,
+                user.id,
+                list(st.session_state[OF_TOPICS]),
+                len(st.session_state[PLAN]),
+                int(st.session_state[SEED]),
+            )
+        now = datetime.now(UTC)
+        record_answer(
+            engine,
+            session_id=st.session_state[SESSION_ID],
+            user_id=user.id,
+            item_id=item.id,
+            topic=item.topic,
+            seed=item.seed,
+            response=response,
+            correct=result.correct,
+            score=result.score,
+            answered_at=now,
+        )
+        card = get_card(engine, user.id, item.id)
+        card_json, due = review(card.card_json if card else None, result.correct, now, result.score)
+        save_card(engine, user.id, item.id, card_json, due)
+    except Exception as exc:  # the quiz goes on; the user is told
+        return f"Your answer could not be saved ({type(exc).__name__})."
+    return None
+
+
+def topic_of_id(item_id: str) -> str:
+    bank = quiz_bank()
+    if item_id in bank.items:
+        return bank.items[item_id].topic
+    return item_ids().get(item_id, ("", "review"))[1]
+
+
+# --- Starting ------------------------------------------------------------------------------
+
+
+def _new_seed() -> int:
+    return int(np.random.default_rng().integers(1, 1_000_000))
+
+
+def _start(plan: list[ItemRef], mode: str, seed: int) -> None:
+    st.session_state[PLAN] = [(r.item_id, r.seed) for r in plan]
+    st.session_state[INDEX] = 0
+    st.session_state[RESULTS] = []
+    st.session_state[FEEDBACK] = None
+    st.session_state[SESSION_ID] = None
+    st.session_state[MODE] = mode
+    st.session_state[SEED] = seed
+    st.session_state[OF_TOPICS] = sorted({topic_of_id(r.item_id) for r in plan})
+    st.session_state[FINISHED] = False
+
+
+def _end() -> None:
+    for key in (PLAN, INDEX, RESULTS, FEEDBACK, SESSION_ID, MODE, SEED, OF_TOPICS, FINISHED):
+        st.session_state.pop(key, None)
+
+
+def due_item_ids(engine: Engine | None, user: User | None) -> list[str]:
+    from atlas_app.storage.quiz_store import due_cards
+
+    if engine is None or user is None:
+        return []
+    try:
+        return [c.item_id for c in due_cards(engine, user.id, datetime.now(UTC))]
+    except Exception:
+        return []
+
+
+def start_review(engine: Engine | None, user: User | None) -> bool:
+    atlas = loaded_atlas().atlas
+    seed = _new_seed()
+    plan = review_queue(atlas, approach_set(), quiz_bank(), due_item_ids(engine, user), seed)
+    if plan:
+        _start(plan, "review", seed)
+    return bool(plan)
+
+
+def setup(engine: Engine | None, user: User | None) -> None:
+    atlas = loaded_atlas().atlas
+    ids = item_ids()
+    bank = quiz_bank()
+    counts = {t: 0 for t in TOPICS}
+    for _, topic in ids.values():
+        counts[topic] = counts.get(topic, 0) + 1
+    for r in bank.items.values():
+        counts[r.topic] = counts.get(r.topic, 0) + 1
+    st.markdown("#### A new quiz")
+    topics = st.multiselect(
+        "Topics",
+        list(TOPICS),
+        default=list(TOPICS)[:3],
+        key=TOPICS_KEY,
+        format_func=lambda t: f"{topic_name(t)} ({counts.get(t, 0)} items)",
+    )
+    length = st.select_slider("Number of items", LENGTHS, value=10, key=LENGTH_KEY)
+    with st.expander("Replay a quiz"):
+        replay = st.number_input(
+            "Seed of the quiz to replay (0: a new one)", min_value=0, step=1, key="quiz.replay"
+        )
+        st.caption("Everyone who enters the same seed, topics and length gets the same items.")
+    stills_ok = render_status().ok
+    if not stills_ok:
+        st.info("Stills cannot be drawn on this server: items that need a picture are left out.")
+    if st.button("Start the quiz", type="primary", disabled=not topics, key="quiz.start"):
+        seed = int(replay) or _new_seed()
+        exclude = () if stills_ok else NEEDS_A_STILL
+        plan = plan_quiz(atlas, approach_set(), bank, topics, int(length), seed, exclude)
+        if plan:
+            _start(plan, "quiz", seed)
+            st.rerun()
+        st.warning("These topics have no items yet.")
+    if user is not None:
+        due = due_item_ids(engine, user)
+        st.markdown("#### Spaced review")
+        st.caption(
+            "Items come back when the scheduler (FSRS) expects you to be about to forget them; "
+            "missed ones come back within minutes."
+        )
+        if st.button(f"Review due items ({len(due)})", disabled=not due, key="quiz.review"):
+            if start_review(engine, user):
+                st.rerun()
+            st.info("Nothing is due.")
+    anki_export(atlas)
+
+
+def anki_export(atlas: Atlas) -> None:
+    with st.expander("Export a topic as an Anki deck"):
+        topic = st.selectbox("Topic", list(TOPICS), format_func=topic_name, key="quiz.anki_topic")
+        if st.button("Build the deck", key="quiz.anki_build"):
+            with st.spinner("Drawing the stills and packing the deck…"):
+                items = deck_items(atlas, approach_set(), quiz_bank(), topic)
+                images = {}
+                for item in items:
+                    try:
+                        png = item_png(item)
+                    except RenderError:
+                        png = None
+                    if png is not None:
+                        images[item.id] = png
+                refs = {k: r.short for k, r in atlas.references.items()}
+                st.session_state["quiz.anki_deck"] = (
+                    topic,
+                    export_topic(items, images, title=topic_name(topic), references=refs),
+                    len(items),
+                )
+        deck = st.session_state.get("quiz.anki_deck")
+        if deck and deck[0] == topic:
+            st.download_button(
+                f"Download the deck ({deck[2]} cards)",
+                deck[1],
+                file_name=f"sacral_ala_atlas_{topic}.apkg",
+                mime="application/octet-stream",
+                key="quiz.anki_download",
+            )
+
+
+# --- One item ---------------------------------------------------------------------------
+
+
+def _key(name: str) -> str:
+    return f"quiz.{name}.{st.session_state[SEED]}.{st.session_state[INDEX]}"
+
+
+def click_widget(item: Item, png: bytes) -> str | None:
+    """The still as a clickable picture; the click as ``"x,y"`` in the still's pixels."""
+    picture = Image.open(io.BytesIO(png))
+    value = streamlit_image_coordinates(
+        picture, key=_key("click"), width="stretch", cursor="crosshair", png_compression_level=6
+    )
+    if value and value.get("width") and value.get("height"):
+        w, h = item.view.size if item.view else (1, 1)
+        x = float(value["x"]) * w / float(value["width"])
+        y = float(value["y"]) * h / float(value["height"])
+        return f"{x:.1f},{y:.1f}"
+    return None
+
+
+def form_widgets(item: Item, answered: bool) -> str | None:
+    """The answer widgets of a choice, multi, order or numeric item; the response once the
+    user presses *Check* (an empty string when nothing was chosen)."""
+    with st.form(_key("form"), border=False):
+        response: str | None
+        if item.kind == "choice":
+            response = st.radio(
+                "Your answer",
+                [c.id for c in item.choices],
+                index=None,
+                format_func=item.choice_text,
+                key=_key("choice"),
+                disabled=answered,
+            )
+        elif item.kind == "multi":
+            st.caption("Choose all that apply.")
+            picked = [
+                c.id
+                for c in item.choices
+                if st.checkbox(c.text, key=_key(f"multi.{c.id}"), disabled=answered)
+            ]
+            response = ",".join(picked)
+        elif item.kind == "order":
+            order = st.multiselect(
+                "Pick the steps in order, first to last",
+                [c.id for c in item.choices],
+                format_func=item.choice_text,
+                key=_key("order"),
+                disabled=answered,
+                placeholder="Choose the first step",
+            )
+            response = ",".join(order)
+        else:
+            response = st.text_input(
+                f"Your estimate ({item.unit})", key=_key("numeric"), disabled=answered
+            )
+        submitted = st.form_submit_button("Check", type="primary", disabled=answered)
+    return (response or "") if submitted else None
+
+
+def go_to_link(item: Item) -> None:
+    """Set the atlas's (or the approaches page's) widgets to show the item, and go there."""
+    link = item.link
+    if link is None:
+        return
+    atlas = loaded_atlas().atlas
+    try:
+        choices = parse_spec(atlas, link.spec)
+    except SpecError:
+        choices = parse_spec(atlas, "default")
+    for group_id, option_id in choices.items():
+        st.session_state[state.variant_key(group_id)] = option_id
+    st.session_state.pop(state.ATLAS_RANDOM_SEED, None)
+    if link.page == "approaches" and link.approach:
+        st.session_state[state.APPROACH_ID] = link.approach
+        st.session_state[state.APPROACH_FOR_STEP] = link.approach
+        st.session_state[state.APPROACH_STEP] = int(link.step or 0)
+        st.switch_page("app_pages/approaches.py")
+    if link.select:
+        st.session_state[state.ATLAS_SELECTED] = link.select
+    st.session_state[state.ATLAS_HIGHLIGHT] = list(link.highlight)
+    st.session_state[state.ATLAS_HIDDEN_STRUCTURES] = []
+    st.session_state[state.ATLAS_ISOLATE] = False
+    st.session_state[state.ATLAS_SYSTEMS] = list(CATEGORIES)
+    if link.camera in CAMERA_PRESETS:
+        st.session_state[state.ATLAS_CAMERA] = link.camera
+    st.switch_page("app_pages/atlas.py")
+
+
+def feedback(item: Item, fb: dict[str, Any]) -> None:
+    atlas = loaded_atlas().atlas
+    if fb["correct"]:
+        st.success(fb["message"], icon=":material/check_circle:")
+    elif fb["score"] > 0:
+        st.warning(f"{fb['message']} (score {fb['score']:.0%})", icon=":material/adjust:")
+    else:
+        st.error(fb["message"], icon=":material/cancel:")
+    st.markdown(item.explanation)
+    st.caption("Sources: " + cite_text(atlas, item.cite))
+    if fb.get("save_error"):
+        st.warning(fb["save_error"])
+
+
+def show_item(engine: Engine | None, user: User | None) -> None:
+    plan = st.session_state[PLAN]
+    i = st.session_state[INDEX]
+    item_id, seed = plan[i]
+    try:
+        with st.spinner("Preparing the item…"):
+            item = quiz_item(item_id, seed)
+    except UnknownItemError:
+        st.warning("This item no longer exists; it is skipped.")
+        _next()
+        st.rerun()
+        return
+    mode = "Review" if st.session_state.get(MODE) == "review" else "Quiz"
+    st.progress(
+        i / len(plan),
+        text=f"{mode} · item {i + 1} of {len(plan)} · {topic_name(item.topic)} · "
+        f"{KIND_NAMES[item.kind]} · {DIFFICULTY_NAMES.get(item.difficulty, '')}",
+    )
+    st.markdown(f"##### {item.stem}")
+    png = None
+    if item.view is not None:
+        try:
+            with st.spinner("Drawing the view…"):
+                png = item_png(item)
+        except RenderError as exc:
+            st.warning(f"The view could not be drawn: {exc}")
+    fb = st.session_state.get(FEEDBACK)
+    answered = fb is not None
+    response: str | None = None
+    if png is not None:
+        left, right = st.columns([3, 2], gap="large")
+    else:
+        left = right = st.container()
+    with left:
+        if png is not None and item.view is not None:
+            if item.kind == "click" and not answered:
+                st.caption("Click on the picture.")
+                response = click_widget(item, png)
+            elif item.kind == "click" and item.pick is not None and fb is not None:
+                shown = answer_overlay(png, item.pick, item.answer[0], parse_click(fb["response"]))
+                st.image(shown, width="stretch")
+                st.caption("The answer outlined in magenta; your click marked with a cross.")
+            else:
+                st.image(png, width="stretch")
+            st.caption(item.view.caption)
+    with right:
+        if item.kind != "click":
+            response = form_widgets(item, answered)
+        elif png is None and not answered:
+            st.button("Skip this item", on_click=_next, key=_key("skip"))
+        if response is not None and not answered:
+            result = grade(item, response)
+            if not result.valid:
+                st.warning(result.message)
+            else:
+                record(engine, user, item, response, result)
+                st.rerun()
+        if fb is not None:
+            feedback(item, fb)
+            last = st.session_state[INDEX] + 1 >= len(st.session_state[PLAN])
+            st.button(
+                "See the score" if last else "Next item",
+                type="primary",
+                on_click=_next,
+                key=_key("next"),
+                icon=":material/arrow_forward:",
+            )
+            if item.link is not None and st.button(
+                item.link.label, key=_key("link"), icon=":material/view_in_ar:"
+            ):
+                go_to_link(item)
+
+
+def record(
+    engine: Engine | None, user: User | None, item: Item, response: str, result: Grade
+) -> None:
+    """Keep the answer in the session (and, for a signed-in user, in the store)."""
+    fb = {
+        "response": response,
+        "correct": result.correct,
+        "score": result.score,
+        "message": result.message,
+        "save_error": None,
+    }
+    if user is not None and engine is not None:
+        fb["save_error"] = save_answer(engine, user, item, response, result)
+    st.session_state[FEEDBACK] = fb
+    st.session_state[RESULTS].append(
+        {"item_id": item.id, "topic": item.topic, "correct": result.correct, "score": result.score}
+    )
+
+
+def _next() -> None:
+    st.session_state[INDEX] = st.session_state.get(INDEX, 0) + 1
+    st.session_state[FEEDBACK] = None
+
+
+def summary(engine: Engine | None, user: User | None) -> None:
+    results = st.session_state.get(RESULTS, [])
+    session_id = st.session_state.get(SESSION_ID)
+    if session_id is not None and engine is not None and not st.session_state.get(FINISHED):
+        from atlas_app.storage.quiz_store import finish_session
+
+        with contextlib.suppress(Exception):
+            finish_session(engine, session_id)
+        st.session_state[FINISHED] = True
+    n = len(results)
+    right = sum(r["correct"] for r in results)
+    score = sum(r["score"] for r in results)
+    st.markdown("#### Your score")
+    c1, c2 = st.columns(2)
+    c1.metric("Right", f"{right} of {n}")
+    c2.metric("Score", f"{score / n:.0%}" if n else "–")
+    by_topic: dict[str, list[float]] = {}
+    for r in results:
+        by_topic.setdefault(r["topic"], []).append(r["score"])
+    if by_topic:
+        lines = ["| Topic | Items | Score |", "|---|---|---|"]
+        for t, scores in sorted(by_topic.items()):
+            lines.append(f"| {topic_name(t)} | {len(scores)} | {sum(scores) / len(scores):.0%} |")
+        st.markdown("\n".join(lines))
+    st.caption(f"Quiz seed {st.session_state.get(SEED)}: enter it under *Replay a quiz*.")
+    if user is None:
+        st.info("You took this quiz as a guest: nothing was saved. Sign in to keep a history.")
+    else:
+        st.caption("Every answer was saved as you gave it; see *Progress*.")
+    st.button("Another quiz", type="primary", on_click=_end, key="quiz.again")
+
+
+# --- The page -----------------------------------------------------------------------------
+
+loaded = loaded_atlas()
+engine = store_engine()
+user = account_sidebar(engine)
+
+st.title("Quiz")
+if user is None:
+    st.info(
+        "You are not signed in: you can take a quiz as a guest, but your answers are not "
+        "saved and nothing is scheduled for review. Sign in from the sidebar to keep them.",
+        icon=":material/person_off:",
+    )
+bank_faults = quiz_bank().faults
+if bank_faults:
+    with st.expander(f":material/warning: {len(bank_faults)} problem(s) in the quiz files"):
+        st.code("\n".join(map(str, bank_faults)), language=None)
+
+if st.session_state.pop(START_REVIEW, False) and user is not None:
+    start_review(engine, user)
+
+if not st.session_state.get(PLAN):
+    setup(engine, user)
+elif st.session_state[INDEX] >= len(st.session_state[PLAN]):
+    summary(engine, user)
+else:
+    show_item(engine, user)
+    st.button("End this quiz", on_click=_end, key="quiz.end")

@@ -1,0 +1,176 @@
+"""Quiz files → authored items, with faults named by file, line and field.
+
+``anatomy_data/quiz/*.yaml`` each hold ``schema_version`` and a list ``quiz_items``. Every
+id an item names must exist: its topic (:data:`~.topics.TOPICS`), its citations
+(``references.yaml``), the structures it shows (of the base model or added by a variant)
+and the variant options of its specimen. Never raises on bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from atlas_app.approaches.loader import known_structures
+from atlas_app.model.atlas import Atlas, Fault
+from atlas_app.model.loader import describe_error
+from atlas_app.model.schema import SCHEMA_VERSION
+from atlas_app.model.specimen import SpecError, parse_spec
+from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.quiz.schema import QUIZ_KEY, AuthoredItem, kind_problems
+from atlas_app.quiz.topics import TOPICS
+
+FOLDER = "quiz"
+Issue = tuple[tuple[str | int, ...], str, str]  # (field path, problem, check)
+
+
+@dataclass(frozen=True)
+class QuizBank:
+    """The authored items that passed validation, and the faults of those that did not."""
+
+    items: dict[str, AuthoredItem]
+    faults: tuple[Fault, ...]
+    origins: dict[str, tuple[str, int]]  # item id → (file, line)
+
+    def by_topic(self, topic: str) -> list[AuthoredItem]:
+        return [i for i in self.items.values() if i.topic == topic]
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _field(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "-"
+
+
+class _Reader:
+    def __init__(self, atlas: Atlas) -> None:
+        self.atlas = atlas
+        self.structures = known_structures(atlas)
+        self.faults: list[Fault] = []
+        self.items: dict[str, AuthoredItem] = {}
+        self.origins: dict[str, tuple[str, int]] = {}
+
+    def add(
+        self,
+        rel: str,
+        doc: LoadedYaml,
+        loc: tuple[str | int, ...],
+        problem: str,
+        check: str,
+    ) -> None:
+        self.faults.append(Fault(rel, doc.line_of(loc), _field(loc), problem, check))
+
+    def read(self, path: Path) -> None:
+        rel = _rel(path)
+        try:
+            doc = load_yaml(path)
+        except YamlError as exc:
+            self.faults.append(Fault(rel, exc.line, "-", exc.problem, "yaml_syntax"))
+            return
+        data = doc.data
+        if not isinstance(data, dict):
+            self.add(rel, doc, (), "expected a mapping at the top of the file", "schema")
+            return
+        version = data.get("schema_version")
+        if version != SCHEMA_VERSION:
+            problem = (
+                "missing"
+                if version is None
+                else f"{version!r} is not supported (this app reads {SCHEMA_VERSION})"
+            )
+            self.add(rel, doc, ("schema_version",), problem, "schema_version")
+            return
+        others = [k for k in data if k not in ("schema_version", QUIZ_KEY)]
+        if others or QUIZ_KEY not in data:
+            self.add(
+                rel,
+                doc,
+                (others[0],) if others else (),
+                f"expected schema_version and {QUIZ_KEY}; found "
+                + (", ".join(map(str, others)) or "no items"),
+                "schema",
+            )
+            return
+        raw_items = data[QUIZ_KEY]
+        if not isinstance(raw_items, list):
+            self.add(rel, doc, (QUIZ_KEY,), "expected a list", "schema")
+            return
+        for i, raw in enumerate(raw_items):
+            self.read_item(rel, doc, i, raw)
+
+    def read_item(self, rel: str, doc: LoadedYaml, i: int, raw: Any) -> None:
+        base: tuple[str | int, ...] = (QUIZ_KEY, i)
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        label = str(raw_id) if raw_id else f"{QUIZ_KEY}[{i}]"
+        try:
+            item = AuthoredItem.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc, msg = describe_error(err)
+                line = doc.line_of((*base, *loc))
+                self.faults.append(Fault(rel, line, _field((label, *loc)), msg, "schema"))
+            return
+        problems = list(self.cross_check(item))
+        for loc, problem, check in problems:
+            line = doc.line_of((*base, *loc))
+            self.faults.append(Fault(rel, line, _field((item.id, *loc)), problem, check))
+        if problems:
+            return
+        if item.id in self.items:
+            first = self.origins[item.id]
+            self.faults.append(
+                Fault(
+                    rel,
+                    doc.line_of((*base, "id")),
+                    f"{item.id}.id",
+                    f"duplicate id (first defined in {first[0]}:{first[1]})",
+                    "unique_ids",
+                )
+            )
+            return
+        self.items[item.id] = item
+        self.origins[item.id] = (rel, doc.line_of(base))
+
+    def cross_check(self, item: AuthoredItem) -> Iterator[Issue]:
+        for field, problem in kind_problems(item):
+            yield (field,), problem, "quiz_kind"
+        if item.topic not in TOPICS:
+            yield (
+                ("topic",),
+                f"unknown topic '{item.topic}' (known: {', '.join(TOPICS)})",
+                "quiz_topic",
+            )
+        for j, c in enumerate(item.cite):
+            if c.ref not in self.atlas.references:
+                yield ("cite", j), f"unknown reference '{c.ref}'", "citations_resolve"
+        for j, sid in enumerate(item.structures):
+            if sid not in self.structures:
+                yield ("structures", j), f"unknown structure '{sid}'", "references_resolve"
+        if item.specimen:
+            try:
+                parse_spec(self.atlas, ",".join(item.specimen))
+            except SpecError as exc:
+                yield ("specimen",), str(exc), "references_resolve"
+
+
+def load_quiz_bank(atlas: Atlas) -> QuizBank:
+    """Read and check every quiz file of an atlas (none is fine: an empty bank)."""
+    reader = _Reader(atlas)
+    folder = atlas.root / FOLDER
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        reader.read(path)
+    return QuizBank(reader.items, tuple(sorted(reader.faults)), reader.origins)
+
+
+def check_quiz(atlas: Atlas) -> list[Fault]:
+    """The faults of the atlas's quiz files (for ``validate``)."""
+    return list(load_quiz_bank(atlas).faults)

@@ -1,0 +1,129 @@
+"""Sign in and out in the sidebar; who is signed in.
+
+The signed-in user lives in ``st.session_state`` (one browser session), never in a cache
+shared between users. Passwords are checked by the store (argon2). When Streamlit's OpenID
+Connect is configured (an ``[auth]`` section in ``.streamlit/secrets.toml``, and Authlib
+installed), "Sign in with your institution" is offered too and the identity provider's
+user is mapped to an account (a trainee on first sign-in).
+
+Whatever a user typed or an identity provider sent (usernames, display names) is shown with
+``st.text``: never as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+USER_KEY = "account.user"
+FORM_KEY = "account.sign_in"
+ERROR_KEY = "account.error"
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows as typed: every character with a meaning is escaped."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
+
+
+def store_engine() -> Any | None:
+    """The store's engine, or None (with a note in the sidebar) when it cannot be opened:
+    the app then serves guests only."""
+    try:
+        from atlas_app.storage.db import get_engine
+
+        return get_engine()
+    except Exception as exc:  # a missing driver, a read-only disk, a refused connection
+        with st.sidebar:
+            st.warning("Accounts are unavailable: the database could not be opened.")
+            st.caption(type(exc).__name__)
+        return None
+
+
+def current_user() -> Any | None:
+    """The signed-in user of this browser session, or None for a guest."""
+    return st.session_state.get(USER_KEY)
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_user(engine: Any) -> Any | None:
+    """The account for the identity Streamlit's OpenID Connect sign-in holds, if any."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+    except Exception:
+        return None
+    from atlas_app.storage.accounts import AccountError, get_or_create_oidc_user
+
+    email = st.user.get("email")
+    name = st.user.get("name")
+    try:
+        return get_or_create_oidc_user(engine, str(email or ""), str(name) if name else None)
+    except AccountError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+        return None
+
+
+def _sign_in(engine: Any) -> None:
+    from atlas_app.storage.accounts import authenticate
+
+    username = st.session_state.get(f"{FORM_KEY}.username", "")
+    password = st.session_state.get(f"{FORM_KEY}.password", "")
+    user = authenticate(engine, str(username).strip(), str(password))
+    st.session_state[f"{FORM_KEY}.password"] = ""
+    if user is None:
+        st.session_state[ERROR_KEY] = "Wrong username or password."
+        return
+    st.session_state.pop(ERROR_KEY, None)
+    st.session_state[USER_KEY] = user
+
+
+def _sign_out() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(("account.", "quiz."))]:
+        del st.session_state[key]
+
+
+def account_sidebar(engine: Any | None) -> Any | None:
+    """The sign-in form (or who is signed in, and *Sign out*) in the sidebar; the user."""
+    with st.sidebar:
+        st.subheader("Account")
+        if engine is None:
+            st.caption("Signing in is unavailable; you can still take quizzes as a guest.")
+            return None
+        user = current_user()
+        if user is None and oidc_configured():
+            user = _oidc_user(engine)
+            if user is not None:
+                st.session_state[USER_KEY] = user
+        if user is not None:
+            st.text(f"Signed in as {user.display_name}")
+            st.caption(f"Role: {user.role}")
+            signed_out = st.button("Sign out", key="account.sign_out", on_click=_sign_out)
+            if signed_out and oidc_configured():
+                st.logout()
+            return current_user()
+        with st.form(FORM_KEY, border=False):
+            st.text_input("Username", key=f"{FORM_KEY}.username", autocomplete="username")
+            st.text_input(
+                "Password",
+                type="password",
+                key=f"{FORM_KEY}.password",
+                autocomplete="current-password",
+            )
+            st.form_submit_button("Sign in", on_click=_sign_in, args=(engine,))
+        error = st.session_state.get(ERROR_KEY)
+        if error:
+            st.error(escape_markdown(error))
+        if oidc_configured():
+            st.button("Sign in with your institution", key="account.oidc", on_click=st.login)
+        st.caption("Guests can take quizzes; sign in to keep your answers and progress.")
+    return None
