@@ -1,0 +1,396 @@
+"""A case → a PowerPoint file (python-pptx), one slide per slide of the case.
+
+- A title slide (the case's title and summary), then, when the case has them, a slide of
+  the presentation and imaging findings; then the case's slides in order.
+- A view slide carries the still drawn on the server (:mod:`atlas_app.cases.stills`:
+  :data:`STILL_SIZE` pixels, numbered pins and their key on the picture), its text
+  alternative as the picture's alt text, a caption saying it is the schematic atlas (which
+  specimen, which step), the annotations beside it, and the speaker notes in the notes pane.
+- A chart slide carries the chart as a picture drawn with matplotlib (no browser needed:
+  see :mod:`atlas_app.cases.charts`), its numbers as the alt text, and its annotations.
+- A text slide carries its text; lines starting with ``- `` become bullets.
+
+A still that cannot be drawn (no OpenGL on the server) becomes a framed note giving the
+reason, and the result lists it in ``warnings``: the rest of the deck is still made.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.presentation import Presentation as PresentationType
+from pptx.slide import Slide
+from pptx.util import Emu, Inches, Pt
+
+from atlas_app.approaches.loader import ApproachSet
+from atlas_app.cases.charts import chart_image, chart_table
+from atlas_app.cases.exporting import (
+    ExportResult,
+    ProgressFn,
+    Ready,
+    ReadyChart,
+    ReadyView,
+    Tracker,
+    Unready,
+    file_name,
+    ready_slide,
+    slide_weight,
+)
+from atlas_app.cases.model import Case, TextSlide
+from atlas_app.cases.stills import StillJob, render_stills
+from atlas_app.model.atlas import Atlas
+from atlas_app.scene.render_worker import RenderError
+
+MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+STILL_SIZE = (1600, 900)
+"""Pixels of a view's still (16:9): about 180 dpi as placed, above a projector's 1920 px
+across the whole slide."""
+CHART_SIZE_IN = (11.0, 5.6)
+CHART_DPI = 180
+
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.45)
+TOP = Inches(1.2)  # below the title
+SIDE_W = Inches(3.8)  # the annotations' column
+GAP = Inches(0.25)
+INK = RGBColor(0x1D, 0x24, 0x33)
+MUTED = RGBColor(0x5A, 0x62, 0x70)
+LAYOUT_TITLE, LAYOUT_TITLE_ONLY = 0, 5
+VIEW_PREPARE = 0.2  # of a view slide's progress weight; the still is the rest
+VIEW_STILL = 2.8
+
+
+# --- Text helpers ------------------------------------------------------------------------
+
+
+def _size_for(text: str, sizes: Sequence[tuple[int, int]], smallest: int) -> int:
+    """The font size (pt) for text of this length: the first (limit, size) it fits."""
+    n = len(text)
+    for limit, size in sizes:
+        if n <= limit:
+            return size
+    return smallest
+
+
+def _fill(frame, text: str, size: int, color: RGBColor = INK, bullets: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Put plain text in a text frame: one paragraph per line, ``- `` lines as bullets."""
+    frame.clear()
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+    lines = text.split("\n") or [""]
+    for i, line in enumerate(lines):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        if bullets and line.lstrip().startswith("- "):
+            line = "•\u00a0" + line.lstrip()[2:]
+            para.level = 1
+        run = para.add_run()
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.color.rgb = color
+        para.space_after = Pt(size * 0.35)
+
+
+def _title(slide: Slide, text: str, size: int = 28) -> None:
+    shape = slide.shapes.title
+    if shape is None:  # pragma: no cover - the layouts used all have a title
+        return
+    shape.left, shape.top, shape.width, shape.height = (
+        MARGIN,
+        Inches(0.25),
+        Emu(SLIDE_W - 2 * MARGIN),
+        Inches(0.85),
+    )
+    frame = shape.text_frame
+    frame.clear()
+    frame.word_wrap = True
+    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+    para = frame.paragraphs[0]
+    para.alignment = PP_ALIGN.LEFT
+    run = para.add_run()
+    run.text = text
+    run.font.size = Pt(size if len(text) <= 70 else max(18, size - 8))
+    run.font.bold = True
+    run.font.color.rgb = INK
+
+
+def _textbox(
+    slide: Slide,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
+    text: str,
+    size: int,
+    color: RGBColor = INK,
+) -> None:
+    box = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
+    _fill(box.text_frame, text, size, color)
+
+
+def _notes(slide: Slide, notes: str) -> None:
+    if notes.strip():
+        frame = slide.notes_slide.notes_text_frame
+        if frame is not None:
+            frame.text = notes
+
+
+def _alt_text(shape, text: str) -> None:  # type: ignore[no-untyped-def]
+    """The picture's description for screen readers (PowerPoint's *Alt Text*)."""
+    shape._element.nvPicPr.cNvPr.set("descr", text[:4000])
+
+
+def _annotations(slide: Slide, items: Sequence[str], left: int, top: int, height: int) -> None:
+    if not items:
+        return
+    text = "\n".join(f"- {a}" for a in items)
+    size = _size_for(text, [(300, 18), (700, 15), (1400, 13)], 11)
+    _textbox(slide, left, top, SIDE_W, height, text, size)
+
+
+def _picture(slide: Slide, png: bytes, top: int, wide: bool, aspect: float) -> tuple[int, int, int]:
+    """Place a picture (width/height ``aspect``) under the title: across the slide, or
+    beside the annotations' column. Returns its left, width and height."""
+    room_w = SLIDE_W - 2 * MARGIN - (0 if wide else SIDE_W + GAP)
+    room_h = SLIDE_H - top - Inches(0.75)
+    width = min(room_w, int(room_h * aspect))
+    height = int(width / aspect)
+    left = MARGIN + (room_w - width) // 2 if wide else MARGIN
+    slide.shapes.add_picture(io.BytesIO(png), Emu(left), Emu(top), Emu(width), Emu(height))
+    return left, width, height
+
+
+def _missing(slide: Slide, reason: str, top: int, wide: bool) -> tuple[int, int, int]:
+    room_w = SLIDE_W - 2 * MARGIN - (0 if wide else SIDE_W + GAP)
+    height = int(room_w * 9 / 16)
+    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, Emu(top), Emu(room_w), Emu(height))
+    box.fill.solid()
+    box.fill.fore_color.rgb = RGBColor(0xF4, 0xF5, 0xF8)
+    box.line.color.rgb = RGBColor(0xC8, 0xCC, 0xD6)
+    _fill(
+        box.text_frame,
+        f"The picture could not be drawn on the server.\n{reason}",
+        14,
+        MUTED,
+        bullets=False,
+    )
+    return MARGIN, room_w, height
+
+
+# --- Slides ------------------------------------------------------------------------------
+
+
+def _title_slide(prs: PresentationType, case: Case) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
+    title = slide.shapes.title
+    assert title is not None
+    title.left, title.top, title.width, title.height = (
+        MARGIN,
+        Inches(1.3),
+        SLIDE_W - 2 * MARGIN,
+        Inches(1.6),
+    )
+    title.text_frame.text = case.title
+    for run in title.text_frame.paragraphs[0].runs:
+        run.font.size = Pt(40 if len(case.title) <= 60 else 30)
+        run.font.bold = True
+        run.font.color.rgb = INK
+    sub = slide.placeholders[1]
+    sub.left, sub.top, sub.width, sub.height = (
+        Inches(1.2),
+        Inches(3.1),
+        SLIDE_W - Inches(2.4),
+        Inches(3.3),
+    )
+    summary = case.summary.strip() or "Case conference"
+    _fill(
+        sub.text_frame,
+        summary,
+        _size_for(summary, [(250, 22), (600, 18), (1200, 15), (2400, 12)], 10),
+        MUTED,
+    )
+    _textbox(
+        slide,
+        MARGIN,
+        SLIDE_H - Inches(0.7),
+        SLIDE_W - 2 * MARGIN,
+        Inches(0.4),
+        "De-identified teaching case · Sacral Ala Atlas",
+        11,
+        MUTED,
+    )
+
+
+def _history_slide(prs: PresentationType, case: Case) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    _title(slide, "Presentation and imaging findings")
+    parts = [("Presentation", case.presentation), ("Imaging findings", case.imaging)]
+    shown = [(h, t.strip()) for h, t in parts if t.strip()]
+    width = (SLIDE_W - 2 * MARGIN - GAP * (len(shown) - 1)) // len(shown)
+    for k, (heading, text) in enumerate(shown):
+        left = MARGIN + k * (width + GAP)
+        _textbox(slide, left, TOP, width, Inches(0.5), heading, 20, INK)
+        size = _size_for(text, [(500, 18), (1200, 15), (2400, 12)], 10)
+        _textbox(slide, left, TOP + Inches(0.6), width, SLIDE_H - TOP - Inches(1.1), text, size)
+
+
+def _view_slide(prs: PresentationType, ready: ReadyView, still: bytes | RenderError) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    _title(slide, ready.slide.title or ready.scene.title)
+    wide = not ready.slide.annotations
+    if isinstance(still, bytes):
+        left, width, height = _picture(slide, still, TOP, wide, STILL_SIZE[0] / STILL_SIZE[1])
+        _alt_text(slide.shapes[-1], ready.description)
+    else:
+        left, width, height = _missing(slide, str(still), TOP, wide)
+    _textbox(
+        slide, left, TOP + height + Inches(0.05), width, Inches(0.45), ready.caption, 10, MUTED
+    )
+    _annotations(slide, ready.slide.annotations, SLIDE_W - MARGIN - SIDE_W, TOP, height)
+    _notes(slide, ready.slide.notes)
+
+
+def _chart_slide(prs: PresentationType, ready: ReadyChart, png: bytes) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    _title(slide, ready.slide.title or ready.data.title)
+    wide = not ready.slide.annotations
+    left, width, height = _picture(slide, png, TOP, wide, CHART_SIZE_IN[0] / CHART_SIZE_IN[1])
+    header, rows = chart_table(ready.data)
+    _alt_text(
+        slide.shapes[-1],
+        ready.data.title
+        + ". "
+        + "; ".join(
+            ", ".join(f"{h} {v}" for h, v in zip(header, row, strict=True)) for row in rows
+        ),
+    )
+    _textbox(
+        slide,
+        left,
+        TOP + height + Inches(0.05),
+        width,
+        Inches(0.45),
+        ready.caption,
+        10,
+        MUTED,
+    )
+    _annotations(slide, ready.slide.annotations, SLIDE_W - MARGIN - SIDE_W, TOP, height)
+    _notes(slide, ready.slide.notes)
+
+
+def _text_slide(prs: PresentationType, slide_: TextSlide) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    _title(slide, slide_.title)
+    body = slide_.body.strip()
+    if body:
+        size = _size_for(body, [(300, 24), (700, 20), (1400, 16), (2800, 13)], 11)
+        _textbox(
+            slide,
+            MARGIN + Inches(0.2),
+            TOP + Inches(0.1),
+            SLIDE_W - 2 * MARGIN - Inches(0.4),
+            SLIDE_H - TOP - Inches(0.6),
+            body,
+            size,
+        )
+    _notes(slide, slide_.notes)
+
+
+def _unready_slide(prs: PresentationType, item: Unready) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    _title(slide, item.slide.title or "Slide not available")
+    _missing(slide, f"This slide names what this atlas does not have: {item.reason}", TOP, True)
+    _notes(slide, item.slide.notes)
+
+
+def pptx_slide_count(case: Case) -> int:
+    """Slides in the exported deck: the title, the presentation and imaging (when the
+    case has either), then one per slide."""
+    history = bool(case.presentation.strip() or case.imaging.strip())
+    return 1 + int(history) + len(case.slides)
+
+
+def export_pptx(
+    case: Case,
+    atlas: Atlas,
+    approaches: ApproachSet,
+    *,
+    atlas_dir: Path | str | None = None,
+    progress: ProgressFn | None = None,
+) -> ExportResult:
+    """The case as a PowerPoint deck. ``atlas_dir`` is where the render worker finds the
+    atlas (default: the atlas's own folder)."""
+    tracker = Tracker(progress, sum(slide_weight(s) for s in case.slides) + 0.5)
+    tracker.report("Preparing the slides…")
+    ready: list[Ready] = []
+    charts: dict[int, bytes] = {}
+    for i, s in enumerate(case.slides):
+        start = tracker.done
+        # A view's still, the slow part, is counted when it is drawn (below).
+        share = VIEW_PREPARE if s.kind == "view" else slide_weight(s)
+        message = f"Slide {i + 1} of {len(case.slides)}: measuring…"
+        item = ready_slide(atlas, approaches, case, s, tracker.part(share * 0.8, message))
+        if isinstance(item, ReadyChart):
+            charts[i] = chart_image(
+                item.data, fmt="png", size=CHART_SIZE_IN, dpi=CHART_DPI, title=False
+            )
+        ready.append(item)
+        tracker.set(start + share, f"Slide {i + 1} of {len(case.slides)} ready")
+    views = [(i, r) for i, r in enumerate(ready) if isinstance(r, ReadyView)]
+    jobs = [
+        StillJob(r.specimen.spec, r.scene, r.slide.approach, r.slide.step, r.slide.labels or True)
+        for _, r in views
+    ]
+    drawn = 0
+
+    def still_done(_: int) -> None:
+        nonlocal drawn
+        drawn += 1
+        tracker.advance(VIEW_STILL, f"Drawing the 3D views: {drawn} of {len(jobs)}")
+
+    if jobs:
+        tracker.report(f"Drawing the 3D views: 0 of {len(jobs)}")
+    stills = render_stills(atlas_dir or atlas.root, jobs, STILL_SIZE, still_done) if jobs else []
+    still_of = {i: still for (i, _), still in zip(views, stills, strict=True)}
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    props = prs.core_properties
+    props.title = case.title
+    props.subject = "Case conference"
+    props.author = props.last_modified_by = "Sacral Ala Atlas"
+    props.keywords = "sacral ala; L5 root; anterior approach; teaching"
+    props.comments = "De-identified teaching case; views from a schematic 3D atlas."
+    _title_slide(prs, case)
+    if case.presentation.strip() or case.imaging.strip():
+        _history_slide(prs, case)
+    warnings: list[str] = []
+    for i, item in enumerate(ready):
+        if isinstance(item, ReadyView):
+            still = still_of[i]
+            if isinstance(still, RenderError):
+                warnings.append(f"slide {i + 1}: the 3D view could not be drawn: {still}")
+            _view_slide(prs, item, still)
+        elif isinstance(item, ReadyChart):
+            _chart_slide(prs, item, charts[i])
+        elif isinstance(item, Unready):
+            warnings.append(f"slide {i + 1}: {item.reason}")
+            _unready_slide(prs, item)
+        else:
+            _text_slide(prs, item)
+    out = io.BytesIO()
+    prs.save(out)
+    tracker.set(tracker.total, "The PowerPoint file is ready")
+    return ExportResult(
+        data=out.getvalue(),
+        filename=file_name(case.title, ".pptx"),
+        mime=MIME,
+        slides=len(prs.slides),
+        warnings=tuple(warnings),
+    )
