@@ -20,10 +20,16 @@ EXPORT_FORMATS = ("json", "vtp", "stl", "glb")
 def _cmd_validate(args: argparse.Namespace) -> int:
     from atlas_app.approaches.loader import load_approaches
     from atlas_app.model.checks import CHECKS, LOAD_CHECKS, validate_atlas
+    from atlas_app.quiz.loader import check_quiz
+    from atlas_app.sacroplasty.loader import FOLDER as SACROPLASTY_FOLDER
+    from atlas_app.sacroplasty.loader import load_sacroplasty
 
     atlas, faults = validate_atlas(args.directory)
     approaches = load_approaches(atlas)
-    faults = sorted(set(faults) | set(approaches.faults))
+    more = set(approaches.faults) | set(check_quiz(atlas))
+    if (atlas.root / SACROPLASTY_FOLDER).is_dir():  # optional in a partial atlas
+        more |= set(load_sacroplasty(atlas).faults)
+    faults = sorted(set(faults) | more)
     for fault in faults:
         print(fault)
     if faults:

@@ -38,6 +38,20 @@ pages = [
         icon=":material/scatter_plot:",
         url_path="variability",
     ),
+    st.Page(
+        "app_pages/sacroplasty.py",
+        title="Sacroplasty",
+        icon=":material/vaccines:",
+        url_path="sacroplasty",
+    ),
+    st.Page("app_pages/quiz.py", title="Quiz", icon=":material/quiz:", url_path="quiz"),
+    st.Page(
+        "app_pages/progress.py",
+        title="Progress",
+        icon=":material/trending_up:",
+        url_path="progress",
+    ),
+    st.Page("app_pages/cohort.py", title="Cohort", icon=":material/groups:", url_path="cohort"),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
 st.navigation(pages).run()
