@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from atlas_app.sacroplasty import api
 from atlas_app.sacroplasty.fluoro import Style
+from atlas_app.sacroplasty.fracture import describe_fill
 from atlas_app.sacroplasty.leaks import build_leak, describe_gap
 from atlas_app.sacroplasty.loader import SacroplastySet, load_sacroplasty
 from atlas_app.sacroplasty.needle import (
@@ -26,7 +27,7 @@ from atlas_app.ui.resources import loaded_atlas, scene_page, specimen
 from atlas_app.ui.viewer import show_viewer
 
 K = "sacroplasty."
-SIDE, STYLE, NERVES = K + "side", K + "style", K + "nerves"
+SIDE, STYLE, NERVES, LAYOUT = K + "side", K + "style", K + "nerves", K + "layout"
 TECHNIQUE, LEAK = K + "technique", K + "leak"
 PLAN_LIMITS = {
     "entry_lat": (0.0, 90.0),
@@ -47,6 +48,10 @@ PLAN_LABELS = {
 STYLE_LABELS = {
     "monitor": "Fluoroscopy monitor (bone dark)",
     "radiograph": "Radiograph (bone white)",
+}
+LAYOUT_LABELS = {
+    "row": "Side by side",
+    "tabs": "One at a time, larger",
 }
 
 
@@ -102,6 +107,13 @@ def technique_measures(spec: str, technique_id: str, side: str) -> list[tuple[st
 @st.cache_data(max_entries=64, show_spinner=False)
 def technique_cement_ml(spec: str, technique_id: str, side: str) -> float:
     return technique_cement(sacroplasty_data(), _sp(spec), technique_id, side).volume_ml()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def technique_fill_text(spec: str, technique_id: str, side: str) -> str:
+    atlas = loaded_atlas().atlas
+    fill = api.technique_fill(atlas, _sp(spec), sacroplasty_data(), technique_id, side)
+    return describe_fill(fill)
 
 
 @st.cache_data(max_entries=64, show_spinner="Simulating the leak…")
@@ -186,6 +198,29 @@ with st.sidebar:
         key=NERVES,
         value=True,
     )
+    layout = st.radio(
+        "Fluoroscopic views",
+        list(LAYOUT_LABELS),
+        key=LAYOUT,
+        format_func=LAYOUT_LABELS.get,
+        help="On a narrow screen, one view at a time in tabs shows each image larger.",
+    )
+
+
+def show_views(items: list[tuple[str, bytes, str]]) -> list[Any]:
+    """Images side by side, or one per tab; ``items`` are (tab title, JPEG, caption).
+    Returns the containers, one per image, for text under each."""
+    if layout == "tabs":
+        boxes: list[Any] = list(st.tabs([title for title, _, _ in items]))
+        for box, (_, jpeg, caption) in zip(boxes, items, strict=True):
+            box.image(jpeg, caption=caption or None, width=560)
+        return boxes
+    boxes = list(st.columns(len(items)))
+    for box, (_, jpeg, caption) in zip(boxes, items, strict=True):
+        box.image(jpeg, caption=caption or None, width="stretch")
+    return boxes
+
+
 specimen_ = picked_specimen(atlas)
 spec = specimen_.spec
 
@@ -236,13 +271,11 @@ technique_id = st.radio(
 tech = data.techniques[technique_id]
 st.write(tech.summary)
 images = technique_images(spec, technique_id, side, style, nerves)
-cols = st.columns(len(images))
-for col, (view_id, title, jpeg) in zip(cols, images, strict=True):
-    used = view_id in tech.views
-    view = data.views[view_id]
-    col.image(jpeg, width="stretch")
-    col.markdown(f"**{title}**" + (" · used by this technique" if used else ""))
-    col.caption(view.purpose)
+boxes = show_views([(title, jpeg, f"{title}: {tech.short_name}") for _, title, jpeg in images])
+for box, (view_id, _, _) in zip(boxes, images, strict=True):
+    if view_id in tech.views:
+        box.markdown("**Used by this technique**")
+    box.caption(data.views[view_id].purpose)
 
 steps_col, notes_col = st.columns([3, 2], gap="medium")
 with steps_col:
@@ -255,6 +288,12 @@ with notes_col:
     st.markdown(
         f"**Cement.** {tech.cement.description.strip()} Drawn here as {ml:.1f} mL of solid "
         "spheres (schematic)."
+    )
+    st.markdown(
+        "**Along the fracture.** " + technique_fill_text(spec, technique_id, side),
+        help="The atlas's zone 1 fracture (schematic, drawn as a dashed line on the frontal "
+        "and oblique views) sampled every millimetre inside the bone; a sample is filled when "
+        "it lies inside the cement.",
     )
     if tech.evidence:
         st.markdown("**Evidence**\n" + "\n".join(f"- {e}" for e in tech.evidence))
@@ -313,10 +352,15 @@ leak_id = st.radio(
 )
 leak = data.leaks[leak_id]
 shown = leak_view(spec, leak_id, side, style, nerves)
-pic_cols = st.columns([1, 1, 1.1], gap="medium")
-for col, (title, jpeg) in zip(pic_cols, shown["images"], strict=False):
-    col.image(jpeg, caption=f"{title}: cement of this leak", width="stretch")
-with pic_cols[-1]:
+if layout == "tabs":
+    show_views([(title, jpeg, f"{title}: cement of this leak") for title, jpeg in shown["images"]])
+    leak_text = st.container()
+else:
+    pic_cols = st.columns([1, 1, 1.1], gap="medium")
+    for col, (title, jpeg) in zip(pic_cols, shown["images"], strict=False):
+        col.image(jpeg, caption=f"{title}: cement of this leak", width="stretch")
+    leak_text = pic_cols[-1]
+with leak_text:
     st.markdown(f"**{leak.name}** · {leak.frequency_text}")
     st.write(leak.description.strip())
     st.markdown(f"**What it does.** {leak.consequence.strip()}")
@@ -328,16 +372,19 @@ with pic_cols[-1]:
     st.caption(
         f"Sources: {cite_text(atlas, leak.cite)}. Cement drawn: {shown['volume_ml']:.1f} mL."
     )
-    if leak.leads_to_approaches:
-        st.markdown("Cement on the L5 root is removed from the front:")
-        try:
-            st.page_link(
-                "app_pages/approaches.py",
-                label="Approaches to the ala and the L5 root",
-                icon=":material/route:",
-            )
-        except StreamlitAPIException:  # the page run on its own, outside the navigation
-            st.markdown("[Approaches to the ala and the L5 root](/approaches)")
+if leak.leads_to_approaches:
+    st.markdown(
+        "Cement on the L5 root in front of the ala is removed from the front: the Approaches "
+        "page walks the three anterior routes to it step by step."
+    )
+    try:
+        st.page_link(
+            "app_pages/approaches.py",
+            label="Approaches to the ala and the L5 root",
+            icon=":material/route:",
+        )
+    except StreamlitAPIException:  # the page run on its own, outside the navigation
+        st.markdown("[Approaches to the ala and the L5 root](/approaches)")
 
 # --- Planner ------------------------------------------------------------------------------
 st.header("Plan a needle")
@@ -360,23 +407,26 @@ if any(K + k not in st.session_state for k in api.PLAN_FIELDS):
     _load_preset("long_axis", 0)
 
 
-def _plain(label: str) -> str:
-    return label.lower().replace("-", " ")
-
-
 presets = [
-    (tid, i, n.label if _plain(t.short_name) in _plain(n.label) else f"{n.label}, {t.short_name}")
+    (
+        tid,
+        i,
+        t.short_name if len(t.needles) == 1 else f"{t.short_name}, {n.id.upper()}",
+        f"{n.label} of the {t.name}",
+    )
     for tid, t in data.techniques.items()
     for i, n in enumerate(t.needles)
 ]
+st.markdown("Start from a technique's needle:")
 bcols = st.columns(len(presets))
-for col, (tid, i, label) in zip(bcols, presets, strict=True):
+for col, (tid, i, label, long_label) in zip(bcols, presets, strict=True):
     col.button(
-        f"Start from: {label}",
+        label,
         key=f"{K}preset_{tid}_{i}",
         on_click=_load_preset,
         args=(tid, i),
         width="stretch",
+        help=f"Put the entry and the aim where the {long_label} lies on this specimen.",
     )
 entry_col, aim_col = st.columns(2)
 values: dict[str, float] = {}
@@ -390,13 +440,15 @@ for col, fields in ((entry_col, api.PLAN_FIELDS[:3]), (aim_col, api.PLAN_FIELDS[
         )
 measures, plan_images = plan_result(spec, side, tuple(sorted(values.items())), style, nerves)
 
-m1, m2, m3, m4, m5 = st.columns(5)
+m1, m2, m3 = st.columns(3)
 front = measures.tip_to_anterior_cortex_mm
 m1.metric("Tip → anterior cortex", "outside" if front is None else f"{front:.1f} mm")
 fgap = measures.foramen_gap_mm
 m2.metric("Nearest foramen", "inside it" if fgap < 0 else f"{fgap:.1f} mm")
+m3.metric("In bone", f"{measures.in_bone_mm:.0f} mm")
+m4, m5, m6 = st.columns(3)
 for col, (nerve, label) in zip(
-    (m3, m4, m5),
+    (m4, m5, m6),
     (
         ("l5_ventral_ramus", "L5 root"),
         ("lumbosacral_trunk", "Lumbosacral trunk"),
@@ -410,8 +462,8 @@ for col, (nerve, label) in zip(
         "—" if nerve_gap is None else "touching" if nerve_gap <= 0 else f"{nerve_gap:.1f} mm",
     )
 st.markdown(
-    f"**Tip:** {measures.tip_region}. In bone for {measures.in_bone_mm:.0f} of "
-    f"{measures.length_mm:.0f} mm."
+    f"**Tip:** {measures.tip_region}. The needle is {measures.length_mm:.0f} mm long, "
+    f"{measures.in_bone_mm:.0f} mm of it in the scanned bone."
 )
 errors = [w for w in measures.warnings if w.severity == "error"]
 for w in measures.warnings:
@@ -421,9 +473,7 @@ for w in measures.warnings:
 if not errors:
     st.success("No breach: the needle stays in bone and clear of the foramina and nerves.")
 
-pcols = st.columns(len(plan_images))
-for col, (title, jpeg) in zip(pcols, plan_images, strict=True):
-    col.image(jpeg, caption=f"{title}: planned needle", width="stretch")
+show_views([(title, jpeg, f"{title}: planned needle") for title, jpeg in plan_images])
 
 path = api.planned_needle(side, values)
 scene_specimen = api.with_instruments(specimen_, path)

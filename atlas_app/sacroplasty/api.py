@@ -17,6 +17,7 @@ from atlas_app.model.schema import CenterlineGeometry, ParametricGeometry, Struc
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty import fluoro
 from atlas_app.sacroplasty.fluoro import Mark, Style, ViewGeometry
+from atlas_app.sacroplasty.fracture import FRACTURE_ID, FractureFill, fracture_fill
 from atlas_app.sacroplasty.leaks import Leak, build_leak
 from atlas_app.sacroplasty.loader import SacroplastySet
 from atlas_app.sacroplasty.needle import (
@@ -40,7 +41,6 @@ NERVE_MARKS = (  # id, label, which point carries the label
 NERVE_RGB = (255, 214, 10)
 PLAN_ID = "planned_needle"
 CEMENT_ID = "planned_cement"
-FRACTURE_ID = "sacral_fracture_{side}"
 
 
 def volume_for(atlas: Atlas, specimen: Specimen, data: SacroplastySet) -> fluoro.Volume:
@@ -125,10 +125,15 @@ def picture(
     needles: Sequence[NeedlePath] = (),
     cement: Spheres | None = None,
     marks: Sequence[Mark] = (),
+    frontal_marks: Sequence[Mark] = (),
     style: Style = "monitor",
     zones: bool = False,
 ) -> Picture:
+    """One view; ``frontal_marks`` are drawn on the frontal and oblique views only (a
+    vertical sheet such as the fracture is a line there, not on the lateral view)."""
     view = view_for(atlas, specimen, data, view_id, side)
+    if data.views[view_id].projection != "lateral":
+        marks = [*marks, *frontal_marks]
     image = fluoro.simulate(
         volume_for(atlas, specimen, data), view, needles=needles, cement=cement, style=style
     )
@@ -158,11 +163,28 @@ def technique_pictures(
     marks = entry_marks(paths, bottom) + (nerve_marks(specimen, side) if show_nerves else [])
     return [
         picture(
-            atlas, specimen, data, v, side, needles=paths, cement=cement, marks=marks, style=style
+            atlas,
+            specimen,
+            data,
+            v,
+            side,
+            needles=paths,
+            cement=cement,
+            marks=marks,
+            frontal_marks=fracture_mark(specimen, side),
+            style=style,
         )
         for v in STANDARD_VIEWS
         if v in data.views
     ]
+
+
+def technique_fill(
+    atlas: Atlas, specimen: Specimen, data: SacroplastySet, technique_id: str, side: str
+) -> FractureFill | None:
+    """How much of the fracture on ``side`` the technique's cement fills."""
+    cement = technique_cement(data, specimen, technique_id, side)
+    return fracture_fill(atlas, specimen, data, side, cement)
 
 
 def zone_picture(

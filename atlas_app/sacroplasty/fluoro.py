@@ -55,7 +55,7 @@ MU_PER_MM = {
     "steel": 1.5,  # effective: a steel cannula shows black, as on a monitor
 }
 BODY_ELLIPSE = (0.0, 8.0, 165.0, 103.0)  # centre x, y and half-axes (mm) of the trunk
-FOV_MM = 220.0
+FOV_MM = 200.0  # the sacrum, L5 and the schematic entry fill the field
 PIXEL_MM = 0.5
 DEFAULT_CENTRE = (0.0, -25.0, -18.0)
 Style = Literal["monitor", "radiograph"]
@@ -690,7 +690,7 @@ def to_rgb(
     draw = ImageDraw.Draw(img)
     view = fluoro.view
     n = view.size
-    small, big = _font(max(11, n // 36)), _font(max(14, n // 24))
+    small, big = _font(max(12, n // 30)), _font(max(16, n // 20))
     if scan_edge:
         xs = np.linspace(-60, 60, 13)
         edge = np.stack([xs, np.full_like(xs, -40.0), np.full_like(xs, fluoro.scan_bottom_z)], -1)
@@ -702,8 +702,8 @@ def to_rgb(
         px = view.to_pixels(edge)
         left = px[np.argmin(px[:, 0])]
         draw.text(
-            (float(np.clip(left[0], n * 0.12, n * 0.5)), float(left[1]) + 3),
-            "CT ends (about S2): no bone below",
+            (float(np.clip(left[0], n * 0.12, n * 0.3)), float(left[1]) + 3),
+            "CT ends (about S2)",
             fill=(255, 196, 0),
             font=small,
         )

@@ -53,7 +53,7 @@ def test_the_page_runs_with_its_sections(page: AppTest):
 
 
 def test_default_plan_is_the_long_axis_and_breaches_nothing(page: AppTest):
-    assert page.number_input(key=K + "aim_lat").value == pytest.approx(31.0)
+    assert page.number_input(key=K + "aim_lat").value == pytest.approx(35.0)
     assert not errors(page)
     assert any("No breach" in s.value for s in page.success)
     assert any("below the scanned bone" in i.value for i in page.info)
@@ -139,3 +139,25 @@ def test_broken_sacroplasty_data_is_reported_and_the_rest_serves(tmp_path, monke
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+def test_one_view_at_a_time_puts_the_views_in_tabs():
+    at = run()
+    assert not at.tabs
+    at.radio(key=K + "layout").set_value("tabs").run()
+    assert not at.exception
+    labels = [t.label for t in at.tabs]
+    # The technique's three views, the leak's two and the plan's three, each in a tab.
+    assert labels.count("AP (frontal)") == 3 and labels.count("Lateral") == 3
+    assert len(at.get("image")) == 9
+    assert any("fracture" in m.value and "one continuous stretch" in m.value for m in at.markdown)
+
+
+def test_the_cement_of_each_technique_is_measured_along_the_fracture():
+    at = run()
+    body = text(at)
+    assert "in one continuous stretch" in body, "the long-axis column fills the fracture"
+    at.radio(key=K + "technique").set_value("short_axis").run()
+    assert "in 2 separate stretches" in text(at), "a mass at each short-axis tip"
+    at.radio(key=K + "side").set_value("left").run()
+    assert "no fracture drawn on this side" in text(at)

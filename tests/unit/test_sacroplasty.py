@@ -13,7 +13,8 @@ import pytest
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.sacroplasty import api, fluoro
-from atlas_app.sacroplasty.leaks import build_leak
+from atlas_app.sacroplasty.fracture import describe_fill, fracture_fill
+from atlas_app.sacroplasty.leaks import build_leak, cement_gap
 from atlas_app.sacroplasty.loader import load_sacroplasty
 from atlas_app.sacroplasty.needle import (
     NeedlePath,
@@ -114,6 +115,39 @@ def test_left_is_the_mirror_construction_of_right(data, specimen):
     assert r.entry[0] > 0 > left.entry[0]
 
 
+# --- Cement along the fracture -------------------------------------------------------------
+
+
+def test_long_axis_cement_fills_the_fracture_in_one_tall_stretch(shipped_atlas, specimen, data):
+    long_fill = api.technique_fill(shipped_atlas, specimen, data, "long_axis", "right")
+    short_fill = api.technique_fill(shipped_atlas, specimen, data, "short_axis", "right")
+    assert long_fill is not None and short_fill is not None
+    assert long_fill.fracture_id == "sacral_fracture_right"
+    # A column laid along the fracture: one stretch, reaching it over at least 30 mm.
+    assert long_fill.parts == 1
+    assert long_fill.filled_height_mm >= 30
+    assert long_fill.filled_height_mm > short_fill.filled_height_mm
+    # One mass at each tip: as many separate stretches as needles.
+    assert short_fill.parts == len(technique_paths(data, specimen, "short_axis", "right"))
+    for fill in (long_fill, short_fill):
+        assert 0.1 < fill.filled_fraction < 0.6
+        assert fill.filled_height_mm <= fill.height_mm
+    assert "one continuous stretch" in describe_fill(long_fill)
+    assert "2 separate stretches" in describe_fill(short_fill)
+
+
+def test_fracture_fill_counts_only_cement_on_the_fracture(shipped_atlas, specimen, data):
+    none = Spheres(np.zeros((0, 3)), np.zeros(0))
+    empty = fracture_fill(shipped_atlas, specimen, data, "right", none)
+    assert empty is not None and empty.filled_fraction == 0 and not empty.parts
+    assert describe_fill(empty) == "The cement does not reach the fracture."
+    far = Spheres(np.array([[-35.0, -20.0, 0.0]]), np.array([8.0]))  # the other ala
+    assert fracture_fill(shipped_atlas, specimen, data, "right", far).filled_fraction == 0
+    # The default specimen draws the fracture on the right only: said, not invented.
+    assert fracture_fill(shipped_atlas, specimen, data, "left", far) is None
+    assert "no fracture" in describe_fill(None)
+
+
 # --- Planning: breaches and warnings ---------------------------------------------------------
 
 
@@ -139,6 +173,28 @@ def test_aiming_through_the_anterior_cortex_raises_the_breach_warning(
 def test_pushing_through_the_top_of_the_ala_is_a_cephalad_breach(shipped_atlas, specimen, data):
     m = plan(shipped_atlas, specimen, data, "right", aim_z=40.0)
     assert "cephalad_cortex" in m.breach_kinds
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_cement_from_a_tip_pushed_through_the_ala_lies_on_the_l5_root(
+    shipped_atlas, specimen, data, side
+):
+    """The breach the technique warns about: cement from a tip that has just left the
+    front of the ala lies within 2 mm of the L5 root or the lumbosacral trunk."""
+    values = {**api.preset(data, specimen, "long_axis", side), "aim_y": 0.0}
+    path, m = api.measure_plan(shipped_atlas, specimen, data, side, values)
+    (exit_,) = [b for b in m.breaches if b.kind == "anterior_cortex"]
+    tip = np.array(exit_.point) + 2.0 * path.direction  # 2 mm past the cortex
+    cement = Spheres(tip[None, :], np.array([4.0]))  # about 0.3 mL
+    gaps = [
+        cement_gap(shipped_atlas, specimen, f"{n}_{side}", cement)
+        for n in ("l5_ventral_ramus", "lumbosacral_trunk")
+    ]
+    assert min(gaps) <= 2.0, gaps
+    # The technique's own column, laid back from the planned tip, stays clear of them.
+    safe = technique_cement(data, specimen, "long_axis", side)
+    for n in ("l5_ventral_ramus", "lumbosacral_trunk"):
+        assert cement_gap(shipped_atlas, specimen, f"{n}_{side}", safe) > 2.0
 
 
 def test_other_breaches_are_named(shipped_atlas, specimen, data):
