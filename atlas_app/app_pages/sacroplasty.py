@@ -276,6 +276,12 @@ for box, (view_id, _, _) in zip(boxes, images, strict=True):
     if view_id in tech.views:
         box.markdown("**Used by this technique**")
     box.caption(data.views[view_id].purpose)
+st.caption(
+    "Drawn over the images (X-rays show none of them): dashed yellow, the L5 root (L5), the "
+    "lumbosacral trunk (LST) and the S1 root (S1); dashed pink, the atlas's zone 1 fracture "
+    "(drawn on the right in this atlas); blue ring, the entry point; dashed orange, where the "
+    "CT ends."
+)
 
 steps_col, notes_col = st.columns([3, 2], gap="medium")
 with steps_col:

@@ -40,6 +40,7 @@ L5_NERVES = ("l5_ventral_ramus_{side}", "lumbosacral_trunk_{side}")
 SAMPLE_MM = 0.5
 NEAR_NERVE_MM = 5.0
 SAFE_TARGET_MM = 11.0  # AJNR safe-target study: 11.2–12.8 mm behind the anterior cortex
+MIN_LENGTH_MM = 5.0  # shorter than this is no needle to plan
 SCAN_EDGE_MM = 1.0  # the mesh is capped where the CT stops: that cap is not a cortex
 
 
@@ -574,7 +575,15 @@ def _with_warnings(m: NeedleMeasures, path: NeedlePath, anatomy: Anatomy) -> Nee
         else:
             text = f"The needle leaves the sacrum through the {b.label} {where}."
         out.append(PlanWarning(f"breach_{b.kind}", "error", text))
-    if not m.enters_bone:
+    if path.length < MIN_LENGTH_MM:
+        out.append(
+            PlanWarning(
+                "no_length",
+                "error",
+                "The entry and the aim are (almost) the same point: move one of them.",
+            )
+        )
+    elif not m.enters_bone:
         out.append(
             PlanWarning("misses_bone", "error", "The needle never enters the scanned sacrum.")
         )

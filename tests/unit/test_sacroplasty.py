@@ -228,6 +228,20 @@ def test_other_breaches_are_named(shipped_atlas, specimen, data):
     assert "lateral_cortex" in too_lateral.breach_kinds
 
 
+def test_a_needle_with_no_length_is_an_error_not_a_safe_plan(shipped_atlas, specimen, data):
+    v = api.preset(data, specimen, "long_axis", "right")
+    m = plan(
+        shipped_atlas,
+        specimen,
+        data,
+        "right",
+        entry_lat=v["aim_lat"],
+        entry_y=v["aim_y"],
+        entry_z=v["aim_z"],
+    )
+    assert [w.kind for w in m.warnings if w.severity == "error"] == ["no_length"]
+
+
 def test_moving_the_aim_changes_the_measurements(shipped_atlas, specimen, data):
     a = plan(shipped_atlas, specimen, data, "right")
     b = plan(shipped_atlas, specimen, data, "right", aim_y=-22.0)
