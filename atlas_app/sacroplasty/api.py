@@ -197,9 +197,9 @@ def zone_picture(
     medial, lateral = anatomy.margins(z)
     for s in ("right", "left"):
         sign = SIDE_SIGN[s]
-        for number, x in ((1, lateral + 6.0), (2, (medial + lateral) / 2)):
-            marks.append(Mark(((sign * x - 2, -30.0, z),), (255, 255, 255), str(number)))
-    marks.append(Mark(((-2.0, -30.0, z),), (255, 255, 255), "3"))
+        for number, x in ((1, lateral + 9.0), (2, (medial + lateral) / 2)):
+            marks.append(Mark(((sign * x, -30.0, z),), (255, 255, 255), str(number), big=True))
+    marks.append(Mark(((0.0, -30.0, z),), (255, 255, 255), "3", big=True))
     marks += fracture_mark(specimen, "right") + fracture_mark(specimen, "left")
     return picture(atlas, specimen, data, "ap", side, marks=marks, style=style, zones=True)
 

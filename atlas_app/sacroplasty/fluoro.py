@@ -634,6 +634,7 @@ class Mark:
     dashed: bool = False
     dot: bool = False
     label_at: int = -1  # which point carries the label
+    big: bool = False  # label in the large font (zone numbers)
 
 
 def _hex_rgb(color: str) -> RGB:
@@ -691,6 +692,7 @@ def to_rgb(
     view = fluoro.view
     n = view.size
     small, big = _font(max(12, n // 30)), _font(max(16, n // 20))
+    ink = {"fill": (255, 255, 255), "stroke_width": 2, "stroke_fill": (0, 0, 0)}
     if scan_edge:
         xs = np.linspace(-60, 60, 13)
         edge = np.stack([xs, np.full_like(xs, -40.0), np.full_like(xs, fluoro.scan_bottom_z)], -1)
@@ -715,11 +717,13 @@ def to_rgb(
             x, y = px[-1]
             r = max(3, m.width + 1)
             draw.ellipse((x - r, y - r, x + r, y + r), outline=m.color, width=2)
-        if m.label:
+        if m.label and m.big:
+            x, y = px[m.label_at]
+            draw.text((x, y), m.label, font=big, anchor="mm", **ink)  # type: ignore[arg-type]
+        elif m.label:
             x, y = px[m.label_at]
             draw.text((x + 6, y - 6), m.label, fill=m.color, font=small)
     # Orientation letters, 5 cm scale bar and the view's name.
-    ink = {"fill": (255, 255, 255), "stroke_width": 2, "stroke_fill": (0, 0, 0)}
     draw.text((n - n * 0.12, n * 0.47), view.right_label, font=big, **ink)  # type: ignore[arg-type]
     if view.left_label:
         draw.text((n * 0.06, n * 0.47), view.left_label, font=big, **ink)  # type: ignore[arg-type]
