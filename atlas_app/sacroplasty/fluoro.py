@@ -58,6 +58,9 @@ BODY_ELLIPSE = (0.0, 8.0, 165.0, 103.0)  # centre x, y and half-axes (mm) of the
 FOV_MM = 200.0  # the sacrum, L5 and the schematic entry fill the field
 PIXEL_MM = 0.5
 DEFAULT_CENTRE = (0.0, -25.0, -18.0)
+EDGE_GAIN = 0.6  # unsharp mask of the displayed image
+EDGE_SIGMA_PX = 3.0
+BONE_GAMMA = 0.8  # below 1: the thinner bone a little denser, as on a monitor
 Style = Literal["monitor", "radiograph"]
 U8 = NDArray[np.uint8]
 F32 = NDArray[np.float32]
@@ -601,13 +604,16 @@ def simulate(
     p = p + MU_PER_MM["cement"] * sphere_chords(view, cement)
     g = np.clip((p - lo) / max(hi - lo, 1e-6), 0.0, 2.0)
     # Bone fills the lower 3/4 of the grey scale; cement and steel go beyond it, to black.
-    shade = 0.75 * np.minimum(g, 1.0) + 0.25 * (g - np.minimum(g, 1.0))
+    shade = 0.75 * np.minimum(g, 1.0) ** BONE_GAMMA + 0.25 * (g - np.minimum(g, 1.0))
     rng = np.random.default_rng(20060101)
     noise = rng.normal(0.0, 0.012, shade.shape)
     n = view.size
     yy, xx = np.mgrid[0:n, 0:n]
     half = (n - 1) / 2.0
     r2 = ((xx - half) ** 2 + (yy - half) ** 2) / half**2
+    # Edge enhancement, as image intensifier chains apply: cortical margins and the
+    # foramina stand out from the smooth marrow.
+    shade = shade + EDGE_GAIN * (shade - ndimage.gaussian_filter(shade, EDGE_SIGMA_PX))
     if style == "monitor":
         gray = 0.92 - 0.85 * shade - 0.08 * r2
     else:
