@@ -159,7 +159,15 @@ def plan_result(
     data = sacroplasty_data()
     sp = _sp(spec)
     path, measures = api.measure_plan(atlas, sp, data, side, dict(values))
-    pics = api.plan_pictures(atlas, sp, data, path, style=_style(style), show_nerves=nerves)
+    pics = api.plan_pictures(
+        atlas,
+        sp,
+        data,
+        path,
+        style=_style(style),
+        show_nerves=nerves,
+        breaches=measures.breaches,
+    )
     return measures, [(p.title, p.jpeg()) for p in pics]
 
 

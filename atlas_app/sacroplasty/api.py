@@ -21,6 +21,7 @@ from atlas_app.sacroplasty.fracture import FRACTURE_ID, FractureFill, fracture_f
 from atlas_app.sacroplasty.leaks import Leak, build_leak
 from atlas_app.sacroplasty.loader import SacroplastySet
 from atlas_app.sacroplasty.needle import (
+    Breach,
     NeedleMeasures,
     NeedlePath,
     Spheres,
@@ -39,6 +40,7 @@ NERVE_MARKS = (  # id, label, which point carries the label
     ("s1_ventral_ramus_{side}", "S1", 0),
 )
 NERVE_RGB = (255, 214, 10)
+BREACH_RGB = (255, 64, 64)
 PLAN_ID = "planned_needle"
 CEMENT_ID = "planned_cement"
 
@@ -217,7 +219,17 @@ def leak_pictures(
     leak = build_leak(atlas, specimen, data, leak_id, side)
     marks = nerve_marks(specimen, side) if show_nerves else []
     pics = [
-        picture(atlas, specimen, data, v, side, cement=leak.cement, marks=marks, style=style)
+        picture(
+            atlas,
+            specimen,
+            data,
+            v,
+            side,
+            cement=leak.cement,
+            marks=marks,
+            frontal_marks=fracture_mark(specimen, side),
+            style=style,
+        )
         for v in ("ap", "lateral")
     ]
     return leak, pics
@@ -262,9 +274,12 @@ def plan_pictures(
     *,
     style: Style = "monitor",
     show_nerves: bool = True,
+    breaches: Sequence[Breach] = (),
 ) -> list[Picture]:
+    """The planned needle on the three views, a red ring where it breaches the bone."""
     bottom = volume_for(atlas, specimen, data).scan_bottom_z
     marks = entry_marks([path], bottom) + (nerve_marks(specimen, path.side) if show_nerves else [])
+    marks += [Mark((b.point,), BREACH_RGB, "breach", width=3, dot=True) for b in breaches]
     return [
         picture(atlas, specimen, data, v, path.side, needles=[path], marks=marks, style=style)
         for v in STANDARD_VIEWS

@@ -476,3 +476,19 @@ def test_shipped_copy_round_trips(tmp_path, shipped_atlas):
     shutil.copytree(DEFAULT_ATLAS_DIR / "sacroplasty", tmp_path / "sacroplasty")
     loaded = load_sacroplasty(dataclasses.replace(shipped_atlas, root=tmp_path))
     assert not loaded.faults
+
+
+def test_the_plan_views_ring_the_breach_in_red(shipped_atlas, specimen, data):
+    values = {**api.preset(data, specimen, "long_axis", "right"), "aim_y": 8.0}
+    path, m = api.measure_plan(shipped_atlas, specimen, data, "right", values)
+    assert m.breaches
+
+    def red(pics) -> int:
+        return sum(
+            int(((p.rgb[..., 0] > 200) & (p.rgb[..., 1] < 100) & (p.rgb[..., 2] < 100)).sum())
+            for p in pics
+        )
+
+    plain = api.plan_pictures(shipped_atlas, specimen, data, path)
+    ringed = api.plan_pictures(shipped_atlas, specimen, data, path, breaches=m.breaches)
+    assert red(plain) == 0 and red(ringed) > 30
