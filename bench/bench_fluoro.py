@@ -23,7 +23,7 @@ from atlas_app.geometry import shapes, specimen_meshes
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
-from atlas_app.sacroplasty import api, fluoro, needle
+from atlas_app.sacroplasty import api, fluoro, needle, overlay
 from atlas_app.sacroplasty.loader import load_sacroplasty
 
 TARGET_S = 1.0
@@ -50,7 +50,7 @@ def main() -> None:
         image = fluoro.simulate(
             api.volume_for(atlas, specimen, data), view, needles=needles, cement=cement
         )
-        return fluoro.png_bytes(fluoro.to_rgb(image, title=view.name))
+        return overlay.png_bytes(overlay.to_rgb(image, title=view.name))
 
     colds = []
     for _ in range(3):

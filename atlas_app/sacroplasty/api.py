@@ -16,7 +16,7 @@ from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import CenterlineGeometry, ParametricGeometry, Structure
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty import fluoro
-from atlas_app.sacroplasty.fluoro import Mark, Style, ViewGeometry
+from atlas_app.sacroplasty.fluoro import Style, ViewGeometry
 from atlas_app.sacroplasty.fracture import FRACTURE_ID, FractureFill, fracture_fill
 from atlas_app.sacroplasty.leaks import Leak, build_leak
 from atlas_app.sacroplasty.loader import SacroplastySet
@@ -30,6 +30,7 @@ from atlas_app.sacroplasty.needle import (
     technique_cement,
     technique_paths,
 )
+from atlas_app.sacroplasty.overlay import Mark, png_bytes, to_rgb, zone_layer
 from atlas_app.sacroplasty.points import SIDE_SIGN, resolve
 from atlas_app.sacroplasty.schema import sided
 
@@ -114,7 +115,7 @@ class Picture:
         return buf.getvalue()
 
     def png(self) -> bytes:
-        return fluoro.png_bytes(self.rgb)
+        return png_bytes(self.rgb)
 
 
 def picture(
@@ -143,9 +144,9 @@ def picture(
     if zones:
         anatomy = anatomy_for(atlas, specimen, data, side)
         colors: dict[int, str] = {int(z.number): z.color for z in data.denis_zones.values()}
-        layer = fluoro.zone_layer(image, anatomy.margins, colors)
+        layer = zone_layer(image, anatomy.margins, colors)
     title = data.views[view_id].name
-    return Picture(view_id, title, fluoro.to_rgb(image, marks, layer, title))
+    return Picture(view_id, title, to_rgb(image, marks, layer, title))
 
 
 def technique_pictures(
