@@ -52,8 +52,8 @@ def _reset(atlas: Atlas) -> None:
 
 def specimen_picker(atlas: Atlas) -> str:
     """One picker per variant group, a random-specimen button; returns the SPEC string."""
-    left, right = st.columns(2)
-    left.button(
+    # One button per line: side by side they are cut off in a tablet's narrow sidebar.
+    st.button(
         "Random specimen",
         icon=":material/casino:",
         on_click=_randomise,
@@ -61,7 +61,7 @@ def specimen_picker(atlas: Atlas) -> str:
         help="Draw every variant from its published prevalence",
         width="stretch",
     )
-    right.button(
+    st.button(
         "Usual anatomy",
         on_click=_reset,
         args=(atlas,),
