@@ -68,9 +68,9 @@ def test_unknown_field_refused(shipped_atlas, approaches):
 
 
 def test_unknown_atlas_ids_refused(shipped_atlas, approaches):
-    text = example_case_text().replace("- cement_leak_right", "- no_such_thing")
+    text = example_case_text().replace("- cement_leak_right", "- no_such_thing", 1)
     msg = refuse(text, shipped_atlas, approaches)
-    assert "no_such_thing" in msg and "slides.1.highlight.0" in msg
+    assert "no_such_thing" in msg and "slides.1.isolate.7" in msg
     line = text.splitlines().index("  - no_such_thing") + 1
     assert msg.startswith(f"line {line}:")
     text = example_case_text().replace("step: 7", "step: 70")
