@@ -6,6 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from atlas_app.storage.accounts import can_view_cohort
+from atlas_app.ui.account import account_sidebar, resolve_user, store_engine
+
 st.set_page_config(
     page_title="Sacral Ala Atlas",
     page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
@@ -51,7 +54,25 @@ pages = [
         icon=":material/trending_up:",
         url_path="progress",
     ),
-    st.Page("app_pages/cohort.py", title="Cohort", icon=":material/groups:", url_path="cohort"),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
-st.navigation(pages).run()
+# Sign in/out on every page. A store that cannot be opened only turns accounts off: the atlas
+# pages must serve whatever the database does. The user is known before the page runs; the form
+# is drawn after it (also after a page's st.stop), below the page's own sidebar controls.
+try:
+    engine = store_engine()
+    user = resolve_user(engine)
+except Exception:  # a database that broke after opening
+    engine, user = None, None
+if can_view_cohort(user):  # the page itself still refuses anyone else who types its URL
+    pages.insert(
+        -1,
+        st.Page("app_pages/cohort.py", title="Cohort", icon=":material/groups:", url_path="cohort"),
+    )
+try:
+    st.navigation(pages).run()
+finally:
+    try:
+        account_sidebar(engine)
+    except Exception:
+        st.sidebar.warning("Accounts are unavailable: the database could not be reached.")

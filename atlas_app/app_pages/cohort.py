@@ -20,10 +20,10 @@ from atlas_app.quiz.stats import (
 )
 from atlas_app.quiz.topics import topic_name
 from atlas_app.storage.accounts import can_view_cohort
-from atlas_app.ui.account import account_sidebar, store_engine
+from atlas_app.ui.account import current_user, store_engine
 
 engine = store_engine()
-user = account_sidebar(engine)
+user = current_user() if engine is not None else None
 
 st.title("Cohort")
 if engine is None or not can_view_cohort(user):

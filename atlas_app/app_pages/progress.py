@@ -13,12 +13,12 @@ import streamlit as st
 from atlas_app.quiz.charts import mastery_figure, topic_bars
 from atlas_app.quiz.stats import mastery_by_topic, mastery_over_time, streak
 from atlas_app.quiz.topics import topic_name
-from atlas_app.ui.account import account_sidebar, store_engine
+from atlas_app.ui.account import current_user, store_engine
 
 START_REVIEW = "quiz.start_review"  # read by the quiz page
 
 engine = store_engine()
-user = account_sidebar(engine)
+user = current_user() if engine is not None else None
 
 st.title("My progress")
 if user is None or engine is None:

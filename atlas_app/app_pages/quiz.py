@@ -43,7 +43,7 @@ from atlas_app.scene.render_worker import render_png
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.storage.accounts import User
 from atlas_app.ui import state
-from atlas_app.ui.account import account_sidebar, store_engine
+from atlas_app.ui.account import current_user, store_engine
 from atlas_app.ui.panels import cite_text
 from atlas_app.ui.resources import RenderError, approach_set, loaded_atlas, render_status
 
@@ -503,7 +503,7 @@ def summary(engine: Engine | None, user: User | None) -> None:
 
 loaded = loaded_atlas()
 engine = store_engine()
-user = account_sidebar(engine)
+user = current_user() if engine is not None else None
 
 st.title("Quiz")
 if user is None:

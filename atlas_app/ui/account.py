@@ -92,6 +92,17 @@ def _sign_out() -> None:
         del st.session_state[key]
 
 
+def resolve_user(engine: Any | None) -> Any | None:
+    """The user of this session, mapping an OpenID Connect identity to an account first;
+    draws nothing (the entry script calls it before the page runs)."""
+    user = current_user()
+    if user is None and engine is not None and oidc_configured():
+        user = _oidc_user(engine)
+        if user is not None:
+            st.session_state[USER_KEY] = user
+    return user
+
+
 def account_sidebar(engine: Any | None) -> Any | None:
     """The sign-in form (or who is signed in, and *Sign out*) in the sidebar; the user."""
     with st.sidebar:

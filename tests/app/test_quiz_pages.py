@@ -218,12 +218,23 @@ def test_progress_invites_guests_and_shows_a_trainees_own_answers(entry, store):
 
 
 def test_cohort_refuses_guests_and_trainees(entry, store):
+    """Through the app, /cohort is not in a trainee's navigation (it falls back to the atlas);
+    the page itself, run directly, refuses too."""
     _, users = store
     for user in (None, users["trainee"]):
         at = run(entry, "cohort", user)
         assert not at.exception
-        assert any("for faculty" in e.value for e in at.error)
-        assert not at.dataframe and not at.get("plotly_chart") and not at.get("download_button")
+        assert not any(t.value == "Cohort" for t in at.title)
+        assert not at.get("download_button")
+        cohort_page = str(APP.parent / "app_pages" / "cohort.py")
+        page = AppTest.from_file(cohort_page, default_timeout=TIMEOUT)
+        if user is not None:
+            page.session_state["account.user"] = user
+        page.run()
+        assert not page.exception
+        assert any("for faculty" in e.value for e in page.error)
+        assert not page.dataframe and not page.get("plotly_chart")
+        assert not page.get("download_button")
 
 
 def test_cohort_shows_faculty_their_cohort(entry, store):
