@@ -152,3 +152,34 @@ class ReviewCardRecord(Base):
     card_json: Mapped[str] = mapped_column(Text)
     due: Mapped[datetime] = mapped_column(UTCDateTime)  # indexed with user_id
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class CaseRecord(Base):
+    """A case conference (``data_json``: the case as ``case_data``), owned by its author.
+
+    ``version`` grows by one at each save (optimistic concurrency); ``shared_with_cohort``
+    shares it read-only with the trainees of the owner's cohort."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(NAME_MAX))
+    data_json: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    shared_with_cohort: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class CaseMemberRecord(Base):
+    """A named person on a case: a read-only trainee (``can_edit`` false) or a co-editor."""
+
+    __tablename__ = "case_members"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    can_edit: Mapped[bool] = mapped_column(Boolean, default=False)

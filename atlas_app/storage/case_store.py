@@ -1,0 +1,255 @@
+"""Case conferences in the database: ownership, sharing, co-editing, optimistic saves.
+
+A case belongs to its author (faculty or admin). The owner may share it read-only with the
+trainees of their cohort and/or named people, and name faculty co-editors. Every write is one
+transaction. :func:`save_case` takes the version the editor started from; if someone saved in
+between it raises :class:`VersionConflict` carrying the stored case, so nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy.orm import Session
+
+from atlas_app.cases.model import Case, case_data, case_from_data
+from atlas_app.storage.accounts import User
+from atlas_app.storage.db import writer
+from atlas_app.storage.models import NAME_MAX, CaseMemberRecord, CaseRecord, UserRecord, utc_now
+
+BUILDER_ROLES = ("faculty", "admin")
+
+
+class CaseAccessError(PermissionError):
+    """This user may not read (or edit, or manage) this case, or it does not exist."""
+
+
+class VersionConflict(Exception):  # noqa: N818 (the name the pages use)
+    """Someone saved the case since ``expected_version``: the stored case is attached."""
+
+    def __init__(self, stored: StoredCase, saved_by: str) -> None:
+        super().__init__(
+            f"case {stored.id} was saved by {saved_by} (version {stored.version}) "
+            "since you opened it"
+        )
+        self.stored = stored
+        self.case = stored.case
+        self.version = stored.version
+        self.saved_by = saved_by
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    id: int
+    owner_id: int
+    title: str
+    case: Case
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    updated_by: int
+    can_edit: bool
+    is_owner: bool
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    title: str
+    owner_id: int
+    version: int
+    updated_at: datetime
+    access: str  # "owner", "co-editor" or "read-only"
+
+
+def _title(case: Case) -> str:
+    return (getattr(case, "title", "") or "Untitled case")[:NAME_MAX]
+
+
+def _access(session: Session, user: User, record: CaseRecord) -> str | None:
+    if record.owner_id == user.id:
+        return "owner"
+    member = session.scalar(
+        select(CaseMemberRecord).where(
+            CaseMemberRecord.case_id == record.id, CaseMemberRecord.user_id == user.id
+        )
+    )
+    if member is not None and member.can_edit and user.role in BUILDER_ROLES:
+        return "co-editor"
+    if member is not None:
+        return "read-only"
+    if record.shared_with_cohort and user.cohort is not None:
+        owner = session.get(UserRecord, record.owner_id)
+        if owner is not None and owner.cohort == user.cohort:
+            return "read-only"
+    return None
+
+
+def _stored(record: CaseRecord, access: str) -> StoredCase:
+    return StoredCase(
+        id=record.id,
+        owner_id=record.owner_id,
+        title=record.title,
+        case=case_from_data(json.loads(record.data_json)),
+        version=record.version,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        updated_by=record.updated_by,
+        can_edit=access in ("owner", "co-editor"),
+        is_owner=access == "owner",
+    )
+
+
+def _load(session: Session, user: User, case_id: int, need: str) -> tuple[CaseRecord, str]:
+    record = session.get(CaseRecord, case_id)
+    access = None if record is None else _access(session, user, record)
+    if record is None or access is None:
+        raise CaseAccessError(f"no case {case_id} that you may open")
+    if need == "edit" and access not in ("owner", "co-editor"):
+        raise CaseAccessError(f"case {case_id} is read-only for you")
+    if need == "own" and access != "owner":
+        raise CaseAccessError(f"only the owner of case {case_id} may do that")
+    return record, access
+
+
+def create_case(engine: Engine, user: User, case: Case) -> StoredCase:
+    """Store a new case owned by ``user`` (faculty or admin), at version 1."""
+    if user.role not in BUILDER_ROLES:
+        raise CaseAccessError("only faculty build cases")
+    now = utc_now()
+    with Session(writer(engine)) as session, session.begin():
+        record = CaseRecord(
+            owner_id=user.id,
+            title=_title(case),
+            data_json=json.dumps(case_data(case), ensure_ascii=False),
+            version=1,
+            shared_with_cohort=False,
+            created_at=now,
+            updated_at=now,
+            updated_by=user.id,
+        )
+        session.add(record)
+        session.flush()
+        return _stored(record, "owner")
+
+
+def get_case(engine: Engine, user: User, case_id: int) -> StoredCase:
+    """The case, if ``user`` may read it (CaseAccessError otherwise)."""
+    with Session(engine) as session:
+        record, access = _load(session, user, case_id, "read")
+        return _stored(record, access)
+
+
+def list_cases_for(engine: Engine, user: User) -> list[CaseSummary]:
+    """The cases ``user`` owns, co-edits or may read, newest first."""
+    with Session(engine) as session:
+        member_ids = select(CaseMemberRecord.case_id).where(CaseMemberRecord.user_id == user.id)
+        cohort_owners = select(UserRecord.id).where(
+            UserRecord.cohort == user.cohort, UserRecord.cohort.is_not(None)
+        )
+        records = session.scalars(
+            select(CaseRecord)
+            .where(
+                or_(
+                    CaseRecord.owner_id == user.id,
+                    CaseRecord.id.in_(member_ids),
+                    CaseRecord.shared_with_cohort.is_(True)
+                    & CaseRecord.owner_id.in_(cohort_owners),
+                )
+            )
+            .order_by(CaseRecord.updated_at.desc(), CaseRecord.id.desc())
+        ).all()
+        out = []
+        for record in records:
+            access = _access(session, user, record)
+            if access is not None:
+                out.append(
+                    CaseSummary(
+                        record.id,
+                        record.title,
+                        record.owner_id,
+                        record.version,
+                        record.updated_at,
+                        access,
+                    )
+                )
+        return out
+
+
+def save_case(
+    engine: Engine, user: User, case_id: int, case: Case, expected_version: int
+) -> StoredCase:
+    """Save ``case`` over version ``expected_version``; VersionConflict if it moved on."""
+    with Session(writer(engine)) as session, session.begin():
+        record, access = _load(session, user, case_id, "edit")
+        if record.version != expected_version:
+            saver_record = session.get(UserRecord, record.updated_by)
+            name = saver_record.display_name if saver_record is not None else "someone"
+            raise VersionConflict(_stored(record, access), name)
+        record.data_json = json.dumps(case_data(case), ensure_ascii=False)
+        record.title = _title(case)
+        record.version = expected_version + 1
+        record.updated_at = utc_now()
+        record.updated_by = user.id
+        session.flush()
+        return _stored(record, access)
+
+
+def set_cohort_sharing(engine: Engine, user: User, case_id: int, shared: bool) -> None:
+    """Share (or stop sharing) read-only with the owner's cohort (owner only)."""
+    with Session(writer(engine)) as session, session.begin():
+        record, _ = _load(session, user, case_id, "own")
+        record.shared_with_cohort = shared
+
+
+def _set_member(engine: Engine, user: User, case_id: int, member: User, can_edit: bool) -> None:
+    with Session(writer(engine)) as session, session.begin():
+        record, _ = _load(session, user, case_id, "own")
+        if member.id == record.owner_id:
+            raise CaseAccessError("the owner is already on the case")
+        if can_edit and member.role not in BUILDER_ROLES:
+            raise CaseAccessError("only faculty can co-edit a case")
+        row = session.scalar(
+            select(CaseMemberRecord).where(
+                CaseMemberRecord.case_id == case_id, CaseMemberRecord.user_id == member.id
+            )
+        )
+        if row is None:
+            session.add(CaseMemberRecord(case_id=case_id, user_id=member.id, can_edit=can_edit))
+        else:
+            row.can_edit = can_edit
+
+
+def share_case(engine: Engine, user: User, case_id: int, reader: User) -> None:
+    """Let ``reader`` read the case (owner only)."""
+    _set_member(engine, user, case_id, reader, can_edit=False)
+
+
+def add_coeditor(engine: Engine, user: User, case_id: int, editor: User) -> None:
+    """Let faculty ``editor`` edit the case (owner only)."""
+    _set_member(engine, user, case_id, editor, can_edit=True)
+
+
+def unshare_case(engine: Engine, user: User, case_id: int, member: User) -> None:
+    """Remove ``member`` (reader or co-editor) from the case (owner only)."""
+    with Session(writer(engine)) as session, session.begin():
+        _load(session, user, case_id, "own")
+        session.execute(
+            delete(CaseMemberRecord).where(
+                CaseMemberRecord.case_id == case_id, CaseMemberRecord.user_id == member.id
+            )
+        )
+
+
+remove_coeditor = unshare_case
+
+
+def delete_case(engine: Engine, user: User, case_id: int) -> None:
+    """Delete the case and its sharing (owner only)."""
+    with Session(writer(engine)) as session, session.begin():
+        _load(session, user, case_id, "own")
+        session.execute(delete(CaseMemberRecord).where(CaseMemberRecord.case_id == case_id))
+        session.execute(delete(CaseRecord).where(CaseRecord.id == case_id))
