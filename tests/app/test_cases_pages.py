@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, TextSlide
-from atlas_app.ui.account import USER_KEY
+from atlas_app.ui.account import USER_KEY, escape_markdown
 
 PAGE = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "cases.py"
 TIMEOUT = 120
@@ -130,3 +130,43 @@ def test_conflict_message_appears_and_nothing_is_overwritten(store) -> None:
     kept = case_store.get_case(engine, users["fay"], stored.id)
     assert kept.version == 3 and kept.case.title == "Fay's title"
     assert kept.case.summary == "Gus's summary"
+
+
+PRESENT = PAGE.with_name("present.py")
+
+
+def test_present_steps_through_the_example_case(store) -> None:
+    engine, users = store
+    from atlas_app.cases.yaml_io import example_case
+    from atlas_app.storage import case_store
+    from atlas_app.ui.resources import approach_set, loaded_atlas
+
+    case = example_case(loaded_atlas().atlas, approach_set())
+    stored = case_store.create_case(engine, users["fay"], case)
+    case_store.set_cohort_sharing(engine, users["fay"], stored.id, True)
+    at = AppTest.from_file(str(PRESENT), default_timeout=TIMEOUT)
+    at.session_state[USER_KEY] = users["tina"]
+    at.query_params["case"] = str(stored.id)
+    at.run()
+    seen = []
+    for _ in case.slides:
+        assert not at.exception
+        assert not at.error
+        seen.append(at.header[0].value)
+        if len(seen) < len(case.slides):
+            _button(at, "Next").click().run()
+    assert seen == [escape_markdown(s.title) for s in case.slides]
+    assert _button(at, "Next").disabled
+
+
+def test_present_refuses_unshared_case(store) -> None:
+    engine, users = store
+    from atlas_app.storage import case_store
+
+    stored = case_store.create_case(engine, users["fay"], Case(title="Secret"))
+    at = AppTest.from_file(str(PRESENT), default_timeout=TIMEOUT)
+    at.session_state[USER_KEY] = users["tina"]
+    at.query_params["case"] = str(stored.id)
+    at.run()
+    assert not at.exception
+    assert any("not been shared" in e.value for e in at.error)
