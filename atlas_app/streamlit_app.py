@@ -54,6 +54,10 @@ pages = [
         icon=":material/trending_up:",
         url_path="progress",
     ),
+    st.Page("app_pages/cases.py", title="Cases", icon=":material/cases:", url_path="cases"),
+    st.Page(
+        "app_pages/present.py", title="Present", icon=":material/slideshow:", url_path="present"
+    ),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
 # Sign in/out on every page. A store that cannot be opened only turns accounts off: the atlas
