@@ -165,9 +165,39 @@ with st.form("new-text-slide", clear_on_submit=True):
 
 from atlas_app.cases.yaml_io import case_to_yaml  # noqa: E402
 
+st.subheader("Export")
 st.download_button(
     "Export YAML",
     case_to_yaml(case),
     file_name="case.yaml",
     mime="application/yaml",
 )
+e1, e2 = st.columns(2)
+for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML", "html")):
+    if column.button(label, key=f"export-{kind}"):
+        from atlas_app.ui.resources import approach_set, loaded_atlas
+
+        bar = st.progress(0.0, text="Starting the export…")
+
+        def _progress(fraction: float, message: str, bar=bar) -> None:  # type: ignore[no-untyped-def]
+            bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+        try:
+            if kind == "pptx":
+                from atlas_app.cases.export_pptx import export_pptx as exporter
+            else:
+                from atlas_app.cases.export_html import export_html as exporter
+            result = exporter(case, loaded_atlas().atlas, approach_set(), progress=_progress)
+        except CaseError as exc:
+            st.error(f"Export failed: {exc}")
+        else:
+            bar.progress(1.0, text="Done")
+            for warning in result.warnings:
+                st.warning(escape_markdown(warning))
+            st.download_button(
+                f"Download {result.filename}",
+                result.data,
+                file_name=result.filename,
+                mime=result.mime,
+                key=f"download-{kind}",
+            )

@@ -170,3 +170,18 @@ def test_present_refuses_unshared_case(store) -> None:
     at.run()
     assert not at.exception
     assert any("not been shared" in e.value for e in at.error)
+
+
+def test_html_export_offers_a_download(store) -> None:
+    engine, users = store
+    from atlas_app.storage import case_store
+
+    case_store.create_case(
+        engine, users["fay"], Case(title="Export", slides=(TextSlide(title="One"),))
+    )
+    at = _page(users["fay"]).run()
+    _button(at, "Open").click().run()
+    before = len(at.get("download_button"))  # the YAML export
+    _button(at, "Build HTML").click().run()
+    assert not at.exception and not at.error
+    assert len(at.get("download_button")) == before + 1
