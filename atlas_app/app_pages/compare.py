@@ -9,6 +9,7 @@ import streamlit as st
 from atlas_app.approaches.metrics import NEAR_MM
 from atlas_app.approaches.schema import PHASES
 from atlas_app.charts.approach_charts import (
+    KEY_STRUCTURES,
     PHASE_LABELS,
     corridor_distances,
     corridor_summary,
@@ -25,21 +26,6 @@ COMPARE_APPROACHES = "compare.approaches"
 COMPARE_STRUCTURES = "compare.structures"
 COMPARE_PROFILE = "compare.profile_structure"
 
-KEY_STRUCTURES = (
-    "l5_ventral_ramus_right",
-    "lumbosacral_trunk_right",
-    "obturator_nerve_right",
-    "genitofemoral_nerve_right",
-    "femoral_nerve_right",
-    "sympathetic_trunk_right",
-    "superior_hypogastric_plexus",
-    "common_iliac_artery_right",
-    "common_iliac_vein_right",
-    "external_iliac_vein_right",
-    "internal_iliac_vein_right",
-    "iliolumbar_vein_right",
-    "ureter_right",
-)
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False}
 
 loaded = loaded_atlas()

@@ -42,24 +42,6 @@ from atlas_app.charts import approach_charts as ac
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import DEFAULT_SPEC, PatchError, SpecError, build_specimen
 
-KEY_STRUCTURES: tuple[str, ...] = (
-    "l5_ventral_ramus_right",
-    "lumbosacral_trunk_right",
-    "obturator_nerve_right",
-    "genitofemoral_nerve_right",
-    "femoral_nerve_right",
-    "sympathetic_trunk_right",
-    "superior_hypogastric_plexus",
-    "common_iliac_artery_right",
-    "common_iliac_vein_right",
-    "external_iliac_vein_right",
-    "internal_iliac_vein_right",
-    "iliolumbar_vein_right",
-    "ureter_right",
-)
-"""What a distance chart shows when the slide names no structure (the Compare page's
-default): the right-sided nerves and vessels at stake."""
-
 CHART_TITLES: dict[str, str] = {
     "corridor_distances": "Distance from each working corridor to key structures",
     "corridor_summary": "The working corridors: depth, angle of attack, target exposure",
@@ -144,7 +126,7 @@ def chart_data(
             if progress is not None:
                 progress((i + 1) / len(ids))
         if isinstance(chart, CorridorDistances):
-            chosen = chart.structures or KEY_STRUCTURES
+            chosen = chart.structures or ac.KEY_STRUCTURES
             structures = tuple(s for s in chosen if s in names)
     n = variability.n if variability is not None else 0
     return ChartData(

@@ -33,6 +33,24 @@ APPROACH_COLORS: dict[str, str] = {
     "iliac_retraction": "#009E73",  # bluish green
 }
 OTHER_COLORS: tuple[str, ...] = ("#CC79A7", "#E69F00", "#56B4E9", "#000000")
+KEY_STRUCTURES: tuple[str, ...] = (
+    "l5_ventral_ramus_right",
+    "lumbosacral_trunk_right",
+    "obturator_nerve_right",
+    "genitofemoral_nerve_right",
+    "femoral_nerve_right",
+    "sympathetic_trunk_right",
+    "superior_hypogastric_plexus",
+    "common_iliac_artery_right",
+    "common_iliac_vein_right",
+    "external_iliac_vein_right",
+    "internal_iliac_vein_right",
+    "iliolumbar_vein_right",
+    "ureter_right",
+)
+"""The right-sided nerves and vessels at stake: what the Compare page and a case's distance
+chart show when no structure is chosen."""
+
 PHASE_LABELS: dict[str, str] = {
     "preparation": "Preparation",
     "exposure": "Exposure",
