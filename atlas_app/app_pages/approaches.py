@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas_app.approaches.engine import CORRIDOR_ID
+from atlas_app.approaches.field_view import step_view
 from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec
 from atlas_app.ui import state
 from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
 from atlas_app.ui.resources import (
@@ -19,7 +18,6 @@ from atlas_app.ui.resources import (
 )
 from atlas_app.ui.viewer import show_viewer
 
-WALL_GROUP = "abdominal_wall"
 PHASE_LABELS = {
     "preparation": "Preparation",
     "exposure": "Exposure",
@@ -101,30 +99,15 @@ field = step_field(approach_id, specimen_.spec, index)
 metrics = step_metrics(approach_id, specimen_.spec, index)
 
 present = set(field.specimen.structures)
-hidden = set(field.removed)
-if field.cone is not None:
-    # Once the wall is open its layers are held aside at the edge of the field; drawn, they
-    # would hide the deep work from every direction.
-    hidden |= {s for s, v in field.specimen.structures.items() if v.parent == WALL_GROUP}
-camera: str | CameraSpec = step.camera
-if field.cone is not None and st.session_state.get(state.APPROACH_DOWN_CORRIDOR):
-    c = field.cone
-    eye = c.entry + (c.entry - c.target) * 0.8
-    camera = CameraSpec(
-        name="corridor",
-        title="Down the working corridor",
-        position=tuple(map(float, eye)),
-        focal_point=tuple(map(float, c.target)),
-        view_up=(0.0, 0.0, 1.0),
-        view_angle=30.0,
-    )
+down_corridor = field.cone is not None and bool(st.session_state.get(state.APPROACH_DOWN_CORRIDOR))
+view_rules = step_view(field, down_corridor=down_corridor)
 scene = compose_scene(
     atlas,
     field.specimen,
-    hidden_structures=sorted(hidden),
-    highlight=[s for s in step.at_risk if s in present and s not in hidden],
-    translucent=[CORRIDOR_ID] if CORRIDOR_ID in present else (),
-    camera=camera,
+    hidden_structures=sorted(view_rules.hidden),
+    highlight=view_rules.highlight,
+    translucent=view_rules.translucent,
+    camera=view_rules.camera,
     title=f"Step {index + 1} of {n_steps}: {step.title}",
 )
 page, text_alternative = scene_page(scene, field.specimen)

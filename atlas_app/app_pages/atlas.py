@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from atlas_app.approaches.field_view import WALL_GROUP  # shown on demand: it covers the rest
 from atlas_app.model.schema import CATEGORIES
 from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
@@ -28,7 +29,6 @@ SYSTEM_LABELS = {
     "viscus": "Ureters and viscera",
     "pathology": "Pathology",
 }
-WALL_GROUP = "abdominal_wall"  # rectus and peritoneum: shown on demand, they cover the rest
 
 loaded = loaded_atlas()
 atlas = loaded.atlas

@@ -3,77 +3,25 @@
 A plain view is :func:`~atlas_app.scene.compose.compose_scene` with the slide's choices. A
 view at an approach step is the field of that step (:func:`~atlas_app.approaches.engine.
 field_at`: retracted tissue, corridor and instruments) drawn by the rules of the
-Approaches page, which :func:`step_view` states once: what earlier steps divided is
-hidden, and so is the abdominal wall once a corridor is open (its layers are held aside at
-the edge of the field); the structures the step puts at risk are highlighted; the working
-corridor is see-through; the camera is the step's, or looks down the corridor.
+Approaches page, which :func:`atlas_app.approaches.field_view.step_view` states once: what
+earlier steps divided is hidden, and so is the abdominal wall once a corridor is open (its
+layers are held aside at the edge of the field); the structures the step puts at risk are
+highlighted; the working corridor is see-through; the camera is the step's, or looks down
+the corridor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from atlas_app.approaches.api import mesh_vertices
-from atlas_app.approaches.engine import CORRIDOR_ID, StepState, field_at
+from atlas_app.approaches.engine import StepState, field_at
+from atlas_app.approaches.field_view import NoCorridorError, step_view
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.model import CORRIDOR_CAMERA, CameraModel, CaseError, ViewSlide
-from atlas_app.geometry.corridor import Cone
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import DEFAULT_SPEC, PatchError, SpecError, Specimen, build_specimen
 from atlas_app.scene.cameras import DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
 from atlas_app.scene.spec import CameraSpec, SceneSpec
-
-WALL_GROUP = "abdominal_wall"
-"""The group of the abdominal wall's layers, hidden once a working corridor is open."""
-CORRIDOR_BACKOFF = 0.8
-"""The corridor camera stands this fraction of the corridor's length outside the incision."""
-
-
-@dataclass(frozen=True)
-class StepView:
-    """How the field of one approach step is drawn (the Approaches page's rules)."""
-
-    hidden: frozenset[str]
-    highlight: tuple[str, ...]
-    translucent: tuple[str, ...]
-    camera: str | CameraSpec
-    title: str
-
-
-def corridor_camera(cone: Cone) -> CameraSpec:
-    """A camera looking down the working corridor, as through the incision."""
-    eye = cone.entry + (cone.entry - cone.target) * CORRIDOR_BACKOFF
-    return CameraSpec(
-        name=CORRIDOR_CAMERA,
-        title="Down the working corridor",
-        position=(float(eye[0]), float(eye[1]), float(eye[2])),
-        focal_point=(float(cone.target[0]), float(cone.target[1]), float(cone.target[2])),
-        view_up=(0.0, 0.0, 1.0),
-        view_angle=30.0,
-    )
-
-
-def step_view(field: StepState, *, down_corridor: bool = False) -> StepView:
-    """What the field of a step hides, highlights and shows see-through, and from where."""
-    step = field.step
-    structures = field.specimen.structures
-    hidden = set(field.removed)
-    if field.cone is not None:
-        hidden |= {sid for sid, s in structures.items() if s.parent == WALL_GROUP}
-    camera: str | CameraSpec = step.camera
-    if down_corridor:
-        if field.cone is None:
-            raise CaseError(f"there is no working corridor yet at step '{step.id}'")
-        camera = corridor_camera(field.cone)
-    n = len(field.approach.steps)
-    return StepView(
-        hidden=frozenset(hidden),
-        highlight=tuple(s for s in step.at_risk if s in structures and s not in hidden),
-        translucent=(CORRIDOR_ID,) if CORRIDOR_ID in structures else (),
-        camera=camera,
-        title=f"{field.approach.short_name}, step {field.index + 1} of {n}: {step.title}",
-    )
 
 
 def slide_specimen(atlas: Atlas, slide: ViewSlide, case_specimen: str = DEFAULT_SPEC) -> Specimen:
@@ -129,7 +77,10 @@ def compose_slide(
             camera=_camera(slide, DEFAULT_CAMERA),
             title=slide.title or None,
         )
-    view = step_view(field, down_corridor=slide.camera == CORRIDOR_CAMERA)
+    try:
+        view = step_view(field, down_corridor=slide.camera == CORRIDOR_CAMERA)
+    except NoCorridorError as exc:
+        raise CaseError(str(exc)) from exc
     highlight = list(view.highlight) if slide.highlight_at_risk else []
     highlight += [s for s in slide.highlight if s not in highlight]
     return compose_scene(

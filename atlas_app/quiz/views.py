@@ -13,6 +13,7 @@ from threading import Lock
 
 import pyvista as pv
 
+from atlas_app.approaches.field_view import WALL_GROUP
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import Specimen, build_specimen
@@ -29,7 +30,6 @@ PICK_SCALE = 2
 SURVEY_SCALE = 4
 """Visibility surveys are drawn at a quarter of it."""
 QUIZ_CAMERAS = ("anterior", "right_oblique", "lateral_right", "axial_superior")
-WALL_GROUP = "abdominal_wall"
 QUIZ_TITLE = "Quiz view"
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from atlas_app.approaches.engine import CORRIDOR_ID
+from atlas_app.approaches.field_view import WALL_GROUP
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.cases.checks import case_problems
 from atlas_app.cases.model import CORRIDOR_CAMERA, Case, CaseError, ViewSlide
-from atlas_app.cases.scenes import WALL_GROUP, scene_for_slide
+from atlas_app.cases.scenes import scene_for_slide
 
 APPROACH = "anterior_retroperitoneal_transpsoas"
 
