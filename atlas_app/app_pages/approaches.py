@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas_app.approaches.field_view import step_view
+from atlas_app.approaches.field_view import CORRIDOR_CAMERA, step_view
 from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state
+from atlas_app.ui.case_actions import add_view_to_case
 from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
 from atlas_app.ui.resources import (
     approach_set,
@@ -122,6 +123,16 @@ with view:
     )
     with st.expander("What this view shows (text alternative)"):
         st.text(text_alternative)
+    add_view_to_case(
+        {
+            "specimen": specimen_.spec,
+            "approach": approach_id,
+            "step": index,
+            "camera": CORRIDOR_CAMERA if down_corridor else step.camera,
+        },
+        default_title=view_rules.title,
+        key="approach",
+    )
 with notes:
     st.markdown(f"**{PHASE_LABELS[step.phase]}** · step {index + 1} of {n_steps}")
     st.subheader(step.title)

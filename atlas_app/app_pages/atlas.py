@@ -9,6 +9,7 @@ from atlas_app.model.schema import CATEGORIES
 from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state
+from atlas_app.ui.case_actions import add_view_to_case
 from atlas_app.ui.panels import picked_specimen, prevalence_note, show_faults, structure_panel
 from atlas_app.ui.resources import (
     RenderError,
@@ -100,23 +101,24 @@ with st.sidebar:
     isolate = st.toggle("Isolate the selected and highlighted structures", key=state.ATLAS_ISOLATE)
 
 isolated = [selected, *highlight] if isolate else None
-scene = compose_scene(
-    atlas,
-    specimen_,
-    hidden_categories=hidden_categories,
-    hidden_structures=[s for s in hidden_ids if s in ids]
+# What the view shows, given alike to the scene and to "Add this view to a case".
+shown = {
+    "hidden_categories": hidden_categories,
+    "hidden_structures": [s for s in hidden_ids if s in ids]
     + ([] if wall else [s for s in ids if specimen_.structures[s].parent == WALL_GROUP]),
-    isolate=isolated,
-    highlight=[s for s in highlight if s in ids],
-    translucent_muscles=translucent,
-    camera=camera,
-)
+    "isolate": isolated,
+    "highlight": [s for s in highlight if s in ids],
+    "translucent_muscles": translucent,
+    "camera": camera,
+}
+scene = compose_scene(atlas, specimen_, **shown)
 page, text_alternative = scene_page(scene, specimen_)
 
 show_viewer(page)
 st.caption(prevalence_note(atlas, specimen_))
 with st.expander("What this view shows (text alternative)"):
     st.text(text_alternative)
+add_view_to_case({"specimen": specimen_.spec, **shown}, default_title=scene.title, key="atlas")
 
 info, still = st.columns([2, 3], gap="large")
 with info:
