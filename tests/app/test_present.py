@@ -1,0 +1,101 @@
+"""The Present page under AppTest: the keys, the slide picker and "slide i of n"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from atlas_app.cases.model import Case, TextSlide, ViewSlide
+from atlas_app.ui.account import USER_KEY
+
+PRESENT = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "present.py"
+TIMEOUT = 180
+TITLES = ("Presentation", "The ala", "Imaging", "Plan")
+
+
+@pytest.fixture
+def presented(tmp_path, monkeypatch):
+    """Fay's four-slide case, open on the Present page."""
+    from atlas_app.storage import case_store
+    from atlas_app.storage.accounts import create_user
+    from atlas_app.storage.db import dispose_engines, get_engine
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'present.sqlite3'}")
+    dispose_engines()
+    engine = get_engine()
+    fay = create_user(engine, "fay", "correct horse 3", role="faculty", cohort="2026")
+    slides = [TextSlide(title=t, body=f"About {t.lower()}") for t in TITLES]
+    slides[1] = ViewSlide(title=TITLES[1], camera="right_oblique", annotations=("The L5 root",))
+    stored = case_store.create_case(engine, fay, Case(title="Leak", slides=tuple(slides)))
+    at = AppTest.from_file(str(PRESENT), default_timeout=TIMEOUT)
+    at.session_state[USER_KEY] = fay
+    at.query_params["case"] = str(stored.id)
+    at.run()
+    assert not at.exception
+    yield at, engine, fay, stored
+    dispose_engines()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def showing(at: AppTest) -> str:
+    return at.header[0].value
+
+
+def test_arrow_and_page_keys_are_bound_to_previous_and_next(presented) -> None:
+    at = presented[0]
+    keys = {b.label: b.proto.shortcut for b in at.button}
+    assert keys["Previous"] == "left" and keys["Next"] == "right"
+    assert keys["Previous slide (Page Up)"] == "pageup"
+    assert keys["Next slide (Page Down)"] == "pagedown"
+    # The Page Down key's button moves on like Next; Page Up back like Previous.
+    button(at, "Next slide (Page Down)").click().run()
+    assert showing(at) == "The ala"
+    button(at, "Next slide (Page Down)").click().run()
+    assert showing(at) == "Imaging"
+    button(at, "Previous slide (Page Up)").click().run()
+    assert showing(at) == "The ala"
+    assert any(c.value.endswith("slide 2 of 4") for c in at.caption)
+
+
+def test_the_ends_disable_the_keys_that_would_leave_the_case(presented) -> None:
+    at = presented[0]
+    assert button(at, "Previous").disabled and button(at, "Previous slide (Page Up)").disabled
+    assert not button(at, "Next").disabled
+    at.selectbox(key="present.index").set_value(3).run()
+    assert showing(at) == "Plan"
+    assert button(at, "Next").disabled and button(at, "Next slide (Page Down)").disabled
+
+
+def test_the_picker_jumps_and_follows_the_buttons(presented) -> None:
+    at = presented[0]
+    picker = at.selectbox(key="present.index")
+    assert picker.options == [f"{i + 1}. {t}" for i, t in enumerate(TITLES)]
+    picker.set_value(2).run()
+    assert showing(at) == "Imaging"
+    assert any(c.value.endswith("slide 3 of 4") for c in at.caption)
+    button(at, "Previous").click().run()
+    assert showing(at) == "The ala"
+    assert at.selectbox(key="present.index").value == 1
+    # The view slide: the live 3D view across the width, its annotation under it.
+    frames = [e for e in at.main if getattr(e, "type", "") == "iframe"]
+    assert len(frames) == 1
+    assert any(t.value == "• The L5 root" for t in at.text)
+
+
+def test_another_case_starts_at_its_first_slide(presented) -> None:
+    at, engine, fay, _ = presented
+    from atlas_app.storage import case_store
+
+    at.selectbox(key="present.index").set_value(3).run()
+    other = case_store.create_case(
+        engine, fay, Case(title="Other", slides=(TextSlide(title="First"), TextSlide(title="Two")))
+    )
+    at.query_params["case"] = str(other.id)
+    at.run()
+    assert not at.exception
+    assert showing(at) == "First"
