@@ -18,8 +18,7 @@ from atlas_app.cases.model import CaseError, ChartSlide, ViewSlide
 from atlas_app.ui.account import current_user, escape_markdown, store_engine
 
 OPEN_KEY = "cases.open_id"  # shared with the builder page
-INDEX_KEY = "present.index"
-INDEX_FOR_KEY = "present.index_of"  # the case the index belongs to
+INDEX_KEY = "present.index"  # shared with the builder page
 PAGE_KEYS_CONTAINER = "present-page-keys"
 PRESENT_VIEWER_HEIGHT = 640
 
@@ -34,6 +33,8 @@ from atlas_app.storage import case_store as store  # noqa: E402
 
 requested = st.query_params.get("case")
 if requested is not None and requested.isdigit():
+    if st.session_state.get(OPEN_KEY) != int(requested):
+        st.session_state[INDEX_KEY] = 0  # a link to another case opens at its first slide
     st.session_state[OPEN_KEY] = int(requested)
 case_id = st.session_state.get(OPEN_KEY)
 if case_id is None:
@@ -54,11 +55,8 @@ if not case.slides:
     st.stop()
 
 n = len(case.slides)
-# The slide index lives in session state so the buttons, the keys and the picker agree; it
-# starts again at the first slide when another case is opened.
-if st.session_state.get(INDEX_FOR_KEY) != stored.id:
-    st.session_state[INDEX_FOR_KEY] = stored.id
-    st.session_state[INDEX_KEY] = 0
+# The slide index lives in session state so the buttons, the keys and the picker agree (the
+# builder sets it to present from the slide it has selected).
 index = min(max(int(st.session_state.get(INDEX_KEY) or 0), 0), n - 1)
 st.session_state[INDEX_KEY] = index
 

@@ -34,7 +34,6 @@ NEW_CASE = 0
 RESULT_KEY = "case_actions.result"  # what the last click did, shown on the next run
 LAST_KEY = "case_actions.last"  # (user id, case id, title, slides) of the last add
 BUILDER_OPEN_KEY = "cases.open_id"  # the case builder's open case (app_pages/cases.py)
-BUILDER_VERSIONS_KEY = "cases.version"  # the builder's base version of each case it opened
 BUILDER_PAGE = "app_pages/cases.py"
 NEW_CASE_TITLE = "New case"
 
@@ -43,14 +42,6 @@ def _problem(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])
     return f"{where}: {err['msg']}" if where else str(err["msg"])
-
-
-def _follow_builder(case_id: int, saved_over: int, saved: int) -> None:
-    """The builder (same browser session) started from the version this add saved over:
-    move it on, so its next autosave is not refused because of this user's own slide."""
-    versions = st.session_state.get(BUILDER_VERSIONS_KEY)
-    if isinstance(versions, dict) and versions.get(case_id) == saved_over:
-        versions[case_id] = saved
 
 
 def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, key: str) -> None:
@@ -80,7 +71,6 @@ def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, ke
             saved = store.save_case(
                 engine, user, current.id, add_slide(current.case, slide), current.version
             )
-            _follow_builder(current.id, current.version, saved.version)
     except store.VersionConflict as conflict:
         ss[RESULT_KEY] = (
             "error",

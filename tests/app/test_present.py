@@ -87,7 +87,7 @@ def test_the_picker_jumps_and_follows_the_buttons(presented) -> None:
     assert any(t.value == "• The L5 root" for t in at.text)
 
 
-def test_another_case_starts_at_its_first_slide(presented) -> None:
+def test_a_link_to_another_case_opens_at_its_first_slide(presented) -> None:
     at, engine, fay, _ = presented
     from atlas_app.storage import case_store
 
@@ -99,3 +99,14 @@ def test_another_case_starts_at_its_first_slide(presented) -> None:
     at.run()
     assert not at.exception
     assert showing(at) == "First"
+
+
+def test_the_builder_opens_it_at_the_slide_it_chose(presented) -> None:
+    _, _, fay, stored = presented
+    at = AppTest.from_file(str(PRESENT), default_timeout=TIMEOUT)
+    at.session_state[USER_KEY] = fay
+    at.session_state["cases.open_id"] = stored.id  # what "Present from slide 3" leaves
+    at.session_state["present.index"] = 2
+    at.run()
+    assert not at.exception
+    assert showing(at) == "Imaging"
