@@ -1,29 +1,20 @@
-"""Case builder (first increment): my cases and those shared with me, new case, edit the case's
-text, text slides with reorder/duplicate/delete, autosave with version checks, YAML export.
+"""Case builder: my cases and those shared with me; start a case (new, the example, a YAML
+file); edit the case (its text, specimen and approaches) and its slides (view, chart and text
+slides: add, reorder, duplicate, delete, every field), all saved as they are made, against
+the version this page opened; share, delete, present and export.
 
-Faculty build; trainees open what is shared with them read-only; guests are asked to sign in.
-User text is always shown as text (``st.text`` / escaped markdown), never as HTML.
+Faculty build; co-editors edit; trainees open what is shared with them read-only; guests are
+asked to sign in. The widgets live in ``atlas_app/ui/case_editor.py`` (saving, the case, the
+slide list), ``atlas_app/ui/slide_editor.py`` (one slide) and ``atlas_app/ui/case_library.py``
+(the list, import, sharing). User text is shown as text or escaped Markdown, never as HTML.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from atlas_app.cases.model import (
-    Case,
-    CaseError,
-    TextSlide,
-    add_slide,
-    delete_slide,
-    duplicate_slide,
-    edit_case,
-    move_slide,
-)
+from atlas_app.cases.model import CaseError
 from atlas_app.ui.account import current_user, escape_markdown, store_engine
-
-OPEN_KEY = "cases.open_id"
-VERSION_KEY = "cases.version"
-CONFLICT_KEY = "cases.conflict"
 
 engine = store_engine()
 user = current_user() if engine is not None else None
@@ -34,138 +25,110 @@ if user is None or engine is None:
     st.stop()
 
 from atlas_app.storage import case_store as store  # noqa: E402
+from atlas_app.ui import case_editor as editor  # noqa: E402
+from atlas_app.ui import case_library as library  # noqa: E402
+from atlas_app.ui import slide_editor as slides  # noqa: E402
+from atlas_app.ui.resources import approach_set, loaded_atlas, specimen  # noqa: E402
 
+atlas = loaded_atlas().atlas
+approaches = approach_set()
 builder = user.role in store.BUILDER_ROLES
-summaries = store.list_cases_for(engine, user)
-
-with st.sidebar:
-    if builder and st.button("New case", icon=":material/add:"):
-        created = store.create_case(engine, user, Case(title="New case"))
-        st.session_state[OPEN_KEY] = created.id
-        st.session_state.pop(CONFLICT_KEY, None)
-        st.rerun()
 
 requested = st.query_params.get("case")
-if requested is not None and requested.isdigit():
-    st.session_state[OPEN_KEY] = int(requested)
+if (
+    requested is not None
+    and requested.isdigit()
+    and st.session_state.get("cases.query") != requested
+):
+    st.session_state["cases.query"] = requested  # a link opens its case once
+    library.open_case(int(requested))
 
 st.subheader("My cases" if builder else "Shared with me")
-if not summaries:
-    st.caption("No cases yet." if builder else "No case has been shared with you yet.")
-for summary in summaries:
-    c1, c2 = st.columns([4, 1])
-    c1.text(f"{summary.title}  ({summary.access}, version {summary.version})")
-    if c2.button("Open", key=f"open-{summary.id}"):
-        st.session_state[OPEN_KEY] = summary.id
-        st.session_state.get(VERSION_KEY, {}).pop(summary.id, None)  # start from the newest
-        st.session_state.pop(CONFLICT_KEY, None)
+library.case_list(store.list_cases_for(engine, user), builder)
+if builder:
+    library.start_controls(engine, user, atlas, approaches)
+else:
+    editor.show_message(None, "start")
 
-case_id = st.session_state.get(OPEN_KEY)
+case_id = st.session_state.get(editor.OPEN_KEY)
 if case_id is None:
     st.stop()
 try:
     stored = store.get_case(engine, user, int(case_id))
 except store.CaseAccessError:
     st.error("This case does not exist or has not been shared with you.")
-    st.session_state.pop(OPEN_KEY, None)
+    st.session_state.pop(editor.OPEN_KEY, None)
     st.stop()
 
 st.divider()
-case = stored.case
-versions: dict[int, int] = st.session_state.setdefault(VERSION_KEY, {})
-# The version this editor started from: a save over it fails if someone saved since.
-base_version = versions.setdefault(stored.id, stored.version)
-
-
-def save(new: Case) -> None:
-    """Autosave over the version this page opened; on a conflict keep the other's version."""
-    try:
-        saved = store.save_case(engine, user, stored.id, new, base_version)
-        versions[stored.id] = saved.version
-        st.session_state.pop(CONFLICT_KEY, None)
-    except store.VersionConflict as conflict:
-        st.session_state[CONFLICT_KEY] = (conflict.saved_by, conflict.version, new)
-    except CaseError as exc:
-        st.error(f"Not saved: {exc}")
-        return
-    st.rerun()
-
-
-conflict = st.session_state.get(CONFLICT_KEY)
-if conflict is not None:
-    saved_by, version, _mine = conflict
-    st.error(
-        f"Not saved: {escape_markdown(saved_by)} saved this case (version {version}) after you "
-        "opened it. Their version is shown below; your last change was not written."
-    )
-    if st.button("Reload their version and continue"):
-        st.session_state.pop(CONFLICT_KEY, None)
-        versions[stored.id] = stored.version
-        st.rerun()
-
 if not stored.can_edit:
-    st.subheader(escape_markdown(case.title))
-    st.caption("Read-only: shared with you.")
-    for label, value in (
-        ("Summary", case.summary),
-        ("Presentation", case.presentation),
-        ("Imaging", case.imaging),
-    ):
-        if value:
-            st.markdown(f"**{label}**")
-            st.text(value)
-    for i, slide in enumerate(case.slides, 1):
-        st.text(f"{i}. {slide.title}")
+    library.read_only_view(stored.case)
+    library.present_button(stored.case, stored.id)
     st.stop()
 
+ed = editor.Editor(engine, user, stored.id)
+conflict = editor.pending_conflict(stored.id)
+if conflict is not None:
+    st.subheader(escape_markdown(stored.case.title))
+    editor.conflict_panel(ed, conflict)
+    st.stop()
+case = editor.sync(stored)
+
+head, present = st.columns([3, 1], vertical_alignment="bottom")
+head.subheader(escape_markdown(case.title))
+with present:
+    library.present_button(case, stored.id)
+owner_note = "You own this case." if stored.is_owner else "You co-edit this case."
+st.caption(f"{owner_note} Version {stored.version}. Changes are saved as you make them.")
 st.warning(
     "De-identified teaching cases only: never enter names, dates of birth, record numbers or "
     "anything else that identifies a patient.",
     icon=":material/shield:",
 )
-with st.form("case-text"):
-    title = st.text_input("Title", case.title)
-    summary_text = st.text_area("De-identified summary", case.summary)
-    presentation = st.text_area("Presentation", case.presentation)
-    imaging = st.text_area("Imaging findings", case.imaging)
-    if st.form_submit_button("Save"):
-        try:
-            new = edit_case(
-                case,
-                title=title,
-                summary=summary_text,
-                presentation=presentation,
-                imaging=imaging,
-            )
-        except (CaseError, ValueError) as exc:
-            st.error(f"Not saved: {exc}")
-        else:
-            save(new)
+editor.show_message(stored.id, "case")
+
+with st.expander(
+    "The case: title, summary, presentation, imaging",
+    expanded=not case.slides,
+    key=f"cases.expander.text.{stored.id}",
+):
+    editor.case_fields(ed, case)
+    st.caption("A text box is saved when you leave it (or press Ctrl+Enter).")
+with st.expander("Specimen and approaches", key=f"cases.expander.specimen.{stored.id}"):
+    st.caption(
+        f"Specimen `{case.specimen}`. Choose the variants that match the patient: view and "
+        "chart slides show this specimen unless they name their own."
+    )
+    editor.specimen_picker(ed, case, atlas)
+
+    chosen, problem = specimen(case.specimen)
+    if problem:
+        st.error(f"This combination cannot be built ({escape_markdown(problem)}).")
+    else:
+        from atlas_app.ui.panels import prevalence_note
+
+        st.caption(prevalence_note(atlas, chosen))
+    editor.approaches_picker(ed, case, approaches)
 
 st.subheader("Slides")
-for i, slide in enumerate(case.slides):
-    c1, c2, c3, c4, c5 = st.columns([5, 1, 1, 1, 1])
-    c1.text(f"{i + 1}. {slide.title}")
-    if c2.button("Up", key=f"up-{slide.id}", disabled=i == 0):
-        save(move_slide(case, slide.id, i - 1))
-    if c3.button("Down", key=f"down-{slide.id}", disabled=i == len(case.slides) - 1):
-        save(move_slide(case, slide.id, i + 1))
-    if c4.button("Duplicate", key=f"dup-{slide.id}"):
-        save(duplicate_slide(case, slide.id))
-    if c5.button("Delete", key=f"del-{slide.id}"):
-        save(delete_slide(case, slide.id))
+editor.show_message(stored.id, "slides")
+selected = editor.slide_list(case, stored.id)
+editor.add_buttons(ed, selected)
+if selected is not None:
+    number = case.index_of(selected.id) + 1
+    st.markdown(f"#### Slide {number}: {escape_markdown(selected.title or 'untitled')}")
+    editor.slide_actions(ed, case, selected)
+    slides.slide_editor(ed, case, selected, atlas, approaches)
+    if st.toggle("Preview this slide", key=f"cases.preview.{stored.id}"):
+        slides.slide_preview(case, selected, atlas, approaches)
 
-with st.form("new-text-slide", clear_on_submit=True):
-    slide_title = st.text_input("New text slide title")
-    if st.form_submit_button("Add text slide") and slide_title.strip():
-        try:
-            save(add_slide(case, TextSlide(title=slide_title)))
-        except (CaseError, ValueError) as exc:
-            st.error(f"Not added: {exc}")
-
-from atlas_app.cases.yaml_io import case_to_yaml  # noqa: E402
+if stored.is_owner:
+    with st.expander("Sharing", icon=":material/share:", key=f"cases.expander.share.{stored.id}"):
+        library.sharing_panel(engine, user, stored.id)
 
 st.subheader("Export")
+from atlas_app.cases.yaml_io import case_to_yaml  # noqa: E402
+
 st.download_button(
     "Export YAML",
     case_to_yaml(case),
@@ -174,9 +137,7 @@ st.download_button(
 )
 e1, e2 = st.columns(2)
 for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML", "html")):
-    if column.button(label, key=f"export-{kind}"):
-        from atlas_app.ui.resources import approach_set, loaded_atlas
-
+    if column.button(label, key=f"export-{kind}", width="stretch"):
         bar = st.progress(0.0, text="Starting the export…")
 
         def _progress(fraction: float, message: str, bar=bar) -> None:  # type: ignore[no-untyped-def]
@@ -187,9 +148,9 @@ for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML",
                 from atlas_app.cases.export_pptx import export_pptx as exporter
             else:
                 from atlas_app.cases.export_html import export_html as exporter
-            result = exporter(case, loaded_atlas().atlas, approach_set(), progress=_progress)
+            result = exporter(case, atlas, approaches, progress=_progress)
         except CaseError as exc:
-            st.error(f"Export failed: {exc}")
+            st.error(f"Export failed: {escape_markdown(str(exc))}")
         else:
             bar.progress(1.0, text="Done")
             for warning in result.warnings:
@@ -201,3 +162,7 @@ for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML",
                 mime=result.mime,
                 key=f"download-{kind}",
             )
+
+if stored.is_owner:
+    st.divider()
+    library.delete_control(engine, user, stored.id, case.title)

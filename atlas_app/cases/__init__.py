@@ -11,7 +11,9 @@ Public names the pages and the store code against (stable; additions are listed 
     ``edit_case(case, **changes)`` (raise ``CaseError`` with the reason);
     ``case_data(case) -> dict`` / ``case_from_data(data) -> Case`` (JSON-ready, for the
     store; raises pydantic ``ValidationError``), ``parse_slide(data)``, ``slide_data(slide)``,
-    ``new_slide_id()``.
+    ``new_slide_id()``; ``slide_name(slide)`` (its title, or "untitled <kind> slide") and
+    ``describe_changes(before, after) -> list[str]`` (plain-text lines: case fields with the
+    new value, slides added, deleted, edited and reordered; shown after a version conflict).
 ``atlas_app.cases.checks``
     ``case_problems(case, atlas, approaches) -> list[CaseProblem]`` (``.path``, ``.field``,
     ``.problem``, ``str()``): ids this atlas lacks; empty when the case fits.

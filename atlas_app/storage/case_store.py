@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
 from atlas_app.cases.model import Case, case_data, case_from_data
-from atlas_app.storage.accounts import User
+from atlas_app.storage.accounts import User, _user
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import NAME_MAX, CaseMemberRecord, CaseRecord, UserRecord, utc_now
 
@@ -245,6 +245,32 @@ def unshare_case(engine: Engine, user: User, case_id: int, member: User) -> None
 
 
 remove_coeditor = unshare_case
+
+
+@dataclass(frozen=True)
+class CaseSharing:
+    """Who a case is shared with: the owner's cohort (read-only) and named people."""
+
+    with_cohort: bool
+    cohort: str | None  # the owner's cohort
+    members: tuple[tuple[User, bool], ...]  # (person, can_edit), by display name
+
+
+def case_sharing(engine: Engine, user: User, case_id: int) -> CaseSharing:
+    """Who the case is shared with (owner only)."""
+    with Session(engine) as session:
+        record, _ = _load(session, user, case_id, "own")
+        owner = session.get(UserRecord, record.owner_id)
+        rows = session.execute(
+            select(UserRecord, CaseMemberRecord.can_edit)
+            .join(CaseMemberRecord, CaseMemberRecord.user_id == UserRecord.id)
+            .where(CaseMemberRecord.case_id == case_id)
+            .order_by(UserRecord.display_name, UserRecord.username)
+        ).all()
+        members = tuple((_user(person), bool(can_edit)) for person, can_edit in rows)
+        return CaseSharing(
+            bool(record.shared_with_cohort), owner.cohort if owner is not None else None, members
+        )
 
 
 def delete_case(engine: Engine, user: User, case_id: int) -> None:

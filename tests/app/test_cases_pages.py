@@ -1,4 +1,8 @@
-"""The case builder page under AppTest, with a throwaway SQLite store."""
+"""The case builder and Present pages under AppTest, with a throwaway SQLite store.
+
+Every edit on the builder is saved as it is made: the tests change a widget, run the page, and
+read the case back from the store.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from atlas_app.cases.model import Case, TextSlide
+from atlas_app.cases.model import Case, ChartSlide, CorridorSummary, TextSlide, ViewSlide
 from atlas_app.ui.account import USER_KEY, escape_markdown
+from atlas_app.ui.case_editor import selected_key, widget_key
 
-PAGE = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "cases.py"
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "atlas_app" / "app_pages" / "cases.py"
+PRESENT = PAGE.with_name("present.py")
+APP = ROOT / "atlas_app" / "streamlit_app.py"
 TIMEOUT = 120
+TRANSPSOAS = "anterior_retroperitoneal_transpsoas"
 
 
 @pytest.fixture
@@ -26,13 +35,14 @@ def store(tmp_path, monkeypatch):
         "fay": create_user(engine, "fay", "correct horse 3", role="faculty", cohort="2026"),
         "gus": create_user(engine, "gus", "correct horse 4", role="faculty", cohort="2026"),
         "tina": create_user(engine, "tina", "correct horse 1", cohort="2026"),
+        "otto": create_user(engine, "otto", "correct horse 5", cohort="2027"),
     }
     yield engine, users
     dispose_engines()
 
 
-def _page(user) -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+def _page(user, path: Path = PAGE) -> AppTest:
+    at = AppTest.from_file(str(path), default_timeout=TIMEOUT)
     if user is not None:
         at.session_state[USER_KEY] = user
     return at
@@ -42,37 +52,37 @@ def _button(at: AppTest, label: str, nth: int = 0):
     return [b for b in at.button if b.label == label][nth]
 
 
-def test_guest_is_asked_to_sign_in(store) -> None:
-    at = _page(None).run()
-    assert not at.exception
-    assert any("Sign in" in i.value for i in at.info)
+def _ok(at: AppTest) -> AppTest:
+    assert not at.exception, at.exception
+    return at
 
 
-def test_faculty_builds_reorders_and_edits(store) -> None:
-    engine, users = store
+def _stored(engine, user, case_id: int):
     from atlas_app.storage import case_store
 
-    at = _page(users["fay"]).run()
-    assert not at.exception
-    _button(at, "New case").click().run()
-    assert not at.exception
-    for title in ("First", "Second"):
-        at.text_input[-1].set_value(title)
-        _button(at, "Add text slide").click().run()
-        assert not at.exception
-    (summary,) = case_store.list_cases_for(engine, users["fay"])
-    stored = case_store.get_case(engine, users["fay"], summary.id)
-    assert [s.title for s in stored.case.slides] == ["First", "Second"]
-    _button(at, "Up", 1).click().run()
-    assert not at.exception
-    stored = case_store.get_case(engine, users["fay"], summary.id)
-    assert [s.title for s in stored.case.slides] == ["Second", "First"]
-    at.text_input[0].set_value("L5 leak <b>conference</b>")
-    _button(at, "Save").click().run()
-    assert not at.exception
-    stored = case_store.get_case(engine, users["fay"], summary.id)
-    assert stored.case.title == "L5 leak <b>conference</b>"
-    assert any("De-identified" in w.value for w in at.warning)
+    return case_store.get_case(engine, user, case_id)
+
+
+def _open(engine, user, case: Case, *, owner=None):
+    """Store ``case`` (owned by ``owner`` or ``user``) and open it on the page as ``user``."""
+    from atlas_app.storage import case_store
+
+    stored = case_store.create_case(engine, owner or user, case)
+    at = _page(user)
+    at.query_params["case"] = str(stored.id)
+    return _ok(at.run()), stored.id
+
+
+def _messages(at: AppTest) -> str:
+    return "\n".join(e.value for e in [*at.error, *at.warning, *at.success])
+
+
+# --- Signing in, reading, refusing -------------------------------------------------------
+
+
+def test_guest_is_asked_to_sign_in(store) -> None:
+    at = _ok(_page(None).run())
+    assert any("Sign in" in i.value for i in at.info)
 
 
 def test_trainee_cannot_open_unshared_case_by_query(store) -> None:
@@ -82,57 +92,383 @@ def test_trainee_cannot_open_unshared_case_by_query(store) -> None:
     stored = case_store.create_case(engine, users["fay"], Case(title="Secret"))
     at = _page(users["tina"])
     at.query_params["case"] = str(stored.id)
-    at.run()
-    assert not at.exception
+    _ok(at.run())
     assert any("not been shared" in e.value for e in at.error)
     assert not any("Secret" in t.value for t in at.text)
-    assert not [b for b in at.button if b.label == "New case"]
+    assert not [b for b in at.button if b.label in ("New case", "Start from the example case")]
+    assert not at.file_uploader
 
 
-def test_trainee_reads_shared_case_without_editing(store) -> None:
+# --- Building ------------------------------------------------------------------------------
+
+
+def test_faculty_builds_reorders_and_edits(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(
-        engine, users["fay"], Case(title="Shared", slides=(TextSlide(title="Only"),))
+    at = _ok(_page(users["fay"]).run())
+    _ok(_button(at, "New case").click().run())
+    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    cid = summary.id
+    _ok(_button(at, "Add text slide").click().run())
+    _ok(_button(at, "Add text slide").click().run())
+    case = _stored(engine, users["fay"], cid).case
+    first, second = (s.id for s in case.slides)
+    # the second one is selected (a new slide goes after the selected one and is selected)
+    assert at.radio(key=selected_key(cid)).value == second
+    at.text_input(key=widget_key(cid, second, "title")).set_value("Second").run()
+    _ok(at)
+    at.radio(key=selected_key(cid)).set_value(first).run()
+    at.text_input(key=widget_key(cid, first, "title")).set_value("First").run()
+    _ok(at)
+    case = _stored(engine, users["fay"], cid).case
+    assert [s.title for s in case.slides] == ["First", "Second"]
+    at.radio(key=selected_key(cid)).set_value(second).run()
+    _ok(_button(at, "Move up").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == [
+        "Second",
+        "First",
+    ]
+    assert _button(at, "Move up").disabled  # "Second" is now first, and still selected
+    # the case's own text: saved as soon as a field is committed, shown as text
+    at.text_input(key=widget_key(cid, "case", "title")).set_value("L5 leak <b>conf</b>").run()
+    at.text_area(key=widget_key(cid, "case", "summary")).set_value("An older adult").run()
+    _ok(at)
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.case.title == "L5 leak <b>conf</b>" and stored.case.summary == "An older adult"
+    assert any(escape_markdown("L5 leak <b>conf</b>") in h.value for h in at.subheader)
+    assert any("De-identified" in w.value for w in at.warning)
+    assert any("Second" in o for o in at.radio(key=selected_key(cid)).options)
+
+
+def test_a_refused_edit_says_why_and_saves_nothing(store) -> None:
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Keep"))
+    at.text_input(key=widget_key(cid, "case", "title")).set_value("   ").run()
+    _ok(at)
+    assert "a case needs a title" in _messages(at)
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.case.title == "Keep" and stored.version == 1
+    # the field shows the stored title again
+    assert at.text_input(key=widget_key(cid, "case", "title")).value == "Keep"
+
+
+def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Variant"))
+    at.selectbox(key=widget_key(cid, "variant", "aortic_bifurcation_level")).set_value(
+        "bifurcation_l5_body"
+    ).run()
+    at.selectbox(key=widget_key(cid, "variant", "iliolumbar_veins_right")).set_value(
+        "ilv_multiple_right"
+    ).run()
+    _ok(at)
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.case.specimen == "bifurcation_l5_body,ilv_multiple_right"
+    assert stored.version == 3
+    assert "variant.aortic_bifurcation_level" not in at.session_state  # the Atlas page's own
+    assert any("Expected in about" in c.value for c in at.caption)
+    at.multiselect(key=widget_key(cid, "case", "approaches")).set_value(
+        ["interaortic", TRANSPSOAS]
+    ).run()
+    _ok(_button(at, "Usual anatomy").click().run())
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.case.approaches == ("interaortic", TRANSPSOAS)
+    assert stored.case.specimen == "default"
+    assert at.selectbox(key=widget_key(cid, "variant", "aortic_bifurcation_level")).value == (
+        "bifurcation_l4_body"
     )
-    case_store.set_cohort_sharing(engine, users["fay"], stored.id, True)
-    at = _page(users["tina"]).run()
-    _button(at, "Open").click().run()
-    assert not at.exception
-    assert any("Read-only" in c.value for c in at.caption)
-    assert not at.text_area and not [b for b in at.button if b.label == "Delete"]
 
 
-def test_conflict_message_appears_and_nothing_is_overwritten(store) -> None:
+def test_slide_notes_and_annotations_autosave_and_bump_the_version(store) -> None:
+    engine, users = store
+    slide = ViewSlide(title="Leak", camera="anterior")
+    at, cid = _open(engine, users["fay"], Case(title="Notes", slides=(slide,)))
+    at.text_area(key=widget_key(cid, slide.id, "notes")).set_value("Point at the leak").run()
+    _ok(at)
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.version == 2 and stored.case.slides[0].notes == "Point at the leak"
+    at.text_area(key=widget_key(cid, slide.id, "annotations")).set_value(
+        "The leak\n\n  The L5 ramus crosses it  \n"
+    ).run()
+    _ok(at)
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.version == 3
+    assert stored.case.slides[0].annotations == ("The leak", "The L5 ramus crosses it")
+    # too many annotations: refused with the reason, nothing saved
+    at.text_area(key=widget_key(cid, slide.id, "annotations")).set_value(
+        "\n".join(f"line {i}" for i in range(13))
+    ).run()
+    _ok(at)
+    assert "at most 12 annotations" in _messages(at)
+    assert _stored(engine, users["fay"], cid).version == 3
+
+
+def test_view_slide_approach_step_camera_and_structures(store) -> None:
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Views"))
+    _ok(_button(at, "Add view slide").click().run())
+    (slide,) = _stored(engine, users["fay"], cid).case.slides
+    assert isinstance(slide, ViewSlide) and slide.camera == "anterior" and slide.specimen is None
+    camera = at.selectbox(key=widget_key(cid, slide.id, "camera"))
+    assert "corridor" not in camera.options  # no approach step yet
+    at.selectbox(key=widget_key(cid, slide.id, "approach")).set_value(TRANSPSOAS).run()
+    _ok(at)
+    at.selectbox(key=widget_key(cid, slide.id, "step")).set_value(4).run()
+    _ok(at)
+    at.selectbox(key=widget_key(cid, slide.id, "camera")).set_value("corridor").run()
+    at.multiselect(key=widget_key(cid, slide.id, "hidden_categories")).set_value(["viscus"]).run()
+    at.multiselect(key=widget_key(cid, slide.id, "highlight")).set_value(["ureter_right"]).run()
+    at.multiselect(key=widget_key(cid, slide.id, "isolate")).set_value(
+        ["sacrum", "l5_ventral_ramus_right"]
+    ).run()
+    _ok(at)
+    view = _stored(engine, users["fay"], cid).case.slides[0]
+    assert (view.approach, view.step, view.camera) == (TRANSPSOAS, 4, "corridor")
+    assert view.hidden_categories == ("viscus",) and view.highlight == ("ureter_right",)
+    assert view.isolate == ("sacrum", "l5_ventral_ramus_right")
+    at.multiselect(key=widget_key(cid, slide.id, "isolate")).set_value([]).run()
+    # dropping the approach drops its step and the corridor camera with it
+    at.selectbox(key=widget_key(cid, slide.id, "approach")).set_value("").run()
+    _ok(at)
+    view = _stored(engine, users["fay"], cid).case.slides[0]
+    assert (view.approach, view.step, view.camera, view.isolate) == (None, None, None, None)
+    assert "corridor" not in at.selectbox(key=widget_key(cid, slide.id, "camera")).options
+    _ok(at.toggle(key=f"cases.preview.{cid}").set_value(True).run())
+    assert [e for e in at.main if getattr(e, "type", "") == "iframe"]  # the 3D preview
+
+
+def test_chart_slide_is_added_and_its_chart_edited(store) -> None:
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Charts"))
+    _ok(_button(at, "Add chart slide").click().run())
+    (slide,) = _stored(engine, users["fay"], cid).case.slides
+    assert isinstance(slide, ChartSlide) and slide.chart.type == "corridor_distances"
+    # the case names no approach yet, and the slide says so
+    assert "no approach to chart" in _messages(at)
+    at.multiselect(key=widget_key(cid, slide.id, "approaches")).set_value(
+        [TRANSPSOAS, "interaortic"]
+    ).run()
+    at.selectbox(key=widget_key(cid, slide.id, "chart_type")).set_value("step_profile").run()
+    _ok(at)
+    chart = _stored(engine, users["fay"], cid).case.slides[0]
+    assert chart.approaches == (TRANSPSOAS, "interaortic")
+    assert chart.chart.type == "step_profile"
+    assert chart.chart.structure == "l5_ventral_ramus_right"
+    assert "no approach to chart" not in _messages(at)
+    at.selectbox(key=widget_key(cid, slide.id, "chart_structure")).set_value("ureter_right").run()
+    at.selectbox(key=widget_key(cid, slide.id, "chart_type")).set_value("variability").run()
+    at.number_input(key=widget_key(cid, slide.id, "chart_n")).set_value(300).run()
+    at.radio(key=widget_key(cid, slide.id, "chart_show")).set_value("within_5mm").run()
+    _ok(at)
+    chart = _stored(engine, users["fay"], cid).case.slides[0].chart
+    assert (chart.type, chart.n, chart.show) == ("variability", 300, "within_5mm")
+    at.selectbox(key=widget_key(cid, slide.id, "chart_type")).set_value("corridor_summary").run()
+    _ok(at.toggle(key=f"cases.preview.{cid}").set_value(True).run())
+    assert at.get("plotly_chart")
+
+
+def test_duplicate_and_delete_keep_a_sensible_selection(store) -> None:
+    engine, users = store
+    a, b = TextSlide(title="A"), TextSlide(title="B")
+    at, cid = _open(engine, users["fay"], Case(title="Dup", slides=(a, b)))
+    _ok(_button(at, "Duplicate").click().run())
+    slides = _stored(engine, users["fay"], cid).case.slides
+    assert [s.title for s in slides] == ["A", "A", "B"] and slides[1].id != a.id
+    assert at.radio(key=selected_key(cid)).value == slides[1].id
+    _ok(_button(at, "Delete").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["A", "B"]
+    assert at.radio(key=selected_key(cid)).value == b.id
+
+
+def test_conflict_shows_their_changes_and_nothing_is_overwritten(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(engine, users["fay"], Case(title="Joint"))
+    slide = TextSlide(title="One")
+    stored = case_store.create_case(engine, users["fay"], Case(title="Joint", slides=(slide,)))
     case_store.add_coeditor(engine, users["fay"], stored.id, users["gus"])
-    at = _page(users["fay"]).run()
-    _button(at, "Open").click().run()
+    at = _ok(_page(users["fay"]).run())
+    _ok(_button(at, "Open").click().run())
     # meanwhile the co-editor saves
-    case_store.save_case(
-        engine, users["gus"], stored.id, Case(title="Joint", summary="Gus's summary"), 1
-    )
-    at.text_input[0].set_value("Fay's title")
-    _button(at, "Save").click().run()
-    assert not at.exception
+    theirs = Case(title="Joint", summary="Gus's summary", slides=(slide,))
+    case_store.save_case(engine, users["gus"], stored.id, theirs, 1)
+    at.text_area(key=widget_key(stored.id, slide.id, "notes")).set_value("Fay's notes").run()
+    _ok(at)
     assert any("gus saved this case (version 2)" in e.value for e in at.error)
-    kept = case_store.get_case(engine, users["fay"], stored.id)
-    assert kept.version == 2 and kept.case.summary == "Gus's summary"
-    assert kept.case.title == "Joint"
-    _button(at, "Reload their version and continue").click().run()
-    at.text_input[0].set_value("Fay's title")
-    _button(at, "Save").click().run()
-    assert not at.exception and not at.error
-    kept = case_store.get_case(engine, users["fay"], stored.id)
-    assert kept.version == 3 and kept.case.title == "Fay's title"
-    assert kept.case.summary == "Gus's summary"
+    shown = "\n".join(t.value for t in at.text)
+    assert "Summary: now “Gus's summary”" in shown  # their change
+    assert "Slide 1 “One”: notes changed" in shown  # mine, not saved
+    kept = _stored(engine, users["fay"], stored.id)
+    assert kept.version == 2 and kept.case.slides[0].notes == ""
+    _ok(_button(at, "Apply my change to their version").click().run())
+    kept = _stored(engine, users["fay"], stored.id)
+    assert kept.version == 3
+    assert kept.case.summary == "Gus's summary" and kept.case.slides[0].notes == "Fay's notes"
+    assert not at.error
+    # another conflict, this time keeping theirs
+    case_store.save_case(engine, users["gus"], stored.id, theirs, 3)
+    at.text_input(key=widget_key(stored.id, "case", "title")).set_value("Fay's title").run()
+    _ok(_button(at, "Keep their version").click().run())
+    kept = _stored(engine, users["fay"], stored.id)
+    assert kept.version == 4 and kept.case.title == "Joint" and kept.case.slides[0].notes == ""
+    assert at.text_input(key=widget_key(stored.id, "case", "title")).value == "Joint"
 
 
-PRESENT = PAGE.with_name("present.py")
+# --- Sharing, deleting ---------------------------------------------------------------------
+
+
+def test_sharing_with_the_cohort_and_a_coeditor(store) -> None:
+    engine, users = store
+    slide = TextSlide(title="Only")
+    at, cid = _open(engine, users["fay"], Case(title="Shared", slides=(slide,)))
+    assert any("Nobody yet" in c.value for c in at.caption)
+    at.toggle(key=f"cases.share.cohort.{cid}.0").set_value(True).run()
+    at.selectbox(key=f"cases.share.person.{cid}").set_value(users["gus"]).run()
+    _ok(_button(at, "Make co-editor").click().run())
+    shown = "\n".join(t.value for t in at.text)
+    assert "everyone in cohort 2026 (read-only)" in shown
+    assert "gus (gus) — co-editor" in shown
+    # a trainee of the cohort reads it, without any way to edit
+    trainee = _ok(_page(users["tina"]).run())
+    _ok(_button(trainee, "Open").click().run())
+    assert any("Read-only" in c.value for c in trainee.caption)
+    assert not trainee.text_area and not trainee.text_input
+    assert not [b for b in trainee.button if b.label in ("Delete", "Add text slide")]
+    # another cohort does not see it at all
+    other = _ok(_page(users["otto"]).run())
+    assert not [b for b in other.button if b.label == "Open"]
+    # the co-editor edits; only the owner sees the sharing and the delete button
+    co = _page(users["gus"])
+    co.query_params["case"] = str(cid)
+    _ok(co.run())
+    co.text_area(key=widget_key(cid, slide.id, "body")).set_value("Gus wrote this").run()
+    _ok(co)
+    assert _stored(engine, users["fay"], cid).case.slides[0].body == "Gus wrote this"
+    assert not [b for b in co.button if b.label in ("Delete this case…", "Make co-editor")]
+    # a trainee cannot be a co-editor, and unsharing works
+    at.selectbox(key=f"cases.share.person.{cid}").set_value(users["otto"]).run()
+    assert _button(at, "Make co-editor").disabled
+    _ok(_button(at, "Share read-only").click().run())
+    assert "otto (otto) — read-only" in "\n".join(t.value for t in at.text)
+    _ok(_button(at, "Remove", 0).click().run())  # gus, first by name
+    shown = "\n".join(t.value for t in at.text)
+    assert "gus (gus)" not in shown and "otto (otto)" in shown
+
+
+def test_delete_case_asks_first(store) -> None:
+    engine, users = store
+    from atlas_app.storage import case_store
+
+    at, _cid = _open(engine, users["fay"], Case(title="Doomed <i>"))
+    _ok(_button(at, "Delete this case…").click().run())
+    assert any("Doomed" in w.value and "cannot be undone" in w.value for w in at.warning)
+    _ok(_button(at, "Cancel").click().run())
+    assert case_store.list_cases_for(engine, users["fay"])
+    _ok(_button(at, "Delete this case…").click().run())
+    _ok(_button(at, "Yes, delete the case").click().run())
+    assert not case_store.list_cases_for(engine, users["fay"])
+    assert any("was deleted" in s.value for s in at.success)
+
+
+# --- Starting a case: the example, a YAML file -----------------------------------------------
+
+
+def test_faculty_starts_from_the_example_case(store) -> None:
+    engine, users = store
+    from atlas_app.cases.yaml_io import example_case
+    from atlas_app.storage import case_store
+    from atlas_app.ui.resources import approach_set, loaded_atlas
+
+    at = _ok(_page(users["fay"]).run())
+    _ok(_button(at, "Start from the example case").click().run())
+    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    stored = _stored(engine, users["fay"], summary.id)
+    assert stored.is_owner
+    assert stored.case == example_case(loaded_atlas().atlas, approach_set())
+    options = at.radio(key=selected_key(summary.id)).options
+    assert len(options) == len(stored.case.slides)
+    assert options[0].startswith("1. :material/notes:")
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    (uploader,) = at.file_uploader
+    assert uploader.allowed_type == [".yaml", ".yml"]
+    assert uploader.proto.max_upload_size_mb == 1
+    uploader.set_value((name, data, "application/yaml"))
+    return _ok(at.run())
+
+
+def test_yaml_import_stores_a_new_case(store) -> None:
+    engine, users = store
+    from atlas_app.cases.yaml_io import case_to_yaml
+    from atlas_app.storage import case_store
+
+    case = Case(title="Imported", specimen="ilv_multiple_right", slides=(TextSlide(title="T"),))
+    at = _ok(_page(users["fay"]).run())
+    _upload(at, "case.yaml", case_to_yaml(case).encode())
+    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    assert _stored(engine, users["fay"], summary.id).case == case
+    assert any("Imported “Imported”" in s.value for s in at.success)
+    assert not at.file_uploader[0].value  # emptied for the next file
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"title: [unclosed\n", "not valid YAML"),
+        (b"a: &x [1, 2]\nb: *x\n", "anchors and aliases are not allowed"),
+        (b"title: !!python/object/apply:os.system ['echo hi']\n", "line 1"),
+        (b"title: Fine\nslides:\n- kind: view\n  highlight: [no_such_nerve]\n", "line 4"),
+        (b"title: \xff\xfe\n", "not UTF-8"),
+        (b"title: x\n" + b"# padding\n" * 30_000, "a case file may be at most 256 kB"),
+    ],
+    ids=["malformed", "alias-bomb", "python-tag", "unknown-id", "not-utf8", "oversized"],
+)
+def test_yaml_import_refuses_bad_files_and_stores_nothing(store, data, reason) -> None:
+    engine, users = store
+    from atlas_app.storage import case_store
+
+    kept = case_store.create_case(engine, users["fay"], Case(title="Already here"))
+    at = _ok(_page(users["fay"]).run())
+    _upload(at, "bad.yaml", data)
+    errors = "\n".join(e.value for e in at.error)
+    assert "was not imported" in errors and escape_markdown(reason) in errors
+    assert "Nothing was stored" in errors
+    assert [c.id for c in case_store.list_cases_for(engine, users["fay"])] == [kept.id]
+    assert _stored(engine, users["fay"], kept.id).version == 1
+
+
+def test_oversized_file_is_refused_before_it_is_read(store) -> None:
+    engine, users = store
+    from atlas_app.cases.yaml_io import CaseImportError
+    from atlas_app.ui.case_library import import_case_file
+
+    def read() -> bytes:
+        raise AssertionError("an oversized file must not be read")
+
+    with pytest.raises(CaseImportError, match="at most 256 kB"):
+        import_case_file(engine, users["fay"], 300 * 1024, read, None, None)
+
+
+# --- Presenting and exporting ----------------------------------------------------------------
+
+
+def test_present_button_opens_the_present_page_at_the_selected_slide(store) -> None:
+    engine, users = store
+    from atlas_app.storage import case_store
+
+    slides = (TextSlide(title="First"), TextSlide(title="Second"))
+    stored = case_store.create_case(engine, users["fay"], Case(title="Talk", slides=slides))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state[USER_KEY] = users["fay"]
+    at.switch_page("app_pages/cases.py")
+    _ok(at.run())
+    _ok(_button(at, "Open").click().run())
+    at.radio(key=selected_key(stored.id)).set_value(slides[1].id).run()
+    _ok(_button(at, "Present from slide 2").click().run())
+    assert [h.value for h in at.header] == ["Second"]
+    assert _button(at, "Next").disabled
 
 
 def test_present_steps_through_the_example_case(store) -> None:
@@ -144,8 +480,7 @@ def test_present_steps_through_the_example_case(store) -> None:
     case = example_case(loaded_atlas().atlas, approach_set())
     stored = case_store.create_case(engine, users["fay"], case)
     case_store.set_cohort_sharing(engine, users["fay"], stored.id, True)
-    at = AppTest.from_file(str(PRESENT), default_timeout=TIMEOUT)
-    at.session_state[USER_KEY] = users["tina"]
+    at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
     at.run()
     seen = []
@@ -164,24 +499,19 @@ def test_present_refuses_unshared_case(store) -> None:
     from atlas_app.storage import case_store
 
     stored = case_store.create_case(engine, users["fay"], Case(title="Secret"))
-    at = AppTest.from_file(str(PRESENT), default_timeout=TIMEOUT)
-    at.session_state[USER_KEY] = users["tina"]
+    at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
-    at.run()
-    assert not at.exception
+    _ok(at.run())
     assert any("not been shared" in e.value for e in at.error)
 
 
 def test_html_export_offers_a_download(store) -> None:
     engine, users = store
-    from atlas_app.storage import case_store
-
-    case_store.create_case(
-        engine, users["fay"], Case(title="Export", slides=(TextSlide(title="One"),))
+    slides = (TextSlide(title="One"), ChartSlide(chart=CorridorSummary()))
+    at, _cid = _open(
+        engine, users["fay"], Case(title="Export", approaches=(TRANSPSOAS,), slides=slides)
     )
-    at = _page(users["fay"]).run()
-    _button(at, "Open").click().run()
     before = len(at.get("download_button"))  # the YAML export
-    _button(at, "Build HTML").click().run()
-    assert not at.exception and not at.error
+    _ok(_button(at, "Build HTML").click().run())
+    assert not at.error
     assert len(at.get("download_button")) == before + 1
