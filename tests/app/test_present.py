@@ -110,3 +110,14 @@ def test_the_builder_opens_it_at_the_slide_it_chose(presented) -> None:
     at.run()
     assert not at.exception
     assert showing(at) == "Imaging"
+
+
+def test_a_guest_is_asked_to_sign_in_and_finds_the_form() -> None:
+    """The page returns instead of st.stop(), so the entry script still draws the form."""
+    app = PRESENT.parents[1] / "streamlit_app.py"
+    at = AppTest.from_file(str(app), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/present.py")
+    at.run()
+    assert not at.exception
+    assert any("Sign in" in i.value for i in at.info)
+    assert {t.label for t in at.sidebar.text_input} >= {"Username", "Password"}
