@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
 
 from atlas_app.approaches.schema import Approach, Instrument, PointRef
 from atlas_app.model.atlas import Atlas, Fault
-from atlas_app.model.loader import describe_error
-from atlas_app.model.schema import SCHEMA_VERSION, Citation
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.model.data_files import (
+    field_path,
+    known_structures,
+    read_versioned,
+    relative_path,
+    validate_record,
+    walk,
+)
+from atlas_app.model.schema import Citation
+from atlas_app.model.yaml_io import LoadedYaml
 from atlas_app.scene.cameras import CAMERA_PRESETS
 
 FOLDER = "approaches"
@@ -32,17 +35,6 @@ class ApproachSet:
     sources: dict[str, tuple[str, LoadedYaml]]  # approach id → (file, document)
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _field(loc: tuple[str | int, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "-"
-
-
 def load_approaches(atlas: Atlas) -> ApproachSet:
     """Read and check every approach file of an atlas. Never raises on bad data."""
     folder = atlas.root / FOLDER
@@ -51,27 +43,13 @@ def load_approaches(atlas: Atlas) -> ApproachSet:
     instruments: dict[str, Instrument] = {}
     sources: dict[str, tuple[str, LoadedYaml]] = {}
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        rel = _rel(path)
-        try:
-            doc = load_yaml(path)
-        except YamlError as exc:
-            faults.append(Fault(rel, exc.line, "-", exc.problem, "yaml_syntax"))
+        read = read_versioned(path, faults)
+        if read is None:
             continue
-        data = doc.data if isinstance(doc.data, dict) else {}
-        if data.get("schema_version") != SCHEMA_VERSION:
-            faults.append(
-                Fault(
-                    rel,
-                    doc.line_of(("schema_version",)),
-                    "schema_version",
-                    f"{data.get('schema_version')!r} is not supported "
-                    f"(this app reads {SCHEMA_VERSION})",
-                    "schema_version",
-                )
-            )
-            continue
+        doc, data = read
+        rel = relative_path(path)
         if "approach" in data:
-            record = _validate(Approach, data["approach"], ("approach",), doc, rel, faults)
+            record = validate_record(Approach, data["approach"], ("approach",), doc, faults)
             if isinstance(record, Approach):
                 if record.id in approaches:
                     faults.append(
@@ -88,7 +66,7 @@ def load_approaches(atlas: Atlas) -> ApproachSet:
                     sources[record.id] = (rel, doc)
         elif isinstance(data.get("instruments"), list):
             for i, raw in enumerate(data["instruments"]):
-                inst = _validate(Instrument, raw, ("instruments", i), doc, rel, faults)
+                inst = validate_record(Instrument, raw, ("instruments", i), doc, faults)
                 if isinstance(inst, Instrument):
                     instruments[inst.id] = inst
         else:
@@ -101,59 +79,18 @@ def load_approaches(atlas: Atlas) -> ApproachSet:
         rel, doc = sources[aid]
         for loc, problem, check in _cross_check(approach, atlas, instruments):
             line = doc.line_of(("approach", *loc))
-            faults.append(Fault(rel, line, _field(loc), problem, check))
+            faults.append(Fault(rel, line, field_path(loc), problem, check))
     return ApproachSet(approaches, instruments, tuple(sorted(faults)), sources)
 
 
-def _validate(
-    model: type[BaseModel],
-    raw: Any,
-    prefix: tuple[str | int, ...],
-    doc: LoadedYaml,
-    rel: str,
-    faults: list[Fault],
-) -> BaseModel | None:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc, msg = describe_error(err)
-            faults.append(
-                Fault(rel, doc.line_of((*prefix, *loc)), _field((*prefix, *loc)), msg, "schema")
-            )
-        return None
-
-
-def known_structures(atlas: Atlas) -> set[str]:
-    """Structure ids of the base model and of every variant's additions."""
-    ids = set(atlas.structures)
-    for g in atlas.variant_groups.values():
-        for o in g.options:
-            ids |= {s.id for s in o.patch.add}
-    return ids
-
-
 Issue = tuple[tuple[str | int, ...], str, str]
-
-
-Loc = tuple[str | int, ...]
-
-
-def _walk(value: object, loc: Loc) -> Iterator[tuple[Loc, object]]:
-    yield loc, value
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), (*loc, name))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _walk(item, (*loc, i))
 
 
 def _cross_check(
     approach: Approach, atlas: Atlas, instruments: dict[str, Instrument]
 ) -> Iterator[Issue]:
     structures = known_structures(atlas)
-    for loc, value in _walk(approach, ()):
+    for loc, value in walk(approach):
         if isinstance(value, Citation) and value.ref not in atlas.references:
             yield (*loc, "ref"), f"unknown reference '{value.ref}'", "citations_resolve"
         if isinstance(value, PointRef):

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from atlas_app.model.atlas import Atlas, Fault
-from atlas_app.model.loader import describe_error
-from atlas_app.model.schema import SCHEMA_VERSION, Citation
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.model.data_files import (
+    Loc,
+    field_path,
+    known_structures,
+    read_versioned,
+    relative_path,
+    validate_record,
+    walk,
+)
+from atlas_app.model.schema import Citation
+from atlas_app.model.yaml_io import LoadedYaml
 from atlas_app.sacroplasty.schema import (
     SIDES,
     DenisZone,
@@ -40,8 +47,6 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "denis_zones": DenisZone,
     "leaks": LeakScenario,
 }
-
-Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -77,17 +82,6 @@ class SacroplastySet:
         return sorted(self.denis_zones.values(), key=lambda z: z.number)
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _field(loc: Loc) -> str:
-    return ".".join(str(p) for p in loc) or "-"
-
-
 def load_sacroplasty(atlas: Atlas) -> SacroplastySet:
     """Read and check every sacroplasty file of an atlas."""
     folder = atlas.root / FOLDER
@@ -96,27 +90,13 @@ def load_sacroplasty(atlas: Atlas) -> SacroplastySet:
     sources: dict[tuple[str, str], Source] = {}
     paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not paths:
-        faults.append(Fault(_rel(folder), 1, "-", "no sacroplasty data files", "schema"))
+        faults.append(Fault(relative_path(folder), 1, "-", "no sacroplasty data files", "schema"))
     for path in paths:
-        rel = _rel(path)
-        try:
-            doc = load_yaml(path)
-        except YamlError as exc:
-            faults.append(Fault(rel, exc.line, "-", exc.problem, "yaml_syntax"))
+        read = read_versioned(path, faults)
+        if read is None:
             continue
-        data = doc.data if isinstance(doc.data, dict) else {}
-        if data.get("schema_version") != SCHEMA_VERSION:
-            faults.append(
-                Fault(
-                    rel,
-                    doc.line_of(("schema_version",)),
-                    "schema_version",
-                    f"{data.get('schema_version')!r} is not supported "
-                    f"(this app reads {SCHEMA_VERSION})",
-                    "schema_version",
-                )
-            )
-            continue
+        doc, data = read
+        rel = relative_path(path)
         for key in data:
             if key != "schema_version" and key not in SECTIONS:
                 faults.append(
@@ -136,7 +116,7 @@ def load_sacroplasty(atlas: Atlas) -> SacroplastySet:
                 faults.append(Fault(rel, doc.line_of((name,)), name, "expected a list", "schema"))
                 continue
             for i, raw in enumerate(items):
-                record = _validate(model, raw, (name, i), doc, rel, faults)
+                record = validate_record(model, raw, (name, i), doc, faults)
                 if record is None:
                     continue
                 rid: str = record.id  # type: ignore[attr-defined]
@@ -159,10 +139,10 @@ def load_sacroplasty(atlas: Atlas) -> SacroplastySet:
         record = loaded.section(name)[rid]
         for loc, problem, check in _cross_check(record, atlas, loaded):
             faults.append(
-                Fault(src.file, src.line(*loc), _field((*src.path, *loc)), problem, check)
+                Fault(src.file, src.line(*loc), field_path((*src.path, *loc)), problem, check)
             )
     for section, problem in _whole_set_problems(loaded):
-        faults.append(Fault(_rel(folder), 1, section, problem, "schema"))
+        faults.append(Fault(relative_path(folder), 1, section, problem, "schema"))
     return _make_set(records, tuple(sorted(set(faults))), sources)
 
 
@@ -183,39 +163,6 @@ def _make_set(
     )
 
 
-def _validate(
-    model: type[BaseModel], raw: Any, prefix: Loc, doc: LoadedYaml, rel: str, faults: list[Fault]
-) -> BaseModel | None:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc, msg = describe_error(err)
-            faults.append(
-                Fault(rel, doc.line_of((*prefix, *loc)), _field((*prefix, *loc)), msg, "schema")
-            )
-        return None
-
-
-def known_structures(atlas: Atlas) -> set[str]:
-    """Structure ids of the base model and of every variant's additions."""
-    ids = set(atlas.structures)
-    for g in atlas.variant_groups.values():
-        for o in g.options:
-            ids |= {s.id for s in o.patch.add}
-    return ids
-
-
-def _walk(value: object, loc: Loc) -> Iterator[tuple[Loc, object]]:
-    yield loc, value
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), (*loc, name))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _walk(item, (*loc, i))
-
-
 Issue = tuple[Loc, str, str]
 
 
@@ -226,7 +173,7 @@ def _missing_sided(template: str, known: set[str] | dict[str, Any]) -> list[str]
 
 def _cross_check(record: BaseModel, atlas: Atlas, loaded: SacroplastySet) -> Iterator[Issue]:
     structures = known_structures(atlas)
-    for loc, value in _walk(record, ()):
+    for loc, value in walk(record):
         if isinstance(value, Citation) and value.ref not in atlas.references:
             yield (*loc, "ref"), f"unknown reference '{value.ref}'", "citations_resolve"
         if isinstance(value, PointSpec):
