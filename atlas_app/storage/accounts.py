@@ -136,6 +136,19 @@ def set_role(engine: Engine, username: str, role: Role) -> User:
     return _user(record)
 
 
+def set_cohort(engine: Engine, username: str, cohort: str | None) -> User:
+    """Put ``username`` in ``cohort`` (None or blank: in none); UnknownUserError,
+    AccountError for a cohort name that is too long. An account made by an OpenID Connect
+    sign-in has no cohort until an admin gives it one."""
+    value = _cohort(cohort)
+    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        record = session.scalar(select(UserRecord).where(UserRecord.username == username))
+        if record is None:
+            raise UnknownUserError(f"no user named {username!r}")
+        record.cohort = value
+    return _user(record)
+
+
 def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> User:
     """The account for an OpenID Connect sign-in, made (as a trainee) on the first one.
 

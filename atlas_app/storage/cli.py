@@ -1,4 +1,4 @@
-"""``python -m atlas_app users add|set-role|list``: accounts from the command line.
+"""``python -m atlas_app users add|set-role|set-cohort|list``: accounts from the command line.
 
 The database is ``DATABASE_URL``, else the project's SQLite file. A password is read from
 standard input (``--password-stdin``, one line) or asked for twice without echo; it is never
@@ -40,6 +40,11 @@ def add_parser(subparsers: Any) -> None:
     role.add_argument("username")
     role.add_argument("role", choices=ROLE_CHOICES)
     role.set_defaults(func=_run(_cmd_set_role))
+
+    cohort = sub.add_parser("set-cohort", help='put an account in a cohort ("": in none)')
+    cohort.add_argument("username")
+    cohort.add_argument("cohort")
+    cohort.set_defaults(func=_run(_cmd_set_cohort))
 
     ls = sub.add_parser("list", help="list the accounts")
     ls.set_defaults(func=_run(_cmd_list))
@@ -121,6 +126,16 @@ def _cmd_set_role(args: argparse.Namespace) -> int:
 
     user = set_role(get_engine(), args.username, args.role)
     print(f"{_shown(user.username)} is now {user.role}")
+    return 0
+
+
+def _cmd_set_cohort(args: argparse.Namespace) -> int:
+    from atlas_app.storage.accounts import set_cohort
+    from atlas_app.storage.db import get_engine
+
+    user = set_cohort(get_engine(), args.username, args.cohort)
+    where = f"in cohort {_shown(user.cohort)}" if user.cohort else "in no cohort"
+    print(f"{_shown(user.username)} is now {where}")
     return 0
 
 

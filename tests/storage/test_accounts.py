@@ -21,6 +21,7 @@ from atlas_app.storage.accounts import (
     get_user,
     get_user_by_id,
     list_users,
+    set_cohort,
     set_role,
 )
 from atlas_app.storage.models import UserRecord
@@ -143,3 +144,61 @@ def test_oidc_does_not_take_over_a_password_account(engine: Engine) -> None:
         get_or_create_oidc_user(engine, "mo@hospital.example", "Mo")
     with pytest.raises(AccountError):
         get_or_create_oidc_user(engine, "not-an-email", "X")
+
+
+def test_an_oidc_trainee_is_put_in_a_cohort_and_faculty_then_see_them(engine: Engine) -> None:
+    from atlas_app.storage.quiz_store import cohort_answers, record_answer, start_session
+
+    fay = create_user(engine, "fay", PASSWORD, role="faculty", cohort="2026")
+    lee = get_or_create_oidc_user(engine, "lee@hospital.example", "Lee")
+    assert lee.cohort is None
+    sid = start_session(engine, lee.id, ["nerves"], 1, 1)
+    record_answer(
+        engine, session_id=sid, user_id=lee.id, item_id="q1", topic="nerves", seed=1,
+        response="o1", correct=True, score=1.0,
+    )  # fmt: skip
+    assert cohort_answers(engine, fay) == [], "not in fay's cohort yet"
+    assert set_cohort(engine, "lee@hospital.example", " 2026 ").cohort == "2026"
+    assert [a.username for a in cohort_answers(engine, fay)] == ["lee@hospital.example"]
+    assert get_or_create_oidc_user(engine, "lee@hospital.example", "Lee").cohort == "2026"
+    assert set_cohort(engine, "lee@hospital.example", "").cohort is None
+    assert set_cohort(engine, "lee@hospital.example", None).cohort is None
+    with pytest.raises(UnknownUserError):
+        set_cohort(engine, "nobody", "2026")
+    with pytest.raises(AccountError):
+        set_cohort(engine, "fay", "x" * 10_000)
+    assert get_user(engine, "fay").cohort == "2026"  # type: ignore[union-attr]
+
+
+def test_set_cohort_from_the_command_line(db_url: str) -> None:
+    """``users set-cohort`` run as an admin would (a subprocess), and its failures."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from atlas_app.storage.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        get_or_create_oidc_user(engine, "lee@hospital.example", "Lee")
+
+        def users(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "atlas_app", "users", *args],
+                capture_output=True, text=True, env={**os.environ, "DATABASE_URL": db_url},
+                cwd=Path(__file__).resolve().parents[2], timeout=120, check=False,
+            )  # fmt: skip
+
+        done = users("set-cohort", "lee@hospital.example", "PGY2")
+        assert done.returncode == 0, done.stderr
+        assert "lee@hospital.example is now in cohort PGY2" in done.stdout
+        assert get_user(engine, "lee@hospital.example").cohort == "PGY2"  # type: ignore[union-attr]
+        done = users("set-cohort", "lee@hospital.example", "")
+        assert done.returncode == 0 and "in no cohort" in done.stdout
+        assert get_user(engine, "lee@hospital.example").cohort is None  # type: ignore[union-attr]
+        done = users("set-cohort", "nobody", "PGY2")
+        assert done.returncode != 0 and "Traceback" not in done.stderr
+        assert "no user named 'nobody'" in done.stderr
+    finally:
+        engine.dispose()

@@ -199,6 +199,44 @@ def test_an_answer_survives_a_new_engine(db_url: str) -> None:
         second.dispose()
 
 
+_ANSWER_THEN_DIE = """
+import os, signal, sys
+from atlas_app.storage.accounts import create_user
+from atlas_app.storage.db import make_engine
+from atlas_app.storage.quiz_store import record_answer, start_session
+engine = make_engine(sys.argv[1])
+user = create_user(engine, "ana", "sacral ala 2026")
+sid = start_session(engine, user.id, ["nerves"], 2, 1)
+record_answer(engine, session_id=sid, user_id=user.id, item_id="q1", topic="nerves",
+              seed=1, response="on the ala", correct=True, score=1.0)
+print(user.id, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the server dies: no close, no dispose, no atexit
+"""
+
+
+def test_an_answer_survives_the_server_being_killed(db_url: str) -> None:
+    """A process that recorded an answer is killed at once (SIGKILL); a new process finds
+    the answer: it was committed before record_answer returned."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run(
+        [sys.executable, "-c", _ANSWER_THEN_DIE, db_url],
+        capture_output=True, text=True, timeout=120, check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    user_id = int(done.stdout.split()[0])
+    engine = make_engine(db_url)
+    try:
+        [row] = store.user_answers(engine, user_id)
+        assert (row.item_id, row.response, row.correct) == ("q1", "on the ala", True)
+    finally:
+        engine.dispose()
+
+
 HOSTILE = [
     "<script>alert('x')</script>",
     "<img src=x onerror=alert(1)>",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import zipfile
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from atlas_app.model.schema import Citation
@@ -91,3 +93,60 @@ def test_export_is_repeatable():
     b = export_topic(_items(), {}, title="T")
     notes_a = zipfile.ZipFile(io.BytesIO(a)).namelist()
     assert notes_a == zipfile.ZipFile(io.BytesIO(b)).namelist()
+
+
+def _deck(data: bytes, tmp_path) -> tuple[zipfile.ZipFile, dict[str, str], list[str]]:
+    """The archive, its media map (archive name → file name) and the notes' fields."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    media = json.loads(archive.read("media"))
+    db = tmp_path / "collection.anki2"
+    db.write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(db) as conn:
+        notes = [r[0] for r in conn.execute("select flds from notes")]
+    return archive, media, notes
+
+
+def test_every_image_a_card_shows_is_in_the_deck(tmp_path):
+    images = {
+        "identify.lumbosacral_trunk_right": _png(),
+        "click.lumbosacral_trunk_right": _png((20, 200, 20)),
+    }
+    _, media, notes = _deck(export_topic(_items(), images, title="T"), tmp_path)
+    shown = {src for note in notes for src in re.findall(r'<img src="([^"]+)"', note)}
+    assert shown == set(media.values()), "every picture on a card is packed, and no other"
+
+
+def test_a_topic_of_the_shipped_atlas_exports_with_its_stills(tmp_path, shipped_atlas):
+    """The deck the Quiz page builds: a topic's items, each view drawn by the render
+    worker, packed as media the cards point at."""
+    from atlas_app.approaches.loader import load_approaches
+    from atlas_app.paths import DEFAULT_ATLAS_DIR
+    from atlas_app.quiz.loader import load_quiz_bank
+    from atlas_app.quiz.session import deck_items
+    from atlas_app.scene.render_worker import gl_status, render_png
+
+    status = gl_status()
+    if not status.ok:
+        pytest.fail(status.message)
+    approaches, bank = load_approaches(shipped_atlas), load_quiz_bank(shipped_atlas)
+    items = deck_items(shipped_atlas, approaches, bank, "iliolumbar_vein")
+    viewed = [i for i in items if i.view is not None]
+    assert viewed, "the topic has items with a view"
+    images = {
+        i.id: render_png(DEFAULT_ATLAS_DIR, i.view.spec, i.view.scene, i.view.size, False)
+        for i in viewed
+    }
+    refs = {k: r.short for k, r in shipped_atlas.references.items()}
+    archive, media, notes = _deck(
+        export_topic(items, images, title="Iliolumbar vein", references=refs), tmp_path
+    )
+    assert len(notes) == len(items)
+    assert len(media) == len(viewed)
+    for key, filename in media.items():
+        picture = Image.open(io.BytesIO(archive.read(key)))
+        assert picture.format == "PNG"
+        assert picture.size in {i.view.size for i in viewed}
+        assert np.asarray(picture.convert("L")).std() > 5, f"{filename} is not blank"
+    shown = {src for note in notes for src in re.findall(r'<img src="([^"]+)"', note)}
+    assert shown == set(media.values())
+    assert all("Sources: " in n for n in notes)
