@@ -8,9 +8,10 @@ shows and saves it over that version. When someone else saved in between, nothin
 the conflict is kept in the session and the page shows their changes and the change that was
 not saved, until the user keeps their version or applies the change to it.
 
-Widget values live under ``cases.w.<case id>.…`` and are filled from the stored case; they
-are read again from the store whenever its version moves (after every save, and whenever
-someone else's save is seen), so a field never shows text that is not stored.
+Widget values live under ``cases.w.<case id>.…`` and are filled from the stored case. A
+field keeps what the user typed after their own save (so typing on into the next field is
+never overwritten); every field is filled again from the store when someone else's save is
+seen, or when the user settles a conflict.
 
 User text is shown as text (``st.text``) or escaped Markdown, never as HTML.
 """
@@ -94,13 +95,20 @@ def say(case_id: int | None, section: str, text: str, kind: str = "error") -> No
     st.session_state[MESSAGE_KEY] = (case_id, section, kind, text)
 
 
+def clear_message() -> None:
+    """Forget the last message (every action starts with this)."""
+    st.session_state.pop(MESSAGE_KEY, None)
+
+
 def show_message(case_id: int | None, section: str) -> None:
-    """The last message of this section, if any (shown once)."""
+    """The last message of this section, if any: an error stays until the next action (the
+    refused text is still in its field), a success is shown once."""
     message = st.session_state.get(MESSAGE_KEY)
     if message is None or message[0] != case_id or message[1] != section:
         return
-    st.session_state.pop(MESSAGE_KEY, None)
     _, _, kind, text = message
+    if kind == "success":
+        st.session_state.pop(MESSAGE_KEY, None)
     (st.success if kind == "success" else st.error)(escape_markdown(text))
 
 
@@ -142,10 +150,16 @@ def pending_conflict(case_id: int) -> Conflict | None:
     return conflict if conflict is not None and conflict.case_id == case_id else None
 
 
-def save(ed: Editor, edit: Edit, section: str) -> Case | None:
+def save(ed: Editor, edit: Edit, section: str, refresh: tuple[str, ...] = ()) -> Case | None:
     """Apply ``edit`` to the version this editor shows and save it over that version (for
     widget callbacks). The saved case, or None (with a message, or a conflict) if nothing
-    was saved."""
+    was saved.
+
+    Fields keep what was typed: filling every widget again after a save would overwrite
+    what the user is typing in the next field. Only the widgets in ``refresh`` (those the
+    edit changed besides the one that made it) are filled again from the saved case. A
+    refused edit leaves its text in the field, with the reason above it."""
+    clear_message()
     base = st.session_state.get(BASE_KEY, {}).get(ed.case_id)
     if base is None:
         return None
@@ -154,7 +168,6 @@ def save(ed: Editor, edit: Edit, section: str) -> Case | None:
         after = edit(before)
     except (CaseError, ValueError) as exc:
         say(ed.case_id, section, f"Not saved: {reason(exc)}")
-        st.session_state.setdefault(RESET_KEY, set()).add(ed.case_id)
         return None
     if after == before:
         return before
@@ -169,7 +182,8 @@ def save(ed: Editor, edit: Edit, section: str) -> Case | None:
         say(ed.case_id, section, f"Not saved: {exc}")
         return None
     st.session_state[BASE_KEY][ed.case_id] = (saved.version, saved.case)
-    st.session_state.setdefault(RESET_KEY, set()).add(ed.case_id)
+    for key in refresh:
+        st.session_state.pop(key, None)
     return saved.case
 
 
@@ -277,8 +291,9 @@ def _on_specimen(ed: Editor, atlas: Any) -> None:
     save(ed, lambda c: edit_case(c, specimen=spec), "case")
 
 
-def _usual_anatomy(ed: Editor) -> None:
-    save(ed, lambda c: edit_case(c, specimen="default"), "case")
+def _usual_anatomy(ed: Editor, atlas: Any) -> None:
+    keys = tuple(widget_key(ed.case_id, "variant", g) for g in atlas.variant_groups)
+    save(ed, lambda c: edit_case(c, specimen="default"), "case", refresh=keys)
 
 
 def specimen_picker(ed: Editor, case: Case, atlas: Any) -> None:
@@ -305,7 +320,7 @@ def specimen_picker(ed: Editor, case: Case, atlas: Any) -> None:
         "Usual anatomy",
         key=widget_key(ed.case_id, "usual"),
         on_click=_usual_anatomy,
-        args=(ed,),
+        args=(ed, atlas),
         disabled=case.specimen == "default",
         help="Every variant at its default (most common or textbook) option",
     )

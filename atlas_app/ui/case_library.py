@@ -19,6 +19,7 @@ from atlas_app.ui.case_editor import (
     KIND_ICONS,
     OPEN_KEY,
     PRESENT_INDEX_KEY,
+    clear_message,
     forget,
     say,
     selected_key,
@@ -39,6 +40,7 @@ def open_case(case_id: int) -> None:
 
 
 def _create(engine: Any, user: Any, case: Case, done: str) -> None:
+    clear_message()
     try:
         created = store.create_case(engine, user, case)
     except store.CaseAccessError as exc:
@@ -79,6 +81,7 @@ def import_case_file(
 
 
 def _on_upload(engine: Any, user: Any, key: str, atlas: Any, approaches: Any) -> None:
+    clear_message()
     uploaded = st.session_state.get(key)
     if uploaded is None:
         return
@@ -152,6 +155,7 @@ def case_list(summaries: list[Any], builder: bool) -> None:
 
 
 def _sharing_call(action: Callable[..., None], *args: Any, done: str = "") -> None:
+    clear_message()
     case_id = args[2]
     try:
         action(*args)
@@ -174,6 +178,7 @@ def _on_person(engine: Any, user: Any, case_id: int, key: str, can_edit: bool) -
         return
     action = store.add_coeditor if can_edit else store.share_case
     how = "may now edit" if can_edit else "may now read"
+    st.session_state.pop(key, None)
     _sharing_call(action, engine, user, case_id, person, done=f"{person.display_name} {how} it.")
 
 
@@ -247,6 +252,7 @@ def sharing_panel(engine: Any, user: Any, case_id: int) -> None:
 
 
 def _delete(engine: Any, user: Any, case_id: int, title: str) -> None:
+    clear_message()
     st.session_state.pop(CONFIRM_DELETE_KEY, None)
     try:
         store.delete_case(engine, user, case_id)
@@ -323,5 +329,10 @@ def read_only_view(case: Case) -> None:
             st.markdown(f"**{label}**")
             st.text(value)
     st.markdown("**Slides**")
-    for i, slide in enumerate(case.slides, 1):
-        st.markdown(f"{i}. {KIND_ICONS[slide.kind]} {escape_markdown(slide_name(slide))}")
+    st.markdown(
+        "\n".join(
+            f"{i}. {KIND_ICONS[slide.kind]} {escape_markdown(slide_name(slide))}"
+            for i, slide in enumerate(case.slides, 1)
+        )
+        or "No slides yet."
+    )

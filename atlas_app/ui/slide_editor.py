@@ -158,7 +158,8 @@ def _on_approach(ed: Editor, slide_id: str, key: str) -> None:
             changes["camera"] = None
         return edit_slide(c, slide_id, **changes)
 
-    save(ed, edit, "slides")
+    dependent = ("step", "camera", "highlight_at_risk")
+    save(ed, edit, "slides", refresh=tuple(widget_key(ed.case_id, slide_id, f) for f in dependent))
 
 
 def _on_camera(ed: Editor, slide_id: str, key: str) -> None:
@@ -194,8 +195,7 @@ def view_fields(ed: Editor, case: Case, slide: ViewSlide, approaches: Any) -> No
     known = approaches.approaches
     key = widget_key(ed.case_id, slide.id, "approach")
     init_widget(key, slide.approach or NO_APPROACH)
-    c1, c2 = st.columns(2)
-    c1.selectbox(
+    st.selectbox(
         "Approach",
         [
             NO_APPROACH,
@@ -213,7 +213,7 @@ def view_fields(ed: Editor, case: Case, slide: ViewSlide, approaches: Any) -> No
         steps = known[slide.approach].steps
         step_key = widget_key(ed.case_id, slide.id, "step")
         init_widget(step_key, min(slide.step or 0, len(steps) - 1))
-        c2.selectbox(
+        st.selectbox(
             "Step",
             list(range(len(steps))),
             key=step_key,
@@ -301,8 +301,7 @@ def view_fields(ed: Editor, case: Case, slide: ViewSlide, approaches: Any) -> No
     )
 
 
-def _on_chart(ed: Editor, slide_id: str, chart: dict[str, Any]) -> None:
-    save(ed, lambda c: edit_slide(c, slide_id, chart=chart), "slides")
+CHART_PARAMS = ("chart_structures", "chart_structure", "chart_n", "chart_seed", "chart_show")
 
 
 def _on_chart_type(ed: Editor, slide_id: str, key: str, default_structure: str) -> None:
@@ -310,7 +309,8 @@ def _on_chart_type(ed: Editor, slide_id: str, key: str, default_structure: str) 
     chart: dict[str, Any] = {"type": kind}
     if kind == "step_profile":
         chart["structure"] = default_structure
-    _on_chart(ed, slide_id, chart)
+    params = tuple(widget_key(ed.case_id, slide_id, p) for p in CHART_PARAMS)
+    save(ed, lambda c: edit_slide(c, slide_id, chart=chart), "slides", refresh=params)
 
 
 def _on_chart_param(ed: Editor, slide_id: str, param: str, key: str) -> None:

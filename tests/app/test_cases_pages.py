@@ -149,8 +149,14 @@ def test_a_refused_edit_says_why_and_saves_nothing(store) -> None:
     assert "a case needs a title" in _messages(at)
     stored = _stored(engine, users["fay"], cid)
     assert stored.case.title == "Keep" and stored.version == 1
-    # the field shows the stored title again
-    assert at.text_input(key=widget_key(cid, "case", "title")).value == "Keep"
+    # the refused text stays in its field to be fixed, and the reason with it
+    assert at.text_input(key=widget_key(cid, "case", "title")).value == "   "
+    _ok(at.run())
+    assert "a case needs a title" in _messages(at)
+    at.text_input(key=widget_key(cid, "case", "title")).set_value("Kept").run()
+    _ok(at)
+    assert "a case needs a title" not in _messages(at)
+    assert _stored(engine, users["fay"], cid).case.title == "Kept"
 
 
 def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
