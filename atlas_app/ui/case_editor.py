@@ -9,8 +9,8 @@ the conflict is kept in the session and the page shows their changes and the cha
 not saved, until the user keeps their version or applies the change to it.
 
 Widget values live under ``cases.w.<case id>.…`` and are filled from the stored case. A
-field keeps what the user typed after their own save (so typing on into the next field is
-never overwritten); every field is filled again from the store when someone else's save is
+field keeps what the user typed after their own save (no value is pushed back into the
+browser's fields); every field is filled again from the store when someone else's save is
 seen, or when the user settles a conflict.
 
 User text is shown as text (``st.text``) or escaped Markdown, never as HTML.
@@ -155,10 +155,10 @@ def save(ed: Editor, edit: Edit, section: str, refresh: tuple[str, ...] = ()) ->
     widget callbacks). The saved case, or None (with a message, or a conflict) if nothing
     was saved.
 
-    Fields keep what was typed: filling every widget again after a save would overwrite
-    what the user is typing in the next field. Only the widgets in ``refresh`` (those the
-    edit changed besides the one that made it) are filled again from the saved case. A
-    refused edit leaves its text in the field, with the reason above it."""
+    Fields keep what was typed: only the widgets in ``refresh`` (those the edit changed
+    besides the one that made it) are filled again from the saved case, so no value is
+    pushed back into a field the user may already be typing in. A refused edit leaves its
+    text in the field, with the reason above it."""
     clear_message()
     base = st.session_state.get(BASE_KEY, {}).get(ed.case_id)
     if base is None:
