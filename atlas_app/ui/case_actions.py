@@ -33,7 +33,8 @@ NEW_CASE = 0
 """The case picker's option for a new case (stored cases have positive ids)."""
 RESULT_KEY = "case_actions.result"  # what the last click did, shown on the next run
 LAST_KEY = "case_actions.last"  # (user id, case id, title, slides) of the last add
-BUILDER_OPEN_KEY = "cases.open_id"  # the case builder's open case (app_pages/cases.py)
+BUILDER_OPEN_KEY = "cases.open_id"  # the case the builder and the Present page open
+PRESENT_INDEX_KEY = "present.index"  # the Present page's slide
 BUILDER_PAGE = "app_pages/cases.py"
 NEW_CASE_TITLE = "New case"
 
@@ -87,6 +88,9 @@ def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, ke
         ss[RESULT_KEY] = ("error", f"Not added: {escape_markdown(reason)}")
         return
     ss[f"{key}.case"] = saved.id
+    if ss.get(BUILDER_OPEN_KEY) != saved.id:  # the case worked on: the builder and Present
+        ss[BUILDER_OPEN_KEY] = saved.id  # open it, Present at its first slide
+        ss[PRESENT_INDEX_KEY] = 0
     ss[f"{key}.title"] = ""
     ss[f"{key}.new_title"] = ""
     ss[RESULT_KEY] = ("added", saved.id, saved.title, len(saved.case.slides))

@@ -94,6 +94,7 @@ def test_faculty_adds_the_atlas_view_to_a_new_case(store) -> None:
     assert wall and wall <= set(slide.hidden_structures)
     # Confirmed, with a link to the case in the builder; the new case is now picked.
     assert at.selectbox(key="case_actions.atlas.case").value == stored.id
+    assert at.session_state["cases.open_id"] == stored.id  # what Present shows next
     links = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
     assert ("cases", f"case={stored.id}") in links
     assert any("Slide 1 added to “L5 leak”" in t.value for t in at.toast)
