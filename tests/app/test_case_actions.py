@@ -57,7 +57,7 @@ def only_case(engine, user):
 
 def test_faculty_adds_the_atlas_view_to_a_new_case(store) -> None:
     engine, users = store
-    at = run_page("atlas", users["fay"])
+    at = run_page("atlas", users["fay"], **{"present.index": 2})  # another case presented
     assert not at.exception
     # What the page shows: a variant, the lateral preset, muscles hidden, one vessel
     # highlighted, see-through muscles.
@@ -94,7 +94,8 @@ def test_faculty_adds_the_atlas_view_to_a_new_case(store) -> None:
     assert wall and wall <= set(slide.hidden_structures)
     # Confirmed, with a link to the case in the builder; the new case is now picked.
     assert at.selectbox(key="case_actions.atlas.case").value == stored.id
-    assert at.session_state["cases.open_id"] == stored.id  # what Present shows next
+    assert at.session_state["cases.open_id"] == stored.id  # what Present shows next,
+    assert at.session_state["present.index"] == 0  # from its first slide
     links = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
     assert ("cases", f"case={stored.id}") in links
     assert any("Slide 1 added to “L5 leak”" in t.value for t in at.toast)
