@@ -15,6 +15,7 @@ import streamlit as st
 
 from atlas_app.cases.model import CaseError
 from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.state import CASE_OPEN
 
 engine = store_engine()
 user = current_user() if engine is not None else None
@@ -50,14 +51,14 @@ if builder:
 else:
     editor.show_message(None, "start")
 
-case_id = st.session_state.get(editor.OPEN_KEY)
+case_id = st.session_state.get(CASE_OPEN)
 if case_id is None:
     st.stop()
 try:
     stored = store.get_case(engine, user, int(case_id))
 except store.CaseAccessError:
     st.error("This case does not exist or has not been shared with you.")
-    st.session_state.pop(editor.OPEN_KEY, None)
+    st.session_state.pop(CASE_OPEN, None)
     st.stop()
 
 st.divider()

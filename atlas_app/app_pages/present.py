@@ -19,9 +19,8 @@ import streamlit as st
 
 from atlas_app.cases.model import AnySlide, Case, CaseError, ChartSlide, ViewSlide
 from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
-OPEN_KEY = "cases.open_id"  # shared with the builder page
-INDEX_KEY = "present.index"  # shared with the builder page
 PAGE_KEYS_CONTAINER = "present-page-keys"
 PRESENT_VIEWER_HEIGHT = 640
 
@@ -45,10 +44,10 @@ def _case_to_present() -> Any | None:
 
     requested = st.query_params.get("case")
     if requested is not None and requested.isdigit():
-        if st.session_state.get(OPEN_KEY) != int(requested):
-            st.session_state[INDEX_KEY] = 0  # a link to another case opens at its first slide
-        st.session_state[OPEN_KEY] = int(requested)
-    case_id = st.session_state.get(OPEN_KEY)
+        if st.session_state.get(CASE_OPEN) != int(requested):
+            st.session_state[PRESENT_INDEX] = 0  # a link to another case opens at its first slide
+        st.session_state[CASE_OPEN] = int(requested)
+    case_id = st.session_state.get(CASE_OPEN)
     if case_id is None:
         _notice("Present a case", "Open a case on the Cases page first.")
         return None
@@ -68,8 +67,8 @@ def _case_to_present() -> Any | None:
 
 
 def _step(delta: int, n: int) -> None:
-    current = int(st.session_state.get(INDEX_KEY) or 0)
-    st.session_state[INDEX_KEY] = min(max(current + delta, 0), n - 1)
+    current = int(st.session_state.get(PRESENT_INDEX) or 0)
+    st.session_state[PRESENT_INDEX] = min(max(current + delta, 0), n - 1)
 
 
 def _controls(case: Case) -> int:
@@ -77,8 +76,8 @@ def _controls(case: Case) -> int:
     n = len(case.slides)
     # The index lives in session state so the buttons, the keys and the picker agree (the
     # builder sets it to present from the slide it has selected).
-    index = min(max(int(st.session_state.get(INDEX_KEY) or 0), 0), n - 1)
-    st.session_state[INDEX_KEY] = index
+    index = min(max(int(st.session_state.get(PRESENT_INDEX) or 0), 0), n - 1)
+    st.session_state[PRESENT_INDEX] = index
     prev, middle, nxt = st.columns([1, 6, 1], vertical_alignment="center")
     prev.button(
         "Previous",
@@ -104,7 +103,7 @@ def _controls(case: Case) -> int:
     middle.selectbox(
         "Slide",
         list(range(n)),
-        key=INDEX_KEY,
+        key=PRESENT_INDEX,
         format_func=titles.__getitem__,
         label_visibility="collapsed",
     )

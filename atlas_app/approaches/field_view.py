@@ -15,13 +15,12 @@ from typing import Final
 
 from atlas_app.approaches.engine import CORRIDOR_ID, StepState
 from atlas_app.geometry.corridor import Cone
+from atlas_app.scene.cameras import CORRIDOR_CAMERA
 from atlas_app.scene.spec import CameraSpec
 
 WALL_GROUP: Final = "abdominal_wall"
 """The group of the abdominal wall's layers (rectus, parietal peritoneum): they cover the
 retroperitoneum from the front, so views show them on demand only."""
-CORRIDOR_CAMERA: Final = "corridor"
-"""The name of the camera that looks down a step's working corridor."""
 CORRIDOR_BACKOFF: Final = 0.8
 """The corridor camera stands this fraction of the corridor's length outside the incision."""
 

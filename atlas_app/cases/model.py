@@ -37,7 +37,7 @@ from pydantic import (
 )
 
 from atlas_app.model.schema import SCENE_CATEGORIES, Category, Id
-from atlas_app.scene.cameras import CAMERA_PRESETS
+from atlas_app.scene.cameras import CAMERA_PRESETS, CORRIDOR_CAMERA
 from atlas_app.scene.spec import CameraSpec
 
 CASE_SCHEMA_VERSION: Final = 1
@@ -61,10 +61,6 @@ LIMITS: dict[str, int] = {
     "camera_name": 60,
 }
 """Characters allowed in each free-text field (the page can give them to its inputs)."""
-
-CORRIDOR_CAMERA = "corridor"
-"""The camera name of a view down an approach step's working corridor (as through the
-incision); any other name is a preset of :data:`atlas_app.scene.cameras.CAMERA_PRESETS`."""
 
 SLIDE_ID_PATTERN = r"^[0-9a-f]{32}$"
 SPEC_PATTERN = r"^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from atlas_app.scene.spec import CameraSpec, Vec3
 
@@ -40,6 +40,10 @@ class CameraPreset:
     focus: Literal["center", "right_ala"] = "center"
     frame: float = 1.0
 
+
+CORRIDOR_CAMERA: Final = "corridor"
+"""The name of the camera that looks down an approach step's working corridor (as through
+the incision); it is placed per step, so it is not among :data:`CAMERA_PRESETS`."""
 
 CAMERA_PRESETS: dict[str, CameraPreset] = {
     p.id: p

@@ -28,13 +28,12 @@ from atlas_app.cases.model import (
     new_slide_id,
 )
 from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
 NEW_CASE = 0
 """The case picker's option for a new case (stored cases have positive ids)."""
 RESULT_KEY = "case_actions.result"  # what the last click did, shown on the next run
 LAST_KEY = "case_actions.last"  # (user id, case id, title, slides) of the last add
-BUILDER_OPEN_KEY = "cases.open_id"  # the case the builder and the Present page open
-PRESENT_INDEX_KEY = "present.index"  # the Present page's slide
 BUILDER_PAGE = "app_pages/cases.py"
 NEW_CASE_TITLE = "New case"
 
@@ -88,9 +87,9 @@ def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, ke
         ss[RESULT_KEY] = ("error", f"Not added: {escape_markdown(reason)}")
         return
     ss[f"{key}.case"] = saved.id
-    if ss.get(BUILDER_OPEN_KEY) != saved.id:  # the case worked on: the builder and Present
-        ss[BUILDER_OPEN_KEY] = saved.id  # open it, Present at its first slide
-        ss[PRESENT_INDEX_KEY] = 0
+    if ss.get(CASE_OPEN) != saved.id:  # the case worked on: the builder and Present
+        ss[CASE_OPEN] = saved.id  # open it, Present at its first slide
+        ss[PRESENT_INDEX] = 0
     ss[f"{key}.title"] = ""
     ss[f"{key}.new_title"] = ""
     ss[RESULT_KEY] = ("added", saved.id, saved.title, len(saved.case.slides))
@@ -127,7 +126,7 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
         options = [*titles, NEW_CASE]
         case_key = f"{key}.case"
         if st.session_state.get(case_key) not in options:
-            opened = st.session_state.get(BUILDER_OPEN_KEY)
+            opened = st.session_state.get(CASE_OPEN)
             st.session_state[case_key] = opened if opened in titles else options[0]
         choice = st.selectbox(
             "Case",

@@ -46,12 +46,10 @@ from atlas_app.model.specimen import SpecError, default_choices, format_spec, pa
 from atlas_app.storage import case_store as store
 from atlas_app.ui.account import escape_markdown
 
-OPEN_KEY = "cases.open_id"  # shared with the Present page
 BASE_KEY = "cases.base"  # case id -> (version, Case): what this editor shows and saves over
 RESET_KEY = "cases.reset"  # case ids whose widgets are filled again from the store
 CONFLICT_KEY = "cases.conflict"
 MESSAGE_KEY = "cases.message"  # (case id or None, section, kind, text)
-PRESENT_INDEX_KEY = "present.index"  # the Present page's slide
 
 KIND_ICONS = {
     "view": ":material/view_in_ar:",

@@ -17,14 +17,13 @@ from atlas_app.storage import case_store as store
 from atlas_app.ui.account import escape_markdown
 from atlas_app.ui.case_editor import (
     KIND_ICONS,
-    OPEN_KEY,
-    PRESENT_INDEX_KEY,
     clear_message,
     forget,
     say,
     selected_key,
     show_message,
 )
+from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
 IMPORT_COUNT_KEY = "cases.import_count"  # bumped after an import, to empty the uploader
 CONFIRM_DELETE_KEY = "cases.confirm_delete"
@@ -32,7 +31,7 @@ UPLOAD_LIMIT_MB = 1  # the uploader's own cap; the case file's is MAX_IMPORT_BYT
 
 
 def open_case(case_id: int) -> None:
-    st.session_state[OPEN_KEY] = case_id
+    st.session_state[CASE_OPEN] = case_id
     forget(case_id)  # start from the newest stored version
 
 
@@ -259,7 +258,7 @@ def _delete(engine: Any, user: Any, case_id: int, title: str) -> None:
     except store.CaseAccessError as exc:
         say(case_id, "delete", str(exc))
         return
-    st.session_state.pop(OPEN_KEY, None)
+    st.session_state.pop(CASE_OPEN, None)
     forget(case_id)
     say(None, "start", f"The case “{title}” was deleted.", "success")
 
@@ -308,8 +307,8 @@ def present_button(case: Case, case_id: int) -> None:
     if st.button(
         label, icon=":material/slideshow:", disabled=not ids, key=f"cases.present.{case_id}"
     ):
-        st.session_state[OPEN_KEY] = case_id
-        st.session_state[PRESENT_INDEX_KEY] = start
+        st.session_state[CASE_OPEN] = case_id
+        st.session_state[PRESENT_INDEX] = start
         try:
             st.switch_page("app_pages/present.py")
         except st.errors.StreamlitAPIException:  # the page run on its own, outside the app

@@ -21,6 +21,10 @@ APPROACH_STEP = "approach.step"
 APPROACH_FOR_STEP = "approach.step_of"
 APPROACH_DOWN_CORRIDOR = "approach.down_corridor"
 
+# Cases and Present (the case the builder, Add-to-case and Present work on; Present's slide)
+CASE_OPEN = "cases.open_id"
+PRESENT_INDEX = "present.index"
+
 
 def variant_key(group_id: str) -> str:
     """The widget key of one variant group's picker (shared by every page)."""

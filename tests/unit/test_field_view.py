@@ -16,7 +16,6 @@ from atlas_app.approaches.field_view import (
     step_view,
 )
 from atlas_app.approaches.loader import load_approaches
-from atlas_app.cases import model as case_model
 from atlas_app.geometry.corridor import Cone
 from atlas_app.model.specimen import build_specimen
 
@@ -36,10 +35,6 @@ def test_corridor_camera_stands_outside_the_incision_and_looks_at_the_target():
     assert camera.name == CORRIDOR_CAMERA
     assert camera.focal_point == (0.0, 0.0, 0.0)
     assert camera.position == pytest.approx((0.0, 100.0 * (1 + CORRIDOR_BACKOFF), 0.0))
-
-
-def test_the_case_model_names_the_corridor_camera_alike():
-    assert case_model.CORRIDOR_CAMERA == CORRIDOR_CAMERA
 
 
 def test_before_the_corridor_the_wall_stays_and_there_is_no_view_down_it(fields):
