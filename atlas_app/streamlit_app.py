@@ -60,23 +60,22 @@ pages = [
     ),
     st.Page("app_pages/about.py", title="About", icon=":material/info:", url_path="about"),
 ]
-# Sign in/out on every page. A store that cannot be opened only turns accounts off: the atlas
-# pages must serve whatever the database does. The user is known before the page runs; the form
-# is drawn after it (also after a page's st.stop), below the page's own sidebar controls.
+# Sign in/out on every page, at the top of the sidebar. It is drawn before the page runs: a
+# page that calls st.stop() (a guest on Progress or Cases) ends the run, and nothing drawn
+# after it would be sent. A store that cannot be opened only turns accounts off: the atlas
+# pages must serve whatever the database does.
 try:
     engine = store_engine()
     user = resolve_user(engine)
 except Exception:  # a database that broke after opening
     engine, user = None, None
+try:
+    account_sidebar(engine)
+except Exception:
+    st.sidebar.warning("Accounts are unavailable: the database could not be reached.")
 if can_view_cohort(user):  # the page itself still refuses anyone else who types its URL
     pages.insert(
         -1,
         st.Page("app_pages/cohort.py", title="Cohort", icon=":material/groups:", url_path="cohort"),
     )
-try:
-    st.navigation(pages).run()
-finally:
-    try:
-        account_sidebar(engine)
-    except Exception:
-        st.sidebar.warning("Accounts are unavailable: the database could not be reached.")
+st.navigation(pages).run()

@@ -43,7 +43,7 @@ from atlas_app.scene.render_worker import render_png
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.storage.accounts import User
 from atlas_app.ui import state
-from atlas_app.ui.account import current_user, store_engine
+from atlas_app.ui.account import current_user, escape_markdown, store_engine
 from atlas_app.ui.panels import cite_text
 from atlas_app.ui.resources import RenderError, approach_set, loaded_atlas, render_status
 
@@ -297,7 +297,7 @@ def form_widgets(item: Item, answered: bool) -> str | None:
                 "Your answer",
                 [c.id for c in item.choices],
                 index=None,
-                format_func=item.choice_text,
+                format_func=lambda c: escape_markdown(item.choice_text(c)),
                 key=_key("choice"),
                 disabled=answered,
             )
@@ -306,7 +306,9 @@ def form_widgets(item: Item, answered: bool) -> str | None:
             picked = [
                 c.id
                 for c in item.choices
-                if st.checkbox(c.text, key=_key(f"multi.{c.id}"), disabled=answered)
+                if st.checkbox(
+                    escape_markdown(c.text), key=_key(f"multi.{c.id}"), disabled=answered
+                )
             ]
             response = ",".join(picked)
         elif item.kind == "order":
@@ -321,7 +323,9 @@ def form_widgets(item: Item, answered: bool) -> str | None:
             response = ",".join(order)
         else:
             response = st.text_input(
-                f"Your estimate ({item.unit})", key=_key("numeric"), disabled=answered
+                f"Your estimate ({escape_markdown(item.unit or '')})",
+                key=_key("numeric"),
+                disabled=answered,
             )
         submitted = st.form_submit_button("Check", type="primary", disabled=answered)
     return (response or "") if submitted else None
@@ -359,12 +363,13 @@ def go_to_link(item: Item) -> None:
 def feedback(item: Item, fb: dict[str, Any]) -> None:
     atlas = loaded_atlas().atlas
     if fb["correct"]:
-        st.success(fb["message"], icon=":material/check_circle:")
+        st.success(escape_markdown(fb["message"]), icon=":material/check_circle:")
     elif fb["score"] > 0:
-        st.warning(f"{fb['message']} (score {fb['score']:.0%})", icon=":material/adjust:")
+        message = escape_markdown(f"{fb['message']} (score {fb['score']:.0%})")
+        st.warning(message, icon=":material/adjust:")
     else:
-        st.error(fb["message"], icon=":material/cancel:")
-    st.markdown(item.explanation)
+        st.error(escape_markdown(fb["message"]), icon=":material/cancel:")
+    st.markdown(escape_markdown(item.explanation))
     st.caption("Sources: " + cite_text(atlas, item.cite))
     if fb.get("save_error"):
         st.warning(fb["save_error"])
@@ -388,14 +393,14 @@ def show_item(engine: Engine | None, user: User | None) -> None:
         text=f"{mode} · item {i + 1} of {len(plan)} · {topic_name(item.topic)} · "
         f"{KIND_NAMES[item.kind]} · {DIFFICULTY_NAMES.get(item.difficulty, '')}",
     )
-    st.markdown(f"##### {item.stem}")
+    st.markdown(f"##### {escape_markdown(item.stem)}")
     png = None
     if item.view is not None:
         try:
             with st.spinner("Drawing the view…"):
                 png = item_png(item)
         except RenderError as exc:
-            st.warning(f"The view could not be drawn: {exc}")
+            st.warning(escape_markdown(f"The view could not be drawn: {exc}"))
     fb = st.session_state.get(FEEDBACK)
     answered = fb is not None
     response: str | None = None
@@ -414,7 +419,7 @@ def show_item(engine: Engine | None, user: User | None) -> None:
                 st.caption("The answer outlined in magenta; your click marked with a cross.")
             else:
                 st.image(png, width="stretch")
-            st.caption(item.view.caption)
+            st.caption(escape_markdown(item.view.caption))
     with right:
         if item.kind != "click":
             response = form_widgets(item, answered)
@@ -423,7 +428,7 @@ def show_item(engine: Engine | None, user: User | None) -> None:
         if response is not None and not answered:
             result = grade(item, response)
             if not result.valid:
-                st.warning(result.message)
+                st.warning(escape_markdown(result.message))
             else:
                 record(engine, user, item, response, result)
                 st.rerun()

@@ -12,6 +12,8 @@ Whatever a user typed or an identity provider sent (usernames, display names) is
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from typing import Any
 
 import streamlit as st
@@ -21,12 +23,30 @@ FORM_KEY = "account.sign_in"
 ERROR_KEY = "account.error"
 
 
-_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-=.!|~$&"
+_WORD_JOINER = "\u2060"  # invisible; breaks a pattern without changing what is seen
+_AUTOLINK = re.compile(r"(?i)(www)(?=\.)|(:)(?=//)|(@)")
 
 
 def escape_markdown(text: str) -> str:
-    """Text that Markdown shows as typed: every character with a meaning is escaped."""
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(text))
+    """Markdown that Streamlit shows as exactly ``text``: nothing in it becomes markup.
+
+    Every character with a meaning is backslash-escaped; a colon becomes ``&#58;`` (Streamlit
+    turns ``:material/icon:`` into an icon even with escaped colons, but not a character
+    reference); and an invisible word joiner is put after ``www``, the colon of ``://`` and
+    ``@``, since GitHub-flavoured Markdown links bare web and e-mail addresses whatever their
+    escapes. Tested in a real browser: tests/e2e/test_quiz_browser.py.
+    """
+    text = _AUTOLINK.sub(lambda m: m.group(0) + _WORD_JOINER, str(text))
+    out = []
+    for c in text:
+        if c in _MARKDOWN_SPECIAL:
+            out.append("\\" + c)
+        elif c == ":":
+            out.append("&#58;")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def store_engine() -> Any | None:
@@ -49,10 +69,17 @@ def current_user() -> Any | None:
 
 
 def oidc_configured() -> bool:
+    """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section (OpenID Connect)."""
     try:
         return "auth" in st.secrets
     except Exception:  # no secrets file at all
         return False
+
+
+def oidc_available() -> bool:
+    """Whether ``st.login`` can run: configured, and Authlib (Streamlit's ``auth`` extra)
+    installed."""
+    return oidc_configured() and importlib.util.find_spec("authlib") is not None
 
 
 def _oidc_user(engine: Any) -> Any | None:
@@ -104,17 +131,17 @@ def resolve_user(engine: Any | None) -> Any | None:
 
 
 def account_sidebar(engine: Any | None) -> Any | None:
-    """The sign-in form (or who is signed in, and *Sign out*) in the sidebar; the user."""
-    with st.sidebar:
-        st.subheader("Account")
+    """Sign in (or who is signed in, and *Sign out*) at the top of the sidebar; the user.
+
+    The entry script draws it *before* the page runs: a page that calls ``st.stop()`` (a
+    guest on *Progress* or *Cases*) ends the script run, and nothing drawn after that is
+    sent, so a form drawn after the page would be missing exactly where it is asked for.
+    """
+    with st.sidebar.container(border=True, key="account.box"):
         if engine is None:
             st.caption("Signing in is unavailable; you can still take quizzes as a guest.")
             return None
         user = current_user()
-        if user is None and oidc_configured():
-            user = _oidc_user(engine)
-            if user is not None:
-                st.session_state[USER_KEY] = user
         if user is not None:
             st.text(f"Signed in as {user.display_name}")
             st.caption(f"Role: {user.role}")
@@ -122,19 +149,30 @@ def account_sidebar(engine: Any | None) -> Any | None:
             if signed_out and oidc_configured():
                 st.logout()
             return current_user()
-        with st.form(FORM_KEY, border=False):
-            st.text_input("Username", key=f"{FORM_KEY}.username", autocomplete="username")
+        st.markdown("**Sign in**")
+        with st.form(FORM_KEY, border=False, enter_to_submit=True):
+            st.text_input(
+                "Username",
+                key=f"{FORM_KEY}.username",
+                autocomplete="username",
+                placeholder="Username",
+                label_visibility="collapsed",
+            )
             st.text_input(
                 "Password",
                 type="password",
                 key=f"{FORM_KEY}.password",
                 autocomplete="current-password",
+                placeholder="Password",
+                label_visibility="collapsed",
             )
             st.form_submit_button("Sign in", on_click=_sign_in, args=(engine,))
         error = st.session_state.get(ERROR_KEY)
         if error:
             st.error(escape_markdown(error))
-        if oidc_configured():
+        if oidc_available():
             st.button("Sign in with your institution", key="account.oidc", on_click=st.login)
+        elif oidc_configured():
+            st.caption("Single sign-on is configured but Authlib is not installed.")
         st.caption("Guests can take quizzes; sign in to keep your answers and progress.")
     return None

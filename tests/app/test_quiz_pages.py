@@ -87,7 +87,7 @@ def _answer_current(at: AppTest, world, right: bool = True) -> None:
     elif item.kind == "multi":
         for c in item.choices:
             if (c.id in item.answer) == right:
-                at.checkbox(key=f"quiz.multi.{key}.{c.id}").check()
+                at.checkbox(key=f"quiz.multi.{c.id}.{key}").check()
     elif item.kind == "order":
         at.multiselect(key=f"quiz.order.{key}").set_value(list(item.answer))
     elif item.kind == "numeric":
@@ -283,8 +283,9 @@ def test_the_link_opens_the_atlas_on_what_the_item_is_about(entry, store, quiz_w
     "item_id",
     ["click.aorta", "at_risk.iliac_retraction.retract_iliac_vessels", "order.interaortic"],
 )
-def test_items_of_every_widget_kind_show(entry, store, item_id):
-    """An item planned directly (a click item's picture is a component AppTest cannot click)."""
+def test_items_of_every_widget_kind_show(entry, store, quiz_world, item_id):
+    """An item planned directly and answered rightly (a click item's picture is a component
+    AppTest cannot click: it is only shown)."""
     at = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
     at.switch_page("app_pages/quiz.py")
     state = {
@@ -303,3 +304,196 @@ def test_items_of_every_widget_kind_show(entry, store, item_id):
     at.run()
     assert not at.exception
     assert any(m.value.startswith("##### ") for m in at.markdown)
+    if item_id.startswith("click."):
+        assert any(c.value == "Click on the picture." for c in at.caption)
+        return
+    _answer_current(at, quiz_world)
+    assert not at.exception
+    assert at.success, "the right answer is called right"
+
+
+# --- Signing in where a page stops for guests ------------------------------------------------
+
+
+def test_the_sign_in_form_is_there_on_a_page_that_stops_for_guests(entry, store):
+    """Progress tells a guest to sign in from the sidebar and stops (st.stop): the form
+    must be there all the same — it is drawn before the page runs."""
+    at = run(entry, "progress")
+    assert not at.exception
+    assert any("Sign in from the sidebar" in i.value for i in at.info)
+    at.text_input(key="account.sign_in.username").input("tina")
+    at.text_input(key="account.sign_in.password").input("correct horse 1")
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    assert not at.exception
+    assert any(t.value == "Signed in as tina" for t in at.text)
+    assert next(m for m in at.metric if m.label == "Answers").value == "0"
+    next(b for b in at.button if b.label == "Sign out").click()
+    at.run()
+    assert "account.user" not in at.session_state
+    assert at.text_input(key="account.sign_in.username").value == ""
+
+
+# --- Hostile text in an item --------------------------------------------------------------
+
+HOSTILE = (
+    "<script>alert('x')</script> **bold** _it_ [link](javascript:alert(1)) :red[red] "
+    ":material/home: $x^2$ ~~s~~ <b>b</b> www.evil.example https://evil.example "
+    "lee@hospital.example &amp; a\\b"
+)
+
+
+def shown(markdown: str) -> str:
+    """What a Markdown renderer that lets HTML through shows for ``markdown``, as text;
+    fails if anything in it became markup (a tag other than a paragraph or a heading)."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    out = rendered.render(markdown)
+    tags = set(re.findall(r"<\s*([A-Za-z][A-Za-z0-9]*)", out))
+    assert tags <= {"p", "h5"}, out
+    return html.unescape(re.sub(r"<[^>]+>", "", out)).replace("\u2060", "").strip()
+
+
+@pytest.fixture
+def hostile_items(monkeypatch, shipped_atlas):
+    """Items whose every text is hostile, made when the quiz page asks for them."""
+    from atlas_app.model.schema import Citation
+    from atlas_app.quiz import session
+    from atlas_app.quiz.items import Choice, Item
+
+    ref = next(iter(shipped_atlas.references))
+    common = {
+        "seed": 1, "topic": "sacroplasty", "difficulty": 1, "template": "authored",
+        "stem": f"Stem {HOSTILE}", "explanation": f"Explained {HOSTILE}",
+        "cite": (Citation(ref=ref),),
+    }  # fmt: skip
+    choices = (Choice("o1", f"A {HOSTILE}"), Choice("o2", f"B {HOSTILE}"), Choice("o3", "C"))
+    items = {
+        "hostile_choice": Item(
+            id="hostile_choice", kind="choice", choices=choices, answer=("o1",), **common
+        ),
+        "hostile_multi": Item(
+            id="hostile_multi", kind="multi", choices=choices, answer=("o1", "o2"), **common
+        ),
+        "hostile_numeric": Item(
+            id="hostile_numeric",
+            kind="numeric",
+            value=10.0,
+            tolerance=2.0,
+            unit=f"mm {HOSTILE}",
+            **common,
+        ),
+    }
+    real = session.make_item
+
+    def make_item(atlas, approaches, bank, ref):  # type: ignore[no-untyped-def]
+        return items.get(ref.item_id) or real(atlas, approaches, bank, ref)
+
+    monkeypatch.setattr(session, "make_item", make_item)
+    return items
+
+
+def _plan(at: AppTest, item_ids: list[str]) -> None:
+    state = {
+        "quiz.plan": [(i, 1) for i in item_ids],
+        "quiz.index": 0,
+        "quiz.results": [],
+        "quiz.feedback": None,
+        "quiz.session_id": None,
+        "quiz.mode": "quiz",
+        "quiz.seed": 99,
+        "quiz.of_topics": ["sacroplasty"],
+        "quiz.finished": False,
+    }
+    for k, v in state.items():
+        at.session_state[k] = v
+
+
+def test_hostile_text_in_an_item_is_shown_as_text(entry, store, hostile_items):
+    at = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/quiz.py")
+    _plan(at, ["hostile_choice", "hostile_multi", "hostile_numeric"])
+    at.run()
+    assert not at.exception
+    stems = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    assert [shown(v) for v in stems] == [f"Stem {HOSTILE}"]
+    radio = at.radio(key="quiz.choice.99.0")
+    assert [shown(o) for o in radio.options] == [f"A {HOSTILE}", f"B {HOSTILE}", "C"]
+    radio.set_value("o2")
+    next(b for b in at.button if b.label == "Check").click()
+    at.run()
+    assert not at.exception
+    [error] = at.error
+    assert shown(error.value) == f"Not quite. The answer is: A {HOSTILE}."
+    explained = [shown(m.value) for m in at.markdown if m.value.startswith("Explained")]
+    assert explained == [f"Explained {HOSTILE}"]
+
+    next(b for b in at.button if b.label == "Next item").click()
+    at.run()
+    labels = [shown(c.label) for c in at.checkbox]
+    assert labels == [f"A {HOSTILE}", f"B {HOSTILE}", "C"]
+    at.checkbox(key="quiz.multi.o1.99.1").check()
+    next(b for b in at.button if b.label == "Check").click()
+    at.run()
+    [warning] = at.warning
+    assert shown(warning.value) == f"You found 1 of 2. Missed: B {HOSTILE}. (score 50%)"
+
+    next(b for b in at.button if b.label == "Next item").click()
+    at.run()
+    box = at.text_input(key="quiz.numeric.99.2")
+    assert shown(box.label) == f"Your estimate (mm {HOSTILE})"
+    box.input("twelve")
+    next(b for b in at.button if b.label == "Check").click()
+    at.run()
+    assert not at.exception
+    [warning] = at.warning
+    assert shown(warning.value).startswith(f"That is not a number. Type a number of mm {HOSTILE}")
+
+
+# --- Saved when given -----------------------------------------------------------------------
+
+
+def test_an_answer_is_stored_when_given_not_when_the_quiz_ends(entry, store, quiz_world):
+    """One answer of a five-item quiz, then the tab is closed: a new engine (another server
+    process) finds it, and a new browser session of the same trainee sees it on Progress."""
+    engine, users = store
+    from atlas_app.storage.db import make_engine
+    from atlas_app.storage.quiz_store import user_answers
+
+    at = run(entry, "quiz", users["trainee"])
+    at = _start(at, ["sacroplasty"])
+    _answer_current(at, quiz_world)
+    assert not at.exception and at.session_state["quiz.index"] == 0, "the quiz is not over"
+    fresh = make_engine(str(engine.url))
+    try:
+        [row] = user_answers(fresh, users["trainee"].id)
+    finally:
+        fresh.dispose()
+    assert row.item_id == at.session_state["quiz.plan"][0][0]
+    again = run(entry, "progress", users["trainee"])  # a new browser session
+    assert next(m for m in again.metric if m.label == "Answers").value == "1"
+    assert list(again.dataframe[0].value["Item"]) == [row.item_id]
+
+
+# --- Faculty views --------------------------------------------------------------------------
+
+
+def test_faculty_demoted_while_signed_in_no_longer_see_the_cohort(entry, store):
+    engine, users = store
+    from atlas_app.storage.accounts import set_role
+    from atlas_app.storage.quiz_store import record_answer, start_session
+
+    sid = start_session(engine, users["trainee"].id, ["lst_formation"], 1, 1)
+    record_answer(
+        engine, session_id=sid, user_id=users["trainee"].id, item_id="lst_width",
+        topic="lst_formation", seed=1, response="o1", correct=True, score=1.0,
+    )  # fmt: skip
+    set_role(engine, "fay", "trainee")  # the session still holds fay as faculty
+    at = run(entry, "cohort", users["faculty"])
+    assert not at.exception
+    assert any("cannot see this cohort" in e.value for e in at.error)
+    assert not at.dataframe and not at.get("download_button")

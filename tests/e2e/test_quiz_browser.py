@@ -1,34 +1,44 @@
-"""A trainee signs in, answers a few quiz items (choice, click, estimate) and sees progress.
+"""The quiz in a real browser, used as a person would.
 
-The user is made with the storage API in the store the app uses (the server inherits this
-process's ``DATABASE_URL``, or both use the default SQLite file). The quiz is replayed from
-a fixed seed, so this process knows the items and answers them right — the click item by
-clicking inside the named structure's area in the picture.
+A trainee types their username and password and presses Enter, answers items (a choice,
+another, a click on the picture, and an estimate first typed as words), sees the answers on
+the Progress page, cannot reach the Cohort page by its URL, and signs out. The user is made
+with the storage API in the store the app uses (the server inherits this process's
+``DATABASE_URL``, or both use the default SQLite file). The quiz is replayed from a fixed
+seed, so this process knows the items and answers them right — the click item by clicking
+inside the named structure's area in the picture.
+
+A second server reads a copy of the atlas with one authored item whose every text is
+hostile (HTML, Markdown, Streamlit's own markup, bare web and e-mail addresses): the page
+must show it as the text it is.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from playwright.sync_api import Page, expect
 from scipy import ndimage
 
-from tests.e2e.harness import ROOT
+from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
 
 pytestmark = pytest.mark.e2e
 
-SEED = 7  # topics (the first three, preselected) and length 10: choice, choice, click, number
+SEED = 7  # the first three topics (preselected), 10 items: choice, choice, click, estimate
 ANSWERED = 4
 PASSWORD = "correct horse battery 1"
 
 
 @pytest.fixture(scope="module")
 def trainee():
-    if "app_pages/quiz.py" not in (ROOT / "atlas_app" / "streamlit_app.py").read_text():
-        pytest.skip("the quiz pages are not in the app's navigation yet")
     from atlas_app.storage.accounts import create_user
     from atlas_app.storage.db import get_engine
 
@@ -37,25 +47,46 @@ def trainee():
     return name
 
 
-def planned_items():
+def quiz_world(atlas_dir: Path):  # type: ignore[no-untyped-def]
     from atlas_app.approaches.loader import load_approaches
     from atlas_app.model.loader import load_atlas
-    from atlas_app.paths import DEFAULT_ATLAS_DIR
     from atlas_app.quiz.loader import load_quiz_bank
+
+    atlas = load_atlas(atlas_dir)
+    return atlas, load_approaches(atlas), load_quiz_bank(atlas)
+
+
+def planned_ids(world, seed: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The item ids of a replayed quiz on the first three topics (preselected), 10 items."""
+    from atlas_app.quiz.session import plan_quiz
+    from atlas_app.quiz.topics import TOPICS
+
+    return [r.item_id for r in plan_quiz(*world, list(TOPICS)[:3], 10, seed)]
+
+
+def planned_items(world, seed: int):  # type: ignore[no-untyped-def]
     from atlas_app.quiz.session import make_item, plan_quiz
     from atlas_app.quiz.topics import TOPICS
 
-    atlas = load_atlas(DEFAULT_ATLAS_DIR)
-    approaches, bank = load_approaches(atlas), load_quiz_bank(atlas)
-    plan = plan_quiz(atlas, approaches, bank, list(TOPICS)[:3], 10, SEED)
-    return [make_item(atlas, approaches, bank, r) for r in plan]
+    return [make_item(*world, r) for r in plan_quiz(*world, list(TOPICS)[:3], 10, seed)]
 
 
-def sign_in(page: Page, username: str, password: str) -> None:
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+def sign_in_by_typing(page: Page, username: str, password: str) -> None:
+    """Click the box, type, Tab, type the password, Enter: no button is pressed."""
+    page.get_by_role("textbox", name="Username").click()
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
     expect(page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=30_000)
+
+
+def start_replay(page: Page, seed: int) -> None:
+    page.get_by_text("Replay a quiz").click()
+    box = page.get_by_role("spinbutton", name=re.compile("Seed of the quiz"))
+    box.fill(str(seed))
+    box.press("Enter")
+    page.get_by_role("button", name="Start the quiz").click()
 
 
 def click_target(page: Page, item) -> None:
@@ -89,21 +120,24 @@ def answer(page: Page, item) -> None:
             item.choice_text(item.answer[0]), exact=True
         ).click()
     elif item.kind == "numeric":
-        page.get_by_role("textbox", name=re.compile("Your estimate")).fill(f"{item.value}")
+        box = page.get_by_role("textbox", name=re.compile("Your estimate"))
+        box.fill("about twelve")
+        page.get_by_role("button", name="Check").click()
+        expect(page.get_by_text("That is not a number")).to_be_visible(timeout=30_000)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        box.fill(f"{item.value}")
     else:
         pytest.fail(f"this test does not answer {item.kind} items (seed {SEED})")
     page.get_by_role("button", name="Check").click()
 
 
 def test_sign_in_answer_items_and_see_progress(page: Page, app_url, trainee):
-    items = planned_items()[:ANSWERED]
+    items = planned_items(quiz_world(ROOT / "anatomy_data"), SEED)[:ANSWERED]
     assert {i.kind for i in items} >= {"choice", "click", "numeric"}
     page.goto(f"{app_url}/quiz")
-    sign_in(page, trainee, PASSWORD)
-    page.get_by_text("Replay a quiz").click()
-    page.get_by_role("spinbutton", name=re.compile("Seed of the quiz")).fill(str(SEED))
-    page.get_by_role("spinbutton", name=re.compile("Seed of the quiz")).press("Enter")
-    page.get_by_role("button", name="Start the quiz").click()
+    sign_in_by_typing(page, trainee, PASSWORD)
+    expect(page.get_by_text("You are not signed in")).to_have_count(0)
+    start_replay(page, SEED)
     for n, item in enumerate(items):
         expect(page.get_by_text(f"item {n + 1} of 10")).to_be_visible(timeout=90_000)
         answer(page, item)
@@ -117,3 +151,119 @@ def test_sign_in_answer_items_and_see_progress(page: Page, app_url, trainee):
     expect(answers).to_contain_text(str(ANSWERED), timeout=30_000)
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Mastery by topic over time")).to_be_visible()
+
+    # The Cohort page by its URL in this same session (through the browser's history, as
+    # the back button goes): the server has no such page for a trainee and shows the atlas.
+    expect(page.get_by_role("link", name="Cohort")).to_have_count(0)
+    page.evaluate(
+        "history.pushState({}, '', '/cohort'); dispatchEvent(new PopStateEvent('popstate'))"
+    )
+    expect(page.get_by_role("heading", name="Lumbosacral atlas")).to_be_visible(timeout=90_000)
+    expect(page.get_by_role("heading", name="Cohort")).to_have_count(0)
+    expect(page.get_by_text(f"Signed in as {trainee}")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("textbox", name="Username")).to_be_visible(timeout=30_000)
+
+
+def test_typing_the_cohort_url_is_refused(page: Page, app_url):
+    """Typing the URL opens a new session (a guest): the server has no Cohort page for it,
+    says so and shows the atlas."""
+    page.goto(f"{app_url}/cohort")
+    expect(page.get_by_text("Page not found")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Lumbosacral atlas")).to_be_visible(timeout=90_000)
+    expect(page.get_by_role("heading", name="Cohort")).to_have_count(0)
+
+
+# --- Hostile text ----------------------------------------------------------------------------
+
+HOSTILE = (
+    "<script>alert('x')</script> <b>b</b> **bold** _it_ [link](javascript:alert(1)) "
+    ":red[red] :material/home: $x^2$ ~~s~~ www.evil.example https://evil.example "
+    "lee@hospital.example &amp;"
+)
+HOSTILE_ITEM = {
+    "id": "hostile_item",
+    "topic": "lst_formation",
+    "difficulty": 1,
+    "kind": "choice",
+    "stem": f"Which? {HOSTILE}",
+    "answers": [f"Right {HOSTILE}"],
+    "distractors": [f"Wrong {HOSTILE}", "Also wrong"],
+    "explanation": f"Because {HOSTILE}",
+    "cite": ["denis_1988"],
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory):
+    """A server on a copy of the atlas with the hostile item added, and the replay seed
+    whose quiz starts with it."""
+    if os.environ.get("SKIP_E2E") == "1":
+        pytest.skip("SKIP_E2E=1")
+    atlas_dir = tmp_path_factory.mktemp("hostile") / "anatomy_data"
+    shutil.copytree(ROOT / "anatomy_data", atlas_dir)
+    text = yaml.safe_dump({"schema_version": 1, "quiz_items": [HOSTILE_ITEM]}, width=10_000)
+    (atlas_dir / "quiz" / "zz_hostile.yaml").write_text(text)
+    world = quiz_world(atlas_dir)
+    assert not world[2].faults, world[2].faults
+    seed = next(s for s in range(1, 5000) if planned_ids(world, s)[0] == HOSTILE_ITEM["id"])
+    port = free_port()
+    log = atlas_dir.parent / "server.log"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ATLAS_DATA_DIR", str(atlas_dir))
+        proc = start_app(ROOT / "atlas_app" / "streamlit_app.py", port, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url, seed
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+MARKUP = 'a:not([aria-label="Link to heading"]), [role=img], script, b, strong, em, del, .katex'
+
+
+def markup_in(locator) -> list[str]:  # type: ignore[no-untyped-def]
+    """What text inside these elements could have become: links (other than a heading's
+    own anchor), icons, scripts, bold, italic, struck text, maths."""
+    return locator.evaluate_all(
+        f"els => els.flatMap(e => [...e.querySelectorAll('{MARKUP}')].map(x => x.outerHTML))"
+    )
+
+
+def _shown(text: str) -> str:
+    return text.replace("\u2060", "").strip()
+
+
+def test_hostile_item_text_is_shown_as_text(page: Page, hostile_app):
+    url, seed = hostile_app
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{url}/quiz")
+    start_replay(page, seed)
+    heading = page.get_by_role("heading", level=5)
+    expect(heading).to_contain_text("Which?", timeout=90_000)
+    assert _shown(heading.inner_text()) == HOSTILE_ITEM["stem"]
+    options = page.get_by_role("radiogroup").get_by_role("radio")
+    expect(options).to_have_count(3)
+    labels = page.get_by_role("radiogroup").locator("label")
+    assert sorted(_shown(t) for t in labels.all_inner_texts()) == sorted(
+        [*HOSTILE_ITEM["answers"], *HOSTILE_ITEM["distractors"]]
+    )
+    assert markup_in(heading) == [] and markup_in(page.get_by_role("radiogroup")) == []
+    page.get_by_role("radiogroup").locator("label").filter(has_text="Wrong <script>").click()
+    page.get_by_role("button", name="Check").click()
+    alert = page.get_by_test_id("stAlertContentError")
+    expect(alert).to_be_visible(timeout=30_000)
+    error = alert.get_by_test_id("stMarkdownContainer")  # beside the alert's own icon
+    assert _shown(error.inner_text()) == f"Not quite. The answer is: Right {HOSTILE}."
+    expect(page.get_by_text("Because", exact=False)).to_be_visible()
+    explanation = page.get_by_test_id("stMarkdownContainer").filter(has_text="Because <script>")
+    assert _shown(explanation.inner_text()) == HOSTILE_ITEM["explanation"]
+    assert markup_in(error) == [] and markup_in(explanation) == []
+    assert dialogs == [], "no script ran"
