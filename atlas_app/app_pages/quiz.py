@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from atlas_app.model.schema import CATEGORIES
 from atlas_app.model.specimen import SpecError, parse_spec
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.anki import export_topic
-from atlas_app.quiz.generate import Context, UnknownItemError, generated_ids
+from atlas_app.quiz.generate import Context, UnknownItemError, generate_item, generated_ids
 from atlas_app.quiz.grading import Grade, grade, parse_click
 from atlas_app.quiz.items import DIFFICULTY_NAMES, KIND_NAMES, Item
 from atlas_app.quiz.loader import QuizBank, load_quiz_bank
@@ -85,6 +86,27 @@ def still(scene_json: str, spec: str, width: int, height: int) -> bytes:
     """An item's still, without labels (rendered in the worker process)."""
     scene = SceneSpec.from_json(scene_json)
     return render_png(DEFAULT_ATLAS_DIR, spec, scene, size=(width, height), labels=False)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_stills() -> threading.Thread:
+    """Start the render worker in the background (once per server) while the first user
+    picks topics: the first still after a start costs ~4 s (the worker starts and builds
+    its meshes), the next ones ~0.2-0.5 s."""
+    atlas, approaches = loaded_atlas().atlas, approach_set()
+    first = next((i for i, (t, _) in item_ids().items() if t == "identify"), None)
+
+    def draw() -> None:
+        if first is None:
+            return
+        with contextlib.suppress(Exception):  # a real failure shows when an item is drawn
+            view = generate_item(atlas, approaches, first, 0).view
+            if view is not None:
+                render_png(DEFAULT_ATLAS_DIR, view.spec, view.scene, view.size, labels=False)
+
+    thread = threading.Thread(target=draw, name="quiz-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def item_png(item: Item) -> bytes | None:
@@ -211,7 +233,9 @@ def setup(engine: Engine | None, user: User | None) -> None:
         )
         st.caption("Everyone who enters the same seed, topics and length gets the same items.")
     stills_ok = render_status().ok
-    if not stills_ok:
+    if stills_ok:
+        warm_up_stills()
+    else:
         st.info("Stills cannot be drawn on this server: items that need a picture are left out.")
     if st.button("Start the quiz", type="primary", disabled=not topics, key="quiz.start"):
         seed = int(replay) or _new_seed()
