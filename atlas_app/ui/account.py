@@ -21,6 +21,7 @@ import streamlit as st
 USER_KEY = "account.user"
 FORM_KEY = "account.sign_in"
 ERROR_KEY = "account.error"
+LOGOUT_KEY = "signing_out"  # not under "account.": _sign_out clears those
 
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-=.!|~$&"
@@ -117,11 +118,17 @@ def _sign_in(engine: Any) -> None:
 def _sign_out() -> None:
     for key in [k for k in st.session_state if str(k).startswith(("account.", "quiz."))]:
         del st.session_state[key]
+    if oidc_configured():  # the identity provider's sign-in ends too (see resolve_user)
+        st.session_state[LOGOUT_KEY] = True
 
 
 def resolve_user(engine: Any | None) -> Any | None:
     """The user of this session, mapping an OpenID Connect identity to an account first;
-    draws nothing (the entry script calls it before the page runs)."""
+    draws nothing (the entry script calls it before the page runs). After *Sign out* an
+    OpenID Connect identity is ended (``st.logout``) before it could be mapped again."""
+    if st.session_state.pop(LOGOUT_KEY, False):
+        st.logout()
+        return None
     user = current_user()
     if user is None and engine is not None and oidc_configured():
         user = _oidc_user(engine)
@@ -145,10 +152,8 @@ def account_sidebar(engine: Any | None) -> Any | None:
         if user is not None:
             st.text(f"Signed in as {user.display_name}")
             st.caption(f"Role: {user.role}")
-            signed_out = st.button("Sign out", key="account.sign_out", on_click=_sign_out)
-            if signed_out and oidc_configured():
-                st.logout()
-            return current_user()
+            st.button("Sign out", key="account.sign_out", on_click=_sign_out)
+            return user
         st.markdown("**Sign in**")
         with st.form(FORM_KEY, border=False, enter_to_submit=True):
             st.text_input(

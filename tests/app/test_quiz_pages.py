@@ -497,3 +497,63 @@ def test_faculty_demoted_while_signed_in_no_longer_see_the_cohort(entry, store):
     assert not at.exception
     assert any("cannot see this cohort" in e.value for e in at.error)
     assert not at.dataframe and not at.get("download_button")
+
+
+# --- OpenID Connect ---------------------------------------------------------------------------
+
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "not a secret of anyone's",
+    "client_id": "atlas",
+    "client_secret": "atlas",
+    "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+}
+
+
+def test_oidc_sign_in_maps_the_identity_to_a_trainee_account(entry, store):
+    """With an [auth] section, a guest is offered the institution's sign-in; an identity
+    Streamlit holds becomes (once) a trainee account named by its e-mail address; its
+    name is shown as text; signing out calls st.logout."""
+    engine, _ = store
+    from atlas_app.storage.accounts import get_user
+
+    at = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.switch_page("app_pages/progress.py")
+    at.run()
+    assert not at.exception
+    assert any(b.label == "Sign in with your institution" for b in at.button)
+
+    at.user = {"is_logged_in": True, "email": "Lee@Hospital.example", "name": "<i>Lee</i>"}
+    at.run()
+    assert not at.exception
+    assert any(t.value == "Signed in as <i>Lee</i>" for t in at.text)
+    assert next(m for m in at.metric if m.label == "Answers").value == "0"
+    account = get_user(engine, "lee@hospital.example")
+    assert account is not None and account.role == "trainee" and account.cohort is None
+
+    next(b for b in at.button if b.label == "Sign out").click()
+    at.run()
+    assert not at.exception
+    assert "account.user" not in at.session_state
+    assert any(b.label == "Sign in with your institution" for b in at.button)
+
+
+def test_oidc_identity_of_a_password_account_is_refused(entry, store):
+    at = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "tina@x.example", "name": "T"}
+    at.run()  # no account named tina@x.example: it is made
+    assert any(t.value == "Signed in as T" for t in at.text)
+    from atlas_app.storage.accounts import create_user
+
+    engine, _ = store
+    create_user(engine, "fay@x.example", "correct horse 9", role="faculty")
+    other = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
+    other.secrets["auth"] = AUTH
+    other.user = {"is_logged_in": True, "email": "fay@x.example", "name": "Not Fay"}
+    other.run()
+    assert not other.exception
+    assert "account.user" not in other.session_state
+    assert any("password account" in e.value for e in other.error)
