@@ -71,6 +71,14 @@ def planned_items(world, seed: int):  # type: ignore[no-untyped-def]
     return [make_item(*world, r) for r in plan_quiz(*world, list(TOPICS)[:3], 10, seed)]
 
 
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Fill the sidebar's form and press *Sign in* (other browser tests import this)."""
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=30_000)
+
+
 def sign_in_by_typing(page: Page, username: str, password: str) -> None:
     """Click the box, type, Tab, type the password, Enter: no button is pressed."""
     page.get_by_role("textbox", name="Username").click()
