@@ -118,6 +118,14 @@ def click_target(page: Page, item) -> None:
     )
 
 
+def click_check(page: Page) -> None:
+    """Press the item's Check button. While the page reruns for a new item, the answered
+    item's greyed-out button can still be on screen beside the new one: take the live one."""
+    check = page.get_by_role("button", name="Check", disabled=False)
+    expect(check).to_have_count(1, timeout=60_000)
+    check.click()
+
+
 def answer(page: Page, item) -> None:
     expect(page.get_by_role("heading", name=item.stem)).to_be_visible(timeout=90_000)
     if item.kind == "click":
@@ -130,13 +138,13 @@ def answer(page: Page, item) -> None:
     elif item.kind == "numeric":
         box = page.get_by_role("textbox", name=re.compile("Your estimate"))
         box.fill("about twelve")
-        page.get_by_role("button", name="Check").click()
+        click_check(page)
         expect(page.get_by_text("That is not a number")).to_be_visible(timeout=30_000)
         expect(page.get_by_test_id("stException")).to_have_count(0)
         box.fill(f"{item.value}")
     else:
         pytest.fail(f"this test does not answer {item.kind} items (seed {SEED})")
-    page.get_by_role("button", name="Check").click()
+    click_check(page)
 
 
 def test_sign_in_answer_items_and_see_progress(page: Page, app_url, trainee):
@@ -265,7 +273,7 @@ def test_hostile_item_text_is_shown_as_text(page: Page, hostile_app):
     )
     assert markup_in(heading) == [] and markup_in(page.get_by_role("radiogroup")) == []
     page.get_by_role("radiogroup").locator("label").filter(has_text="Wrong <script>").click()
-    page.get_by_role("button", name="Check").click()
+    click_check(page)
     alert = page.get_by_test_id("stAlertContentError")
     expect(alert).to_be_visible(timeout=30_000)
     error = alert.get_by_test_id("stMarkdownContainer")  # beside the alert's own icon
