@@ -37,7 +37,6 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.generate import Context, generate_item, generated_ids
 from atlas_app.quiz.grading import grade
-from atlas_app.quiz.scheduling import review
 from atlas_app.scene.render_worker import gl_status, render_png, shutdown_worker
 
 KINDS = ("identify", "click", "lst_level", "at_risk", "measure", "figure", "prevalence", "order")
@@ -138,7 +137,7 @@ def throwaway_postgres() -> Iterator[str | None]:
 def bench_answers(atlas, approaches, url: str) -> list[dict]:
     from atlas_app.storage.accounts import create_user
     from atlas_app.storage.db import dispose_engines, get_engine
-    from atlas_app.storage.quiz_store import get_card, record_answer, save_card, start_session
+    from atlas_app.storage.quiz_store import record_graded_answer, start_session
 
     engine = get_engine(url)
     user = create_user(engine, f"bench{int(time.time() * 1000)}", "bench password 1")
@@ -151,8 +150,7 @@ def bench_answers(atlas, approaches, url: str) -> list[dict]:
     def answer(item) -> None:
         response = _response(item)
         result = grade(item, response)
-        now = datetime.now(UTC)
-        record_answer(
+        record_graded_answer(
             engine,
             session_id=session_id,
             user_id=user.id,
@@ -162,11 +160,8 @@ def bench_answers(atlas, approaches, url: str) -> list[dict]:
             response=response,
             correct=result.correct,
             score=result.score,
-            answered_at=now,
+            answered_at=datetime.now(UTC),
         )
-        card = get_card(engine, user.id, item.id)
-        card_json, due = review(card.card_json if card else None, result.correct, now, result.score)
-        save_card(engine, user.id, item.id, card_json, due)
 
     times = []
     for n in range(30):

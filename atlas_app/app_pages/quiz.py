@@ -29,7 +29,6 @@ from atlas_app.quiz.grading import Grade, grade, parse_click
 from atlas_app.quiz.items import DIFFICULTY_NAMES, KIND_NAMES, Item
 from atlas_app.quiz.loader import QuizBank, load_quiz_bank
 from atlas_app.quiz.overlay import answer_overlay
-from atlas_app.quiz.scheduling import review
 from atlas_app.quiz.session import (
     NEEDS_A_STILL,
     ItemRef,
@@ -121,12 +120,7 @@ def item_png(item: Item) -> bytes | None:
 
 def save_answer(engine: Engine, user: User, item: Item, response: str, result: Grade) -> str | None:
     """Store a signed-in user's answer and move its review card; an error message, or None."""
-    from atlas_app.storage.quiz_store import (
-        get_card,
-        record_answer,
-        save_card,
-        start_session,
-    )
+    from atlas_app.storage.quiz_store import record_graded_answer, start_session
 
     try:
         if st.session_state.get(SESSION_ID) is None:
@@ -137,8 +131,7 @@ def save_answer(engine: Engine, user: User, item: Item, response: str, result: G
                 len(st.session_state[PLAN]),
                 int(st.session_state[SEED]),
             )
-        now = datetime.now(UTC)
-        record_answer(
+        record_graded_answer(
             engine,
             session_id=st.session_state[SESSION_ID],
             user_id=user.id,
@@ -148,11 +141,8 @@ def save_answer(engine: Engine, user: User, item: Item, response: str, result: G
             response=response,
             correct=result.correct,
             score=result.score,
-            answered_at=now,
+            answered_at=datetime.now(UTC),
         )
-        card = get_card(engine, user.id, item.id)
-        card_json, due = review(card.card_json if card else None, result.correct, now, result.score)
-        save_card(engine, user.id, item.id, card_json, due)
     except Exception as exc:  # the quiz goes on; the user is told
         return f"Your answer could not be saved ({type(exc).__name__})."
     return None

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from atlas_app.quiz.scheduling import review
 from atlas_app.storage.accounts import User, can_view_cohort, get_user_by_id, storable_text
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import (
@@ -225,6 +226,40 @@ def save_card(engine: Engine, user_id: int, item_id: str, card_json: str, due: d
         else:
             for key in ("card_json", "due", "updated_at"):
                 setattr(record, key, values[key])
+
+
+def record_graded_answer(
+    engine: Engine,
+    *,
+    session_id: int,
+    user_id: int | None,
+    item_id: str,
+    topic: str,
+    seed: int,
+    response: str,
+    correct: bool,
+    score: float,
+    answered_at: datetime,
+) -> int:
+    """What the quiz does with each answer a signed-in user gives: store it (committed before
+    anything else), then move the user's review card for the item by the FSRS scheduler."""
+    answer_id = record_answer(
+        engine,
+        session_id=session_id,
+        user_id=user_id,
+        item_id=item_id,
+        topic=topic,
+        seed=seed,
+        response=response,
+        correct=correct,
+        score=score,
+        answered_at=answered_at,
+    )
+    user_id = _signed_in(user_id)
+    card = get_card(engine, user_id, item_id)
+    card_json, due = review(card.card_json if card else None, correct, answered_at, score)
+    save_card(engine, user_id, item_id, card_json, due)
+    return answer_id
 
 
 def _signed_in(user_id: int | None) -> int:

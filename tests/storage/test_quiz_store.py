@@ -298,3 +298,33 @@ def test_review_cards(engine: Engine, people: dict[str, User]) -> None:
     later = store.due_cards(engine, ana.id, T0 + timedelta(days=4))
     assert [(c.user_id, c.item_id) for c in later] == [(ana.id, "q1"), (ana.id, "q2")]
     assert [c.card_json for c in store.due_cards(engine, ben.id, T0)] == ['{"state": 9}']
+
+
+def test_a_graded_answer_is_stored_and_schedules_its_review(
+    engine: Engine, people: dict[str, User]
+) -> None:
+    ana = people["ana"]
+    sid = store.start_session(engine, ana.id, ["nerves"], length=2, seed=1)
+    values = {"topic": "nerves", "seed": 3, "response": "on the ala", "session_id": sid}
+    store.record_graded_answer(
+        engine, user_id=ana.id, item_id="q1", correct=False, score=0.0, answered_at=T0, **values
+    )
+    missed = store.get_card(engine, ana.id, "q1")
+    assert missed is not None and T0 < missed.due < T0 + timedelta(days=1)  # relearn today
+    store.record_graded_answer(
+        engine,
+        user_id=ana.id,
+        item_id="q1",
+        correct=True,
+        score=1.0,
+        answered_at=missed.due,
+        **values,
+    )
+    known = store.get_card(engine, ana.id, "q1")
+    assert known is not None and known.due > missed.due and known.card_json != missed.card_json
+    assert [a.correct for a in store.user_answers(engine, ana.id)] == [False, True]
+    with pytest.raises(ValueError):  # a guest's answer is neither stored nor scheduled
+        store.record_graded_answer(
+            engine, user_id=None, item_id="q2", correct=True, score=1.0, answered_at=T0, **values
+        )
+    assert store.get_card(engine, ana.id, "q2") is None
