@@ -78,7 +78,8 @@ def _controls(case: Case) -> int:
     # builder sets it to present from the slide it has selected).
     index = min(max(int(st.session_state.get(PRESENT_INDEX) or 0), 0), n - 1)
     st.session_state[PRESENT_INDEX] = index
-    prev, middle, nxt = st.columns([1, 6, 1], vertical_alignment="center")
+    # Wide enough for "Previous", its icon and its key hint at 1024 px.
+    prev, middle, nxt = st.columns([3, 10, 3], vertical_alignment="center")
     prev.button(
         "Previous",
         icon=":material/chevron_left:",
