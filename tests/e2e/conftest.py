@@ -20,6 +20,12 @@ from tests.e2e.harness import CHROMIUM_ARGS, ROOT, free_port, start_app, wait_he
 def app_url(tmp_path_factory) -> Iterator[str]:
     if os.environ.get("SKIP_E2E") == "1":
         pytest.skip("SKIP_E2E=1")
+    # The server and the tests that make its accounts share one throwaway store, so the
+    # browser tests never write into a developer's var/atlas.sqlite3 (a DATABASE_URL already
+    # set, e.g. a PostgreSQL server, is used as it is).
+    if "DATABASE_URL" not in os.environ:
+        store = tmp_path_factory.mktemp("store") / "atlas.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{store}"
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
     proc = start_app(ROOT / "atlas_app" / "streamlit_app.py", port, log)

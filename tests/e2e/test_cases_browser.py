@@ -2,7 +2,7 @@
 download both exports.
 
 The faculty user is made with the storage API in the store the app uses (the server
-inherits this process's ``DATABASE_URL``, or both use the default SQLite file); the test
+inherits this process's ``DATABASE_URL``: a throwaway SQLite file set by conftest); the test
 then follows the case in that store as the pages change it.
 """
 

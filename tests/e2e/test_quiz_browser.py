@@ -4,7 +4,7 @@ A trainee types their username and password and presses Enter, answers items (a 
 another, a click on the picture, and an estimate first typed as words), sees the answers on
 the Progress page, cannot reach the Cohort page by its URL, and signs out. The user is made
 with the storage API in the store the app uses (the server inherits this process's
-``DATABASE_URL``, or both use the default SQLite file). The quiz is replayed from a fixed
+``DATABASE_URL``: a throwaway SQLite file set by conftest). The quiz is replayed from a fixed
 seed, so this process knows the items and answers them right — the click item by clicking
 inside the named structure's area in the picture.
 
