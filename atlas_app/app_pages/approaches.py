@@ -84,6 +84,7 @@ prev.button(
 nxt.button(
     "Next",
     icon=":material/arrow_forward:",
+    icon_position="right",
     on_click=_go,
     args=(1,),
     disabled=st.session_state[state.APPROACH_STEP] == n_steps - 1,

@@ -93,6 +93,7 @@ def _controls(case: Case) -> int:
     nxt.button(
         "Next",
         icon=":material/chevron_right:",
+        icon_position="right",
         disabled=index == n - 1,
         on_click=_step,
         args=(1, n),
