@@ -1,5 +1,6 @@
 """The cohort, for faculty and admins: how hard each item is and how well it discriminates,
-by topic and by trainee, with CSV exports.
+by topic and by trainee, with CSV exports. Items show by a readable title (the question)
+beside their id; the items CSV has both (``item_id``, ``item_title``).
 
 A trainee or a guest who opens this page (by the menu or by its URL) is refused before any
 answer is read; the store checks the role again as stored now.
@@ -21,6 +22,7 @@ from atlas_app.quiz.stats import (
 from atlas_app.quiz.topics import topic_name
 from atlas_app.storage.accounts import can_view_cohort
 from atlas_app.ui.account import current_user, store_engine
+from atlas_app.ui.quiz_titles import titles_or_ids
 
 engine = store_engine()
 user = current_user() if engine is not None else None
@@ -57,7 +59,7 @@ if not answers:
     st.info("No trainee has answered yet.")
     st.stop()
 
-items = item_stats(answers)
+items = item_stats(answers, titles_or_ids())
 topics = topic_stats(answers)
 trainees = trainee_stats(answers)
 
@@ -78,7 +80,8 @@ with tab_items:
     st.dataframe(
         [
             {
-                "Item": s.item_id,
+                "Question": s.item_title,
+                "Item id": s.item_id,
                 "Topic": topic_name(s.topic),
                 "Trainees": s.trainees,
                 "Answers": s.answers,
@@ -90,6 +93,10 @@ with tab_items:
         ],
         hide_index=True,
         width="stretch",
+        column_config={
+            "Question": st.column_config.TextColumn(width="large"),
+            "Item id": st.column_config.TextColumn(width="small"),
+        },
     )
     st.download_button(
         "Download items (CSV)",

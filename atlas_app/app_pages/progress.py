@@ -1,7 +1,8 @@
 """My progress: mastery by topic over time, items due for review, streak.
 
 Only the signed-in user's own answers are read (the store filters by user id); guests are
-invited to sign in. Nothing here is cached: a user's answers never go into a shared cache.
+invited to sign in. Nothing here is cached: a user's answers never go into a shared cache
+(the item titles are cached, but they come from the atlas, not from anyone's answers).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import streamlit as st
 
 from atlas_app.quiz.charts import mastery_figure, topic_bars
 from atlas_app.quiz.stats import mastery_by_topic, mastery_over_time, streak
+from atlas_app.quiz.titles import title_of
 from atlas_app.quiz.topics import topic_name
 from atlas_app.ui.account import current_user, store_engine
+from atlas_app.ui.quiz_titles import titles_or_ids
 
 START_REVIEW = "quiz.start_review"  # read by the quiz page
 
@@ -65,17 +68,23 @@ st.plotly_chart(topic_bars(mastery_by_topic(answers)), width="stretch", key="pro
 
 st.markdown("#### Recent answers")
 recent = sorted(answers, key=lambda a: a.answered_at, reverse=True)[:20]
+titles = titles_or_ids()
 st.dataframe(
     [
         {
             "When (UTC)": a.answered_at.strftime("%Y-%m-%d %H:%M"),
             "Topic": topic_name(a.topic),
-            "Item": a.item_id,
+            "Question": title_of(titles, a.item_id),
             "Right": "yes" if a.correct else "no",
             "Score": f"{a.score:.0%}",
+            "Item id": a.item_id,
         }
         for a in recent
     ],
     hide_index=True,
     width="stretch",
+    column_config={
+        "Question": st.column_config.TextColumn(width="large"),
+        "Item id": st.column_config.TextColumn(width="small"),
+    },
 )

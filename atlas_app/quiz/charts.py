@@ -84,7 +84,7 @@ def item_map(stats: Sequence[ItemStat]) -> go.Figure:
                 mode="markers",
                 name=topic_name(topic),
                 marker={"color": TOPIC_COLORS.get(topic, "#777777"), "size": 10},
-                text=[html.escape(s.item_id) for s in rows],
+                text=[f"{html.escape(s.item_title)}<br>{html.escape(s.item_id)}" for s in rows],
                 hovertemplate="%{text}<br>p = %{x:.2f}, r = %{y:.2f}<extra></extra>",
             )
         )

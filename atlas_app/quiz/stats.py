@@ -9,6 +9,8 @@ item_id, topic, correct, score, answered_at); nothing here reads the database.
   each item's latest score. Answering an item again replaces its old score.
 - **Streak**: consecutive days (UTC) with at least one answer, up to today — or up to
   yesterday while today has none yet.
+- **Titles**: an item is shown and exported by its id and a readable title that the caller
+  gives (:func:`.titles.item_titles`); CSV cells of text are neutralised like every other.
 - **Difficulty** of an item: the proportion of trainees right at their first attempt
   (classical p; higher = easier).
 - **Discrimination**: the point-biserial correlation between being right on the item (first
@@ -22,7 +24,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -54,6 +56,7 @@ class MasteryPoint:
 @dataclass(frozen=True)
 class ItemStat:
     item_id: str
+    item_title: str  # readable (see :mod:`.titles`); the id when no title is known
     topic: str
     trainees: int
     answers: int
@@ -135,8 +138,12 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float | None:
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def item_stats(answers: Sequence[AnswerLike]) -> list[ItemStat]:
-    """Difficulty and discrimination of every item answered (see the module's text)."""
+def item_stats(
+    answers: Sequence[AnswerLike], titles: Mapping[str, str] | None = None
+) -> list[ItemStat]:
+    """Difficulty and discrimination of every item answered (see the module's text), each
+    with its title from ``titles`` (item id → title; the id where it has none)."""
+    titles = titles or {}
     first = first_attempts(answers)
     by_user: dict[int, dict[str, float]] = defaultdict(dict)
     for (uid, item), a in first.items():
@@ -169,6 +176,7 @@ def item_stats(answers: Sequence[AnswerLike]) -> list[ItemStat]:
         out.append(
             ItemStat(
                 item,
+                titles.get(item) or item,
                 topics[item],
                 len(users),
                 counts[item],

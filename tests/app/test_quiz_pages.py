@@ -202,7 +202,8 @@ def test_progress_invites_guests_and_shows_a_trainees_own_answers(entry, store):
     assert not at.get("plotly_chart")
     from atlas_app.storage.quiz_store import record_answer, start_session
 
-    for who, item in (("trainee", "lst_width"), ("other", "double_l4")):
+    given = (("trainee", "retired_item"), ("trainee", "lst_width"), ("other", "double_l4"))
+    for who, item in given:  # "retired_item": an answer to an item no longer in the bank
         sid = start_session(engine, users[who].id, ["lst_formation"], 1, 1)
         record_answer(
             engine, session_id=sid, user_id=users[who].id, item_id=item,
@@ -211,10 +212,17 @@ def test_progress_invites_guests_and_shows_a_trainees_own_answers(entry, store):
     at = run(entry, "progress", users["trainee"])
     assert not at.exception
     assert {m.label for m in at.metric} >= {"Answers", "Streak", "Due now"}
-    assert next(m for m in at.metric if m.label == "Answers").value == "1"
+    assert next(m for m in at.metric if m.label == "Answers").value == "2"
     assert len(at.get("plotly_chart")) == 2
     table = at.dataframe[0].value
-    assert list(table["Item"]) == ["lst_width"], "only the trainee's own answers"
+    ids = list(table["Item id"])
+    assert sorted(ids) == ["lst_width", "retired_item"], "only the trainee's own answers"
+    questions = dict(zip(ids, table["Question"], strict=True))
+    assert questions["lst_width"].startswith(
+        "In adult cadavers, about how wide is the lumbosacral trunk"
+    ), "a readable question, not the id"
+    assert questions["retired_item"] == "retired_item", "an unknown id shows as itself"
+    assert list(table.columns).index("Question") < list(table.columns).index("Item id")
 
 
 def test_cohort_refuses_guests_and_trainees(entry, store):
@@ -242,8 +250,13 @@ def test_cohort_shows_faculty_their_cohort(entry, store):
     from atlas_app.storage.quiz_store import record_answer, start_session
 
     for who in ("trainee", "other"):
-        sid = start_session(engine, users[who].id, ["lst_formation"], 2, 1)
-        for item, ok in (("lst_width", who == "trainee"), ("double_l4", True)):
+        sid = start_session(engine, users[who].id, ["lst_formation"], 3, 1)
+        answered = (
+            ("lst_width", who == "trainee"),
+            ("double_l4", True),
+            ("measure.lst_width_right", True),
+        )
+        for item, ok in answered:
             record_answer(
                 engine, session_id=sid, user_id=users[who].id, item_id=item,
                 topic="lst_formation", seed=1, response="o1", correct=ok, score=float(ok),
@@ -254,6 +267,14 @@ def test_cohort_shows_faculty_their_cohort(entry, store):
     trainees = at.dataframe[2].value
     assert "<b>bob</b>" in list(trainees["Trainee"]), "a username is data, shown as text"
     assert len(at.get("download_button")) == 3
+    items = at.dataframe[0].value
+    assert list(items["Item id"]) == ["double_l4", "lst_width", "measure.lst_width_right"]
+    titles = dict(zip(items["Item id"], items["Question"], strict=True))
+    assert titles["lst_width"].startswith("In adult cadavers, about how wide")
+    assert titles["measure.lst_width_right"] == (
+        "Estimate the width of the right lumbosacral trunk (mm)"
+    )
+    assert all(titles[i] != i for i in titles), "a readable question, not only the id"
 
 
 def test_the_link_opens_the_atlas_on_what_the_item_is_about(entry, store, quiz_world):

@@ -139,3 +139,31 @@ def test_csv_export_neutralises_formulas():
     assert to_csv([]) == ""
     items = list(csv.DictReader(io.StringIO(to_csv(item_stats(_cohort())))))
     assert {"item_id", "difficulty", "point_biserial", "upper_lower"} <= set(items[0])
+
+
+def test_items_carry_a_title_and_the_csv_exports_it_beside_the_id():
+    rows = _cohort()
+    ids = sorted({r.item_id for r in rows})
+    titles = {ids[0]: "=cmd|' /C calc'!A0", ids[1]: "Where does L4 join L5?"}
+    stats = item_stats(rows, titles)
+    by_id = {s.item_id: s for s in stats}
+    assert by_id[ids[1]].item_title == "Where does L4 join L5?"
+    assert by_id[ids[2]].item_title == ids[2], "an id without a title keeps its id"
+    assert [s.item_title for s in item_stats(rows)] == ids, "no titles: the ids"
+    parsed = list(csv.DictReader(io.StringIO(to_csv(stats))))
+    header = list(parsed[0])
+    assert header[:2] == ["item_id", "item_title"]
+    cells = {r["item_id"]: r["item_title"] for r in parsed}
+    assert cells[ids[0]] == "'=cmd|' /C calc'!A0", "a title is data: no formula"
+    assert cells[ids[1]] == "Where does L4 join L5?"
+
+
+def test_the_item_chart_hovers_with_the_title_escaped():
+    from atlas_app.quiz.charts import item_map
+
+    rows = _cohort()
+    stats = item_stats(rows, {"good": "Is <b>this</b> the trunk?"})
+    fig = item_map(stats)
+    texts = [t for trace in fig.data for t in trace.text]
+    assert "Is &lt;b&gt;this&lt;/b&gt; the trunk?<br>good" in texts
+    assert not any("<b>" in t for t in texts)
