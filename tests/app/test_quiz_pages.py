@@ -497,7 +497,9 @@ def test_an_answer_is_stored_when_given_not_when_the_quiz_ends(entry, store, qui
     assert row.item_id == at.session_state["quiz.plan"][0][0]
     again = run(entry, "progress", users["trainee"])  # a new browser session
     assert next(m for m in again.metric if m.label == "Answers").value == "1"
-    assert list(again.dataframe[0].value["Item"]) == [row.item_id]
+    table = again.dataframe[0].value
+    assert list(table["Item id"]) == [row.item_id]
+    assert list(table["Question"]) != [row.item_id], "shown by its question, not only its id"
 
 
 # --- Faculty views --------------------------------------------------------------------------
