@@ -17,23 +17,6 @@ ADD = "Add this view to the case"
 APPROACH = "anterior_retroperitoneal_transpsoas"
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    from atlas_app.storage.accounts import create_user
-    from atlas_app.storage.db import dispose_engines, get_engine
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cases.sqlite3'}")
-    dispose_engines()
-    engine = get_engine()
-    users = {
-        "fay": create_user(engine, "fay", "correct horse 3", role="faculty", cohort="2026"),
-        "gus": create_user(engine, "gus", "correct horse 4", role="faculty", cohort="2026"),
-        "tina": create_user(engine, "tina", "correct horse 1", cohort="2026"),
-    }
-    yield engine, users
-    dispose_engines()
-
-
 def run_page(page: str, user, **state) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if user is not None:
