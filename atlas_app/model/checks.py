@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from atlas_app.model.atlas import Atlas, Fault
+from atlas_app.model.data_files import walk
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.schema import (
     CATEGORIES,
@@ -42,19 +43,6 @@ def check(fn: Check) -> Check:
 
 
 RecordPath = tuple[str | int, ...]
-
-
-def _walk(value: object, path: RecordPath) -> Iterator[tuple[RecordPath, object]]:
-    yield path, value
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), (*path, name))
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _walk(item, (*path, i))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, (*path, key))
 
 
 def _records(atlas: Atlas) -> Iterator[tuple[str, str, BaseModel]]:
@@ -170,7 +158,7 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
 def check_citations_resolve(atlas: Atlas) -> Iterator[Fault]:
     """Every citation names an entry of the bibliography."""
     for kind, record_id, record in _records(atlas):
-        for path, value in _walk(record, ()):
+        for path, value in walk(record):
             if isinstance(value, Citation) and value.ref not in atlas.references:
                 yield atlas.fault(
                     "citations_resolve",

@@ -76,7 +76,7 @@ def validate_record(
 
 
 def walk(value: object, loc: Loc = ()) -> Iterator[tuple[Loc, object]]:
-    """Every value inside a record (models, lists, tuples) with its location."""
+    """Every value inside a record (models, lists, tuples, mappings) with its location."""
     yield loc, value
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
@@ -84,6 +84,9 @@ def walk(value: object, loc: Loc = ()) -> Iterator[tuple[Loc, object]]:
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
             yield from walk(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk(item, (*loc, key))
 
 
 def known_structures(atlas: Atlas) -> set[str]:

@@ -127,25 +127,24 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
 
 def set_role(engine: Engine, username: str, role: Role) -> User:
     """Give ``username`` the role ``role`` (UnknownUserError, AccountError for a bad role)."""
-    role = check_role(role)
-    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
-        record = session.scalar(select(UserRecord).where(UserRecord.username == username))
-        if record is None:
-            raise UnknownUserError(f"no user named {username!r}")
-        record.role = role
-    return _user(record)
+    return _update_user(engine, username, role=check_role(role))
 
 
 def set_cohort(engine: Engine, username: str, cohort: str | None) -> User:
     """Put ``username`` in ``cohort`` (None or blank: in none); UnknownUserError,
     AccountError for a cohort name that is too long. An account made by an OpenID Connect
     sign-in has no cohort until an admin gives it one."""
-    value = _cohort(cohort)
+    return _update_user(engine, username, cohort=_cohort(cohort))
+
+
+def _update_user(engine: Engine, username: str, **values: object) -> User:
+    """Set columns of ``username``'s account in one transaction (UnknownUserError)."""
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
         record = session.scalar(select(UserRecord).where(UserRecord.username == username))
         if record is None:
             raise UnknownUserError(f"no user named {username!r}")
-        record.cohort = value
+        for column, value in values.items():
+            setattr(record, column, value)
     return _user(record)
 
 

@@ -239,6 +239,29 @@ def init_widget(key: str, value: Any) -> None:
         st.session_state[key] = value
 
 
+def text_field(
+    key: str,
+    value: str,
+    field: str,
+    label: str,
+    help_text: str | None,
+    on_change: Callable[..., None],
+    args: tuple[Any, ...],
+) -> None:
+    """A one-line input for a title, a text area for anything longer, limited to the
+    field's length and saved by ``on_change`` when left."""
+    init_widget(key, value)
+    widget = st.text_input if field == "title" else st.text_area
+    widget(
+        label,
+        key=key,
+        max_chars=LIMITS[field],
+        help=help_text,
+        on_change=on_change,
+        args=args,
+    )
+
+
 # --- The case's own fields -----------------------------------------------------------------
 
 
@@ -263,16 +286,8 @@ def case_fields(ed: Editor, case: Case) -> None:
     )
     for field, label, help_text in fields:
         key = widget_key(ed.case_id, "case", field)
-        init_widget(key, getattr(case, field))
-        widget = st.text_input if field == "title" else st.text_area
-        widget(
-            label,
-            key=key,
-            max_chars=LIMITS[field],
-            help=help_text,
-            on_change=_on_case_field,
-            args=(ed, field, key),
-        )
+        value = getattr(case, field)
+        text_field(key, value, field, label, help_text, _on_case_field, (ed, field, key))
 
 
 def _option_label(atlas: Any, group_id: str) -> Callable[[str], str]:

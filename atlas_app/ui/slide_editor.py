@@ -33,7 +33,7 @@ from atlas_app.cases.model import (
 from atlas_app.model.schema import SCENE_CATEGORIES
 from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.ui.account import escape_markdown
-from atlas_app.ui.case_editor import Editor, init_widget, save, widget_key
+from atlas_app.ui.case_editor import Editor, init_widget, save, text_field, widget_key
 
 CHART_LABELS = {
     "corridor_distances": "Distance from each corridor to key structures",
@@ -58,16 +58,8 @@ def _slide_text(
     ed: Editor, slide: AnySlide, field: str, label: str, help_text: str | None = None
 ) -> None:
     key = widget_key(ed.case_id, slide.id, field)
-    init_widget(key, getattr(slide, field))
-    widget = st.text_input if field == "title" else st.text_area
-    widget(
-        label,
-        key=key,
-        max_chars=LIMITS[field],
-        help=help_text,
-        on_change=_on_slide_field,
-        args=(ed, slide.id, field, key),
-    )
+    value = getattr(slide, field)
+    text_field(key, value, field, label, help_text, _on_slide_field, (ed, slide.id, field, key))
 
 
 def annotation_lines(text: str) -> tuple[str, ...]:
