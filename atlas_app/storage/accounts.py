@@ -1,10 +1,15 @@
 """Accounts: users, argon2 passwords, roles, and accounts for OpenID Connect sign-in.
 
-Roles: ``trainee`` (keeps their own history), ``faculty`` (also sees their cohort), ``admin``
-(sees every cohort). Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's
-second recommended profile); hashes are upgraded when those defaults change. A sign-in by
-OpenID Connect (``st.login``) maps to an account named by the e-mail address, with no
-password, created as a trainee.
+Roles: ``trainee`` (keeps their own history), ``faculty`` (also sees their cohort, builds
+cases), ``admin`` (sees every cohort). Passwords are hashed with argon2id (argon2-cffi's
+defaults, RFC 9106's second recommended profile); hashes are upgraded when those defaults
+change. A sign-in by OpenID Connect (``st.login``) maps to an account named by the e-mail
+address, with no password, created as a trainee.
+
+Authorisation reads the account *as stored now*: every store function that acts for someone
+takes the acting account's id and calls :func:`acting_account` inside its own transaction, so
+a role, a cohort or a deactivation changed since sign-in counts at the next action. Nothing
+trusts a :class:`User` a page remembers.
 
 Text is stored as given and never interpreted. A NUL or a lone surrogate (which PostgreSQL
 text cannot hold) is stored as U+FFFD, so both databases behave alike.
@@ -60,20 +65,63 @@ class WeakPasswordError(AccountError):
     """The password is empty, too short or too long."""
 
 
+class AccessDenied(PermissionError):  # noqa: N818 (a refusal, not a fault)
+    """The acting account, as stored now, may not do this; the message says why."""
+
+
+class SignedOutError(AccessDenied):
+    """The acting account no longer exists or has been deactivated."""
+
+
 @dataclass(frozen=True)
 class User:
-    """A signed-in person as the app sees them (never holds the password hash)."""
+    """A person as the store held them when read (never holds the password hash).
+
+    A snapshot for showing: permission checks re-read the account (:func:`acting_account`)."""
 
     id: int
     username: str
     display_name: str
     role: Role
     cohort: str | None
+    active: bool = True
 
 
 def can_view_cohort(user: User | None) -> bool:
     """Faculty and admins may see a cohort's answers; trainees and guests may not."""
-    return user is not None and user.role in COHORT_ROLES
+    return user is not None and user.active and user.role in COHORT_ROLES
+
+
+def may_export_decks(user: User | None) -> bool:
+    """Who may build an Anki deck of a topic: any signed-in, active account.
+
+    A deck holds only atlas content (items, stills, citations), nothing personal, so
+    trainees may take one for their own study; guests may not, because drawing a deck's
+    stills is the most expensive thing the server does (tens of seconds of rendering)."""
+    return user is not None and user.active
+
+
+def acting_account(session: Session, actor_id: int) -> UserRecord:
+    """The acting account as stored now, read inside the caller's transaction.
+
+    Every permission check starts here: SignedOutError if the account is gone or
+    deactivated; the caller then judges the record's role and cohort."""
+    if isinstance(actor_id, bool) or not isinstance(actor_id, int):
+        raise TypeError(f"actor_id must be an int, not {type(actor_id).__name__}")
+    record = session.get(UserRecord, actor_id)
+    if record is None or not record.active:
+        raise SignedOutError("this account is no longer active; sign in again")
+    return record
+
+
+def current_account(engine: Engine, user_id: int) -> User | None:
+    """The account as stored now, or None when it is gone or deactivated (the session that
+    holds it is to be signed out)."""
+    with Session(engine) as session:
+        try:
+            return to_user(acting_account(session, user_id))
+        except SignedOutError:
+            return None
 
 
 def create_user(
@@ -96,6 +144,7 @@ def create_user(
         display_name=_display_name(display_name, username),
         cohort=_cohort(cohort),
         created_at=utc_now(),
+        active=True,
     )
     return _insert(engine, record)
 
@@ -108,9 +157,10 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
         return None
     with Session(engine) as session:
         record = session.scalar(select(UserRecord).where(UserRecord.username == username))
-        stored = record.password_hash if record is not None else None
-        user = _user(record) if record is not None else None
-    if user is None or stored is None:
+        active = record is not None and record.active
+        stored = record.password_hash if record is not None and active else None
+        user = to_user(record) if record is not None else None
+    if user is None or stored is None:  # unknown, deactivated, or an OpenID Connect account
         _waste_a_verification(password)  # as slow as a real check: no username probing
         return None
     try:
@@ -137,6 +187,13 @@ def set_cohort(engine: Engine, username: str, cohort: str | None) -> User:
     return _update_user(engine, username, cohort=_cohort(cohort))
 
 
+def set_active(engine: Engine, username: str, active: bool) -> User:
+    """Deactivate (``active`` false) or reactivate ``username``'s account. A deactivated
+    account cannot sign in, and every session holding it is signed out at its next click;
+    its answers and cases stay."""
+    return _update_user(engine, username, active=bool(active))
+
+
 def _update_user(engine: Engine, username: str, **values: object) -> User:
     """Set columns of ``username``'s account in one transaction (UnknownUserError)."""
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
@@ -145,7 +202,7 @@ def _update_user(engine: Engine, username: str, **values: object) -> User:
             raise UnknownUserError(f"no user named {username!r}")
         for column, value in values.items():
             setattr(record, column, value)
-    return _user(record)
+    return to_user(record)
 
 
 def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> User:
@@ -167,9 +224,11 @@ def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> Use
                     raise AccountError(
                         f"{username!r} is a password account; it cannot sign in by OpenID Connect"
                     )
+                if not record.active:
+                    raise AccountError(f"the account {username!r} has been deactivated")
                 if record.display_name != display:
                     record.display_name = display
-                return _user(record)
+                return to_user(record)
         try:
             return _insert(
                 engine,
@@ -181,6 +240,7 @@ def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> Use
                     display_name=display,
                     cohort=None,
                     created_at=utc_now(),
+                    active=True,
                 ),
             )
         except DuplicateUserError:
@@ -192,21 +252,21 @@ def get_user(engine: Engine, username: str) -> User | None:
     """The user named ``username``, or None."""
     with Session(engine) as session:
         record = session.scalar(select(UserRecord).where(UserRecord.username == username))
-        return _user(record) if record is not None else None
+        return to_user(record) if record is not None else None
 
 
 def get_user_by_id(engine: Engine, user_id: int) -> User | None:
     """The user with this id, or None (use it to see a role change made since sign-in)."""
     with Session(engine) as session:
         record = session.get(UserRecord, user_id)
-        return _user(record) if record is not None else None
+        return to_user(record) if record is not None else None
 
 
 def list_users(engine: Engine) -> list[User]:
     """Every user, by username."""
     with Session(engine) as session:
         records = session.scalars(select(UserRecord).order_by(UserRecord.username))
-        return [_user(r) for r in records]
+        return [to_user(r) for r in records]
 
 
 def check_username(username: str) -> str:
@@ -277,16 +337,18 @@ def _insert(engine: Engine, record: UserRecord) -> User:
             session.add(record)
     except IntegrityError as exc:
         raise DuplicateUserError(f"the username {record.username!r} is taken") from exc
-    return _user(record)
+    return to_user(record)
 
 
-def _user(record: UserRecord) -> User:
+def to_user(record: UserRecord) -> User:
+    """The :class:`User` snapshot of an account record."""
     return User(
         id=record.id,
         username=record.username,
         display_name=record.display_name,
         role=cast(Role, record.role),
         cohort=record.cohort,
+        active=record.active,
     )
 
 

@@ -1,4 +1,6 @@
-"""``python -m atlas_app users add|set-role|set-cohort|list``: accounts from the command line.
+"""``python -m atlas_app users ...``: accounts from the command line.
+
+``add``, ``set-role``, ``set-cohort``, ``deactivate``, ``activate``, ``list``.
 
 The database is ``DATABASE_URL``, else the project's SQLite file. A password is read from
 standard input (``--password-stdin``, one line) or asked for twice without echo; it is never
@@ -45,6 +47,14 @@ def add_parser(subparsers: Any) -> None:
     cohort.add_argument("username")
     cohort.add_argument("cohort")
     cohort.set_defaults(func=_run(_cmd_set_cohort))
+
+    for name, active, what in (
+        ("deactivate", False, "end an account (it cannot sign in; its history stays)"),
+        ("activate", True, "let a deactivated account sign in again"),
+    ):
+        command = sub.add_parser(name, help=what)
+        command.add_argument("username")
+        command.set_defaults(func=_run(_cmd_set_active), active=active)
 
     ls = sub.add_parser("list", help="list the accounts")
     ls.set_defaults(func=_run(_cmd_list))
@@ -139,6 +149,16 @@ def _cmd_set_cohort(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_set_active(args: argparse.Namespace) -> int:
+    from atlas_app.storage.accounts import set_active
+    from atlas_app.storage.db import get_engine
+
+    user = set_active(get_engine(), args.username, args.active)
+    state = "active" if user.active else "deactivated: its open sessions end at their next click"
+    print(f"{_shown(user.username)} is now {state}")
+    return 0
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
@@ -148,14 +168,24 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
     with Session(get_engine()) as session:
         records = list(session.scalars(select(UserRecord).order_by(UserRecord.username)))
-    rows = [["username", "role", "cohort", "sign-in", "display name"]]
+    rows = [["username", "role", "cohort", "sign-in", "status", "display name"]]
     rows += [
-        [_shown(c) for c in (r.username, r.role, r.cohort or "-", r.auth_source, r.display_name)]
+        [
+            _shown(c)
+            for c in (
+                r.username,
+                r.role,
+                r.cohort or "-",
+                r.auth_source,
+                "active" if r.active else "deactivated",
+                r.display_name,
+            )
+        ]
         for r in records
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
     for row in rows:
-        padded = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
-        print("  ".join([*padded, row[4]]))
+        padded = [cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)]
+        print("  ".join([*padded, row[5]]))
     print(f"{len(records)} account(s)", file=sys.stderr)
     return 0

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -87,7 +88,9 @@ class Base(DeclarativeBase):
 
 
 class UserRecord(Base):
-    """An account. ``password_hash`` is an argon2 hash, NULL for OpenID Connect accounts."""
+    """An account. ``password_hash`` is an argon2 hash, NULL for OpenID Connect accounts.
+
+    ``active`` false: deactivated by an admin; it cannot sign in and its open sessions end."""
 
     __tablename__ = "users"
     __table_args__ = (
@@ -103,6 +106,7 @@ class UserRecord(Base):
     cohort: Mapped[str | None] = mapped_column(String(COHORT_MAX), index=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class QuizSessionRecord(Base):

@@ -57,10 +57,13 @@ def test_add_set_role_list(users, db_url: str) -> None:  # type: ignore[no-untyp
     listing = users("list")
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
-    assert lines[0].split()[:4] == ["username", "role", "cohort", "sign-in"]
-    assert lines[1].split() == ["ana", "admin", "PGY2", "password", "Ana", "R."]
-    assert lines[2].split()[:4] == ["prof", "faculty", "-", "password"]
+    assert lines[0].split()[:5] == ["username", "role", "cohort", "sign-in", "status"]
+    assert lines[1].split() == ["ana", "admin", "PGY2", "password", "active", "Ana", "R."]
+    assert lines[2].split()[:5] == ["prof", "faculty", "-", "password", "active"]
     assert "2 account(s)" in listing.stderr
+    done = users("deactivate", "prof")
+    assert done.returncode == 0 and "prof is now deactivated" in done.stdout
+    assert users("list").stdout.splitlines()[2].split()[4] == "deactivated"
 
     engine = make_engine(db_url)
     try:
@@ -79,6 +82,7 @@ def test_failures_are_messages_not_tracebacks(users) -> None:  # type: ignore[no
     _clean_failure(users("add", "ben", "--role", "root", "--password-stdin"), "invalid choice")
     _clean_failure(users("set-role", "nobody", "admin"), "no user named 'nobody'")
     _clean_failure(users("set-role", "ana", "root"), "invalid choice")
+    _clean_failure(users("deactivate", "nobody"), "no user named 'nobody'")
     # no terminal and no --password-stdin: no prompt to hang on
     _clean_failure(users("add", "ben", stdin=""), "--password-stdin")
     listing = users("list")
