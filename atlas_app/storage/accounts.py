@@ -18,7 +18,6 @@ text cannot hold) is stored as U+FFFD, so both databases behave alike.
 from __future__ import annotations
 
 import contextlib
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
@@ -29,12 +28,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from atlas_app.storage.access import AccessDenied, SignedOutError, acting_account
+from atlas_app.storage.audit import By, acting, command_line, record_event
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import (
     COHORT_MAX,
     NAME_MAX,
     USERNAME_MAX,
     UserRecord,
+    storable_text,
     utc_now,
 )
 
@@ -45,7 +47,6 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024  # longer ones are refused before hashing (no hashing DoS)
 
 _hasher = PasswordHasher()
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _dummy_hash: str | None = None
 
 
@@ -63,14 +64,6 @@ class UnknownUserError(AccountError, LookupError):
 
 class WeakPasswordError(AccountError):
     """The password is empty, too short or too long."""
-
-
-class AccessDenied(PermissionError):  # noqa: N818 (a refusal, not a fault)
-    """The acting account, as stored now, may not do this; the message says why."""
-
-
-class SignedOutError(AccessDenied):
-    """The acting account no longer exists or has been deactivated."""
 
 
 @dataclass(frozen=True)
@@ -99,19 +92,6 @@ def may_export_decks(user: User | None) -> bool:
     trainees may take one for their own study; guests may not, because drawing a deck's
     stills is the most expensive thing the server does (tens of seconds of rendering)."""
     return user is not None and user.active
-
-
-def acting_account(session: Session, actor_id: int) -> UserRecord:
-    """The acting account as stored now, read inside the caller's transaction.
-
-    Every permission check starts here: SignedOutError if the account is gone or
-    deactivated; the caller then judges the record's role and cohort."""
-    if isinstance(actor_id, bool) or not isinstance(actor_id, int):
-        raise TypeError(f"actor_id must be an int, not {type(actor_id).__name__}")
-    record = session.get(UserRecord, actor_id)
-    if record is None or not record.active:
-        raise SignedOutError("this account is no longer active; sign in again")
-    return record
 
 
 def current_account(engine: Engine, user_id: int) -> User | None:
@@ -175,34 +155,54 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     return user
 
 
-def set_role(engine: Engine, username: str, role: Role) -> User:
-    """Give ``username`` the role ``role`` (UnknownUserError, AccountError for a bad role)."""
-    return _update_user(engine, username, role=check_role(role))
+def set_role(engine: Engine, username: str, role: Role, by: By | None = None) -> User:
+    """Give ``username`` the role ``role`` (UnknownUserError, AccountError for a bad role).
+
+    ``by``: the acting admin's account id (checked now), or a command-line label (the
+    default names the operating-system user); the change is an event of the audit trail."""
+    return _update_user(engine, username, by, role=check_role(role))
 
 
-def set_cohort(engine: Engine, username: str, cohort: str | None) -> User:
+def set_cohort(engine: Engine, username: str, cohort: str | None, by: By | None = None) -> User:
     """Put ``username`` in ``cohort`` (None or blank: in none); UnknownUserError,
     AccountError for a cohort name that is too long. An account made by an OpenID Connect
-    sign-in has no cohort until an admin gives it one."""
-    return _update_user(engine, username, cohort=_cohort(cohort))
+    sign-in has no cohort until an admin gives it one. ``by`` as for :func:`set_role`."""
+    return _update_user(engine, username, by, cohort=_cohort(cohort))
 
 
-def set_active(engine: Engine, username: str, active: bool) -> User:
+def set_active(engine: Engine, username: str, active: bool, by: By | None = None) -> User:
     """Deactivate (``active`` false) or reactivate ``username``'s account. A deactivated
     account cannot sign in, and every session holding it is signed out at its next click;
-    its answers and cases stay."""
-    return _update_user(engine, username, active=bool(active))
+    its answers and cases stay. ``by`` as for :func:`set_role`."""
+    return _update_user(engine, username, by, active=bool(active))
 
 
-def _update_user(engine: Engine, username: str, **values: object) -> User:
-    """Set columns of ``username``'s account in one transaction (UnknownUserError)."""
+def _update_user(engine: Engine, username: str, by: By | None, **values: object) -> User:
+    """Set columns of ``username``'s account and record each change in the audit trail, in
+    one transaction (UnknownUserError; AccessDenied if ``by`` is not an admin now, or is the
+    admin's own account losing its role or being deactivated)."""
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        actor = acting(session, by if by is not None else command_line())
         record = session.scalar(select(UserRecord).where(UserRecord.username == username))
         if record is None:
             raise UnknownUserError(f"no user named {username!r}")
+        own = isinstance(actor, UserRecord) and actor.id == record.id
+        if own and (values.get("role", "admin") != "admin" or values.get("active") is False):
+            raise AccessDenied("an admin cannot demote or deactivate their own account")
         for column, value in values.items():
-            setattr(record, column, value)
+            before = getattr(record, column)
+            if before != value:
+                setattr(record, column, value)
+                change = f"{_as_told(column, before)} → {_as_told(column, value)}"
+                record_event(session, actor, column, username, change)
     return to_user(record)
+
+
+def _as_told(column: str, value: object) -> str:
+    """A column's value in an audit event's words."""
+    if column == "active":
+        return "active" if value else "deactivated"
+    return "(none)" if value is None else str(value)
 
 
 def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> User:
@@ -298,11 +298,6 @@ def check_password(password: str) -> None:
         raise WeakPasswordError(f"the password is shorter than {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WeakPasswordError(f"the password is longer than {MAX_PASSWORD_LENGTH} characters")
-
-
-def storable_text(text: str) -> str:
-    """``text`` as stored: unchanged, except NUL and lone surrogates become U+FFFD."""
-    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def _display_name(name: str | None, username: str) -> str:

@@ -21,7 +21,9 @@ from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
 from atlas_app.cases.model import Case, case_data, case_from_data
-from atlas_app.storage.accounts import AccessDenied, SignedOutError, User, acting_account, to_user
+from atlas_app.storage.access import AccessDenied, SignedOutError, acting_account
+from atlas_app.storage.accounts import User, to_user
+from atlas_app.storage.audit import record_event
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import NAME_MAX, CaseMemberRecord, CaseRecord, UserRecord, utc_now
 
@@ -223,18 +225,26 @@ def save_case(
         return _stored(record, access)
 
 
+def _case_name(record: CaseRecord) -> str:
+    """How an audit event names a case."""
+    return f"case {record.id} “{record.title}”"
+
+
 def set_cohort_sharing(engine: Engine, actor_id: int, case_id: int, shared: bool) -> None:
     """Share (or stop sharing) read-only with the owner's cohort (owner only)."""
     with Session(writer(engine)) as session, session.begin():
-        _, record, _ = _load(session, actor_id, case_id, "own")
-        record.shared_with_cohort = shared
+        actor, record, _ = _load(session, actor_id, case_id, "own")
+        if bool(record.shared_with_cohort) != bool(shared):
+            record.shared_with_cohort = shared
+            how = f"shared with cohort {actor.cohort}" if shared else "no longer shared with it"
+            record_event(session, actor, "cohort_sharing", _case_name(record), how)
 
 
 def _set_member(
     engine: Engine, actor_id: int, case_id: int, member_id: int, can_edit: bool
 ) -> None:
     with Session(writer(engine)) as session, session.begin():
-        _, record, _ = _load(session, actor_id, case_id, "own")
+        actor, record, _ = _load(session, actor_id, case_id, "own")
         member = session.get(UserRecord, member_id)
         if member is None or not member.active:
             raise CaseAccessError("that account no longer exists or has been deactivated")
@@ -249,8 +259,12 @@ def _set_member(
         )
         if row is None:
             session.add(CaseMemberRecord(case_id=case_id, user_id=member.id, can_edit=can_edit))
-        else:
+        elif row.can_edit != can_edit:
             row.can_edit = can_edit
+        else:
+            return  # already so: nothing changes, nothing to record
+        action = "coeditor" if can_edit else "share"
+        record_event(session, actor, action, _case_name(record), member.username)
 
 
 def share_case(engine: Engine, actor_id: int, case_id: int, reader_id: int) -> None:
@@ -266,12 +280,17 @@ def add_coeditor(engine: Engine, actor_id: int, case_id: int, editor_id: int) ->
 def unshare_case(engine: Engine, actor_id: int, case_id: int, member_id: int) -> None:
     """Remove the account ``member_id`` (reader or co-editor) from the case (owner only)."""
     with Session(writer(engine)) as session, session.begin():
-        _load(session, actor_id, case_id, "own")
-        session.execute(
-            delete(CaseMemberRecord).where(
-                CaseMemberRecord.case_id == case_id, CaseMemberRecord.user_id == member_id
-            )
-        )
+        actor, record, _ = _load(session, actor_id, case_id, "own")
+        removed = session.scalars(
+            delete(CaseMemberRecord)
+            .where(CaseMemberRecord.case_id == case_id, CaseMemberRecord.user_id == member_id)
+            .returning(CaseMemberRecord.can_edit)
+        ).all()
+        if removed:
+            member = session.get(UserRecord, member_id)
+            name = member.username if member is not None else f"account {member_id}"
+            was = "co-editor" if removed[0] else "reader"
+            record_event(session, actor, "unshare", _case_name(record), f"{name} ({was})")
 
 
 remove_coeditor = unshare_case
@@ -306,6 +325,7 @@ def case_sharing(engine: Engine, actor_id: int, case_id: int) -> CaseSharing:
 def delete_case(engine: Engine, actor_id: int, case_id: int) -> None:
     """Delete the case and its sharing (owner only)."""
     with Session(writer(engine)) as session, session.begin():
-        _load(session, actor_id, case_id, "own")
+        actor, record, _ = _load(session, actor_id, case_id, "own")
+        record_event(session, actor, "delete_case", _case_name(record), f"version {record.version}")
         session.execute(delete(CaseMemberRecord).where(CaseMemberRecord.case_id == case_id))
         session.execute(delete(CaseRecord).where(CaseRecord.id == case_id))

@@ -24,13 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from atlas_app.quiz.scheduling import review
-from atlas_app.storage.accounts import (
-    AccessDenied,
-    acting_account,
-    can_view_cohort,
-    storable_text,
-    to_user,
-)
+from atlas_app.storage.access import AccessDenied, acting_account
+from atlas_app.storage.accounts import can_view_cohort, to_user
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import (
     ITEM_ID_MAX,
@@ -40,6 +35,7 @@ from atlas_app.storage.models import (
     ReviewCardRecord,
     UserRecord,
     as_utc,
+    storable_text,
     utc_now,
 )
 

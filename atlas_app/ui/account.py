@@ -124,15 +124,27 @@ def _oidc_user(engine: Any) -> Any | None:
         return None
 
 
+def client_address() -> str | None:
+    """The browser's network address as the server sees it (None on the server's own
+    machine). Behind a reverse proxy, uvicorn takes it from ``X-Forwarded-For`` when the
+    proxy's address is in ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by default)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser behind this run
+        return None
+    return address if isinstance(address, str) else None  # AppTest hands a stand-in
+
+
 def _sign_in(engine: Any) -> None:
-    from atlas_app.storage.accounts import authenticate
+    from atlas_app.storage.signin import sign_in
 
     username = st.session_state.get(f"{FORM_KEY}.username", "")
     password = st.session_state.get(f"{FORM_KEY}.password", "")
-    user = authenticate(engine, str(username).strip(), str(password))
+    result = sign_in(engine, str(username), str(password), client_address())
     st.session_state[f"{FORM_KEY}.password"] = ""
+    user = result.user
     if user is None:
-        st.session_state[ERROR_KEY] = "Wrong username or password."
+        st.session_state[ERROR_KEY] = result.message
         return
     st.session_state.pop(ERROR_KEY, None)
     st.session_state.pop(NOTICE_KEY, None)

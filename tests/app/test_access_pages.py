@@ -178,3 +178,88 @@ def test_anki_decks_are_for_signed_in_accounts(store) -> None:
     for name in ("tina", "fay"):
         signed_in = _page("quiz", users[name])
         assert [b for b in signed_in.button if b.label == "Build the deck"], name
+
+
+# --- Sign-in throttling and the admin page -------------------------------------------------
+
+
+def _sign_in(at: AppTest, username: str, password: str) -> None:
+    at.text_input(key="account.sign_in.username").input(username)
+    at.text_input(key="account.sign_in.password").input(password)
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_twenty_wrong_passwords_then_the_right_one_is_refused(store) -> None:
+    from atlas_app.storage import signin
+    from atlas_app.ui.account import escape_markdown
+
+    wrong, try_later = escape_markdown(signin.WRONG), escape_markdown(signin.TRY_LATER)
+
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/about.py")
+    at.run()
+    shown = []
+    for _ in range(20):
+        _sign_in(at, "tina", "not her password")
+        shown.append(next(e.value for e in at.error))
+    assert shown[:3] == [wrong] * 3 and shown[-1] == try_later
+    assert set(shown) == {wrong, try_later}
+    _sign_in(at, "tina", "correct horse 1")  # her password, during the lock
+    assert USER_KEY not in at.session_state
+    assert [e.value for e in at.error] == [try_later], "no word of why beyond 'later'"
+    # An unknown username gets the very same answers.
+    other = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    other.switch_page("app_pages/about.py")
+    other.run()
+    _sign_in(other, "nobody-at-all", "whatever it is")
+    assert [e.value for e in other.error] == [try_later], "this client is held too"
+
+
+def test_the_admin_page_shows_failures_and_unlocks(store) -> None:
+    engine, users = store
+    from atlas_app.storage.accounts import create_user
+    from atlas_app.storage.signin import sign_in
+
+    ada = create_user(engine, "ada", "correct horse 8", role="admin")
+    for _ in range(12):
+        sign_in(engine, "tina", "not her password", "10.4.4.4")
+    for user in (None, users["fay"], users["tina"]):  # by URL: refused before anything is read
+        page = _page("admin", user)
+        assert any("for admins" in e.value for e in page.error)
+        assert not page.dataframe and not page.get("download_button")
+    at = _page("admin", ada)
+    held = [t.value for t in at.text if t.value.startswith("account: tina")]
+    assert held and "locked until" in held[0]
+    failures = at.dataframe[1].value
+    assert len(failures) == 12 and set(failures["Username typed"]) == {"tina"}
+    assert set(failures["Client"]) == {"10.4.4.4"}
+    at.button(key="admin.unlock.account.tina").click().run()
+    assert not at.exception
+    assert any("Unlocked" in s.value for s in at.success)
+    assert not [t for t in at.text if t.value.startswith("account: tina")]
+    assert sign_in(engine, "tina", "correct horse 1", "10.5.5.5").user is not None
+    trail = at.dataframe[2].value
+    assert (trail["What"].iloc[0], trail["Who"].iloc[0]) == ("sign-in throttle lifted", "ada")
+    assert at.get("download_button"), "the trail as CSV"
+
+
+def test_an_admin_changes_a_role_and_the_trail_says_so(store) -> None:
+    engine, users = store
+    from atlas_app.storage.accounts import create_user, get_user
+
+    ada = create_user(engine, "ada", "correct horse 8", role="admin")
+    at = _page("admin", ada)
+    at.selectbox(key="admin.account").set_value("gus").run()
+    prefix = f"admin.edit.{users['gus'].id}"
+    at.selectbox(key=f"{prefix}.role").set_value("trainee")
+    at.text_input(key=f"{prefix}.cohort").input("2027")
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert not at.exception
+    assert any("Saved" in s.value for s in at.success)
+    gus = get_user(engine, "gus")
+    assert gus is not None and (gus.role, gus.cohort) == ("trainee", "2027")
+    trail = at.dataframe[2].value
+    assert list(trail["Detail"])[:2] == ["2026 → 2027", "faculty → trainee"]
+    assert set(list(trail["Who"])[:2]) == {"ada"}

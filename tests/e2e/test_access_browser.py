@@ -99,3 +99,45 @@ def test_a_trainee_moved_to_another_cohort_is_refused_the_old_cohorts_case(
     page.get_by_role("button", name="Open").click()
     expect(page.get_by_text("not shared with you")).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("Cohort reading.")).to_have_count(0)
+
+
+@pytest.fixture
+def lift_the_throttle(engine):
+    """Every browser test signs in from the same address (this machine): lift what a test
+    left held, so the next test's sign-in is not refused."""
+    from atlas_app.storage.signin import LOCAL_CLIENT, unlock
+
+    unlock(engine, "browser test", "client", LOCAL_CLIENT)  # whatever an earlier test left
+    held: list[str] = []
+    yield held
+    for username in held:
+        unlock(engine, "browser test", "account", username)
+    unlock(engine, "browser test", "client", LOCAL_CLIENT)
+
+
+def test_twenty_wrong_passwords_then_the_right_one_is_refused(
+    page: Page, app_url, engine, lift_the_throttle
+):
+    from atlas_app.storage.signin import TRY_LATER, WRONG
+
+    tina = make_user(engine, "tina")
+    lift_the_throttle.append(tina.username)
+    page.goto(f"{app_url}/about")
+    username = page.get_by_role("textbox", name="Username")
+    password = page.get_by_role("textbox", name="Password")
+    sign_in_button = page.get_by_role("button", name="Sign in")
+    alert = page.get_by_test_id("stSidebar").get_by_test_id("stAlertContentError")
+    expect(username).to_be_visible(timeout=SLOW)
+    for attempt in range(20):
+        username.fill(tina.username)
+        password.fill(f"not her password {attempt}")
+        sign_in_button.click()
+        expected = WRONG if attempt < 3 else TRY_LATER
+        expect(alert).to_have_text(expected, timeout=SLOW)
+        expect(password).to_have_value("", timeout=SLOW)  # the run is over: the next may go
+    username.fill(tina.username)
+    password.fill(PASSWORD)
+    sign_in_button.click()
+    expect(password).to_have_value("", timeout=SLOW)
+    expect(alert).to_have_text(TRY_LATER)
+    expect(page.get_by_text(f"Signed in as {tina.username}")).to_have_count(0)

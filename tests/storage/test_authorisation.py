@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from atlas_app.cases.model import Case
 from atlas_app.storage import case_store as store
 from atlas_app.storage import quiz_store
+from atlas_app.storage.access import SignedOutError
 from atlas_app.storage.accounts import (
-    SignedOutError,
     User,
     authenticate,
     create_user,

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import Engine
 
 from atlas_app.storage import quiz_store as store
-from atlas_app.storage.accounts import SignedOutError, User, create_user, set_role
+from atlas_app.storage.access import SignedOutError
+from atlas_app.storage.accounts import User, create_user, set_role
 from atlas_app.storage.db import make_engine
 
 PASSWORD = "sacral ala 2026"
