@@ -64,9 +64,13 @@ _SAFE_TAGS: Final = frozenset(
 )
 _NUMBER_TAGS: Final = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
 _MERGE_TAG: Final = "tag:yaml.org,2002:merge"
-# C0 controls but tab, newline and carriage return; DEL; C1; the line separators YAML
-# treats as breaks; the two non-characters XML (so PowerPoint) cannot hold.
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+FORBIDDEN_CHARACTERS: Final = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]"
+)
+"""Characters no text in the app may hold: C0 controls but tab, newline and carriage
+return; DEL and C1 (terminal escapes); the line separators YAML treats as breaks; lone
+surrogates and the two non-characters that XML, so PowerPoint, cannot carry."""
+_CONTROL = FORBIDDEN_CHARACTERS
 
 
 @dataclass(frozen=True)
