@@ -172,3 +172,14 @@ def test_atlas_panel_names_the_approaches_that_endanger_a_structure():
     at.selectbox(key="atlas.selected").set_value("common_iliac_vein_right").run()
     text = " ".join(m.value for m in at.markdown)
     assert "**Endangered by**" in text and "Iliac retraction" in text
+
+
+def test_the_run_log_records_the_server_time_of_each_run(tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "runs.jsonl"
+    monkeypatch.setenv("ATLAS_RUN_LOG", str(log))
+    at = run_page("about")
+    assert not at.exception
+    (line,) = [json.loads(x) for x in log.read_text().splitlines()]
+    assert line["page"] == "about" and 0 < line["seconds"] < 600
