@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from atlas_app.storage.accounts import User, authenticate
 from atlas_app.storage.audit import NOT_SIGNED_IN, By, acting, record_event
-from atlas_app.storage.db import writer
+from atlas_app.storage.db import retry_when_safe, writer
 from atlas_app.storage.models import (
     CLIENT_MAX,
     USERNAME_MAX,
@@ -211,6 +211,7 @@ def _held(engine: Engine, keys: list[tuple[Scope, str]], now: datetime) -> bool:
     return False
 
 
+@retry_when_safe
 def _count(
     engine: Engine,
     keys: list[tuple[Scope, str]],
