@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas_app.model.schema import (
+    AllowedContact,
     AtlasInfo,
     Group,
     Landmark,
@@ -58,6 +59,7 @@ class Atlas:
     landmarks: dict[str, Landmark]
     groups: dict[str, Group]
     variant_groups: dict[str, VariantGroup]
+    allowed_contacts: dict[str, AllowedContact]
     origins: dict[tuple[str, str], Origin]
     faults: tuple[Fault, ...] = ()
 

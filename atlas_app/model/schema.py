@@ -273,6 +273,13 @@ class VariantGroup(Record):
         return self
 
 
+class CheckSwitches(Record):
+    """Named checks an atlas may switch off (``checks:`` in ``atlas.yaml``). Only checks
+    listed here can be switched off, and each is on unless the manifest says otherwise."""
+
+    no_intersections: bool = True
+
+
 class AtlasInfo(Record):
     """The atlas manifest (``atlas.yaml``)."""
 
@@ -284,6 +291,58 @@ class AtlasInfo(Record):
     required_landmarks: list[Id] = []
     license: str
     attribution: list[str] = []
+    checks: CheckSwitches = CheckSwitches()
+
+
+SIDE_PLACEHOLDER = "{side}"
+ContactId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\{side\})?$")]
+
+
+class AllowedContact(Record):
+    """Structures that anatomy lets pass into one another — a nerve forming inside psoas, a
+    vein draining into another, a root in its foramen — with why and the source.
+
+    An id ending in ``{side}`` stands for the right and the left structure (one pair per
+    side). ``max_depth_mm`` and ``max_length_mm``, when given, bound how deep and over what
+    length the contact may run (a branch joins its trunk; it does not run inside it).
+    """
+
+    id: Id
+    pairs: list[tuple[ContactId, ContactId]] = Field(min_length=1)
+    reason: str = Field(min_length=10)
+    cite: Cites
+    max_depth_mm: float | None = Field(default=None, gt=0)
+    max_length_mm: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _sides_pair_up(self) -> AllowedContact:
+        for a, b in self.pairs:
+            if a == b:
+                raise ValueError(f"'{a}' is paired with itself")
+            if a.endswith(SIDE_PLACEHOLDER) != b.endswith(SIDE_PLACEHOLDER) and not (
+                _midline(a) or _midline(b)
+            ):
+                raise ValueError(f"'{a}' and '{b}': use {SIDE_PLACEHOLDER} on both or neither")
+        return self
+
+    def expanded(self) -> list[tuple[int, str, str]]:
+        """(index of the pair, id, id) for every concrete pair, sides spelled out."""
+        out = []
+        for i, (a, b) in enumerate(self.pairs):
+            if SIDE_PLACEHOLDER in a + b:
+                for side in ("right", "left"):
+                    out.append((i, _on_side(a, side), _on_side(b, side)))
+            else:
+                out.append((i, a, b))
+        return out
+
+
+def _midline(structure_id: str) -> bool:
+    return not structure_id.endswith(("_right", "_left", SIDE_PLACEHOLDER))
+
+
+def _on_side(structure_id: str, side: str) -> str:
+    return structure_id.replace(SIDE_PLACEHOLDER, side)
 
 
 def side_suffix_problem(structure_id: str, side: str) -> str | None:
