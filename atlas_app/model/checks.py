@@ -32,7 +32,19 @@ from atlas_app.model.specimen import PatchError, build_specimen, default_choices
 
 Check = Callable[[Atlas], Iterator[Fault]]
 CHECKS: dict[str, Check] = {}
-LOAD_CHECKS = ("yaml_syntax", "schema", "schema_version")
+LOAD_CHECKS = (
+    # the shared YAML reader's refusals (atlas_app.model.yaml_io)
+    "file_readable",
+    "yaml_alias",
+    "yaml_characters",
+    "yaml_duplicate_key",
+    "yaml_limits",
+    "yaml_syntax",
+    "yaml_tag",
+    # the loader's
+    "schema",
+    "schema_version",
+)
 GEOMETRIC_CHECKS = ("no_intersections",)
 PREVALENCE_TOLERANCE = 0.005
 
@@ -306,12 +318,14 @@ def check_landmarks_present(atlas: Atlas) -> Iterator[Fault]:
 
 @check
 def check_mesh_files_exist(atlas: Atlas) -> Iterator[Fault]:
-    """Each mesh file is in the atlas and looks like the format its name says."""
+    """Each mesh file is inside the atlas folder and looks like the format its name says.
+    (Whether VTK can read it is ``mesh_data``'s, in the geometry layer.)"""
     for sid, s in atlas.structures.items():
         if not isinstance(s.geometry, MeshGeometry):
             continue
-        path = atlas.root / s.geometry.file
-        problem = _mesh_file_problem(path)
+        path, problem = mesh_file_path(atlas.root, s.geometry.file)
+        if path is not None:
+            problem = _mesh_file_problem(path)
         if problem:
             yield atlas.fault(
                 "mesh_files_exist",
@@ -322,11 +336,30 @@ def check_mesh_files_exist(atlas: Atlas) -> Iterator[Fault]:
             )
 
 
+def mesh_file_path(root: Path, file: str) -> tuple[Path | None, str | None]:
+    """The path of a mesh record's file, or why it is refused: it must stay inside the
+    atlas folder (no absolute path, no '..', no link leading out)."""
+    rel = Path(file)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None, "the path must stay inside the atlas folder (no '/' start, no '..')"
+    path = root / rel
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return None, "the path cannot be resolved (a link loop?)"
+    if not inside:
+        return None, "the file links outside the atlas folder"
+    return path, None
+
+
 def _mesh_file_problem(path: Path) -> str | None:
     if not path.is_file():
         return "file not found"
-    with path.open("rb") as handle:
-        head = handle.read(512)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror or exc}"
     if len(head) < 84:
         return "file is too small to be a mesh"
     if path.suffix == ".vtp" and b"<VTKFile" not in head:
@@ -490,7 +523,10 @@ def check_no_intersections(atlas: Atlas) -> Iterator[Fault]:
         return
     from atlas_app.geometry.contacts import survey_contacts  # needs VTK: only when run
     from atlas_app.geometry.intersections import BodyError
+    from atlas_app.geometry.mesh_files import unusable_meshes
 
+    if unusable_meshes(atlas):
+        return  # mesh_data reports them; their surfaces cannot be measured
     try:
         found = survey_contacts(atlas)
     except BodyError as exc:

@@ -21,6 +21,7 @@ read by their own loaders.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from atlas_app.model.schema import (
     Structure,
     VariantGroup,
 )
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
 
 LIST_KINDS: dict[str, type[BaseModel]] = {
     "references": Reference,
@@ -58,6 +59,15 @@ def iter_data_files(root: Path) -> Iterator[Path]:
         if rel.parts[0] in OTHER_LOADERS or any(p.startswith(".") for p in rel.parts):
             continue
         yield path
+
+
+def linked_folders(root: Path) -> Iterator[Path]:
+    """Links to folders inside the atlas: the reader does not follow them (they could lead
+    out of the atlas or round in a loop), so their files would be silently missed."""
+    for folder, dirs, _files in os.walk(root):
+        for name in sorted(dirs):
+            if (Path(folder) / name).is_symlink():
+                yield Path(folder) / name
 
 
 def describe_error(err: Any) -> tuple[tuple[str | int, ...], str]:
@@ -89,11 +99,7 @@ class _Reader:
         self.info: AtlasInfo | None = None
 
     def rel(self, path: Path) -> str:
-        """The path as a reader would type it: relative to the working directory if inside it."""
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+        return relative_path(path)
 
     def fault(
         self, doc: LoadedYaml, path: tuple[str | int, ...], field: str, problem: str, check: str
@@ -104,7 +110,7 @@ class _Reader:
         try:
             doc = load_yaml(path)
         except YamlError as exc:
-            self.faults.append(Fault(self.rel(path), exc.line, "-", exc.problem, "yaml_syntax"))
+            self.faults.append(Fault(self.rel(path), exc.line, exc.field, exc.problem, exc.check))
             return
         data = doc.data
         if not isinstance(data, dict):
@@ -191,6 +197,16 @@ def load_atlas(root: Path | str) -> Atlas:
     else:
         for path in iter_data_files(root):
             reader.read_file(path)
+        for link in linked_folders(root):
+            reader.faults.append(
+                Fault(
+                    reader.rel(link),
+                    1,
+                    "-",
+                    "a link to a folder: its files are not read",
+                    "file_readable",
+                )
+            )
         if reader.info is None:
             reader.faults.append(
                 Fault(str(root.name), 1, "atlas", "no atlas manifest (atlas.yaml)", "schema")

@@ -121,6 +121,8 @@ class MeshGeometry(Record):
 
     kind: Literal["mesh"]
     file: str = Field(pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
+    closed: bool = True
+    """A closed surface (a bone, a disc, a muscle); ``mesh_data`` checks it has no open edge."""
     source: Cites
 
 

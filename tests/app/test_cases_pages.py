@@ -141,6 +141,16 @@ def test_a_refused_edit_says_why_and_saves_nothing(store) -> None:
     assert _stored(engine, users["fay"], cid).case.title == "Kept"
 
 
+def test_a_typed_character_powerpoint_cannot_hold_is_refused(store) -> None:
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Keep"))
+    at.text_input(key=widget_key(cid, "case", "title")).set_value("Leak \ufffe").run()
+    _ok(at)
+    assert "U\\+FFFE is not allowed" in _messages(at)  # as escaped Markdown
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.case.title == "Keep" and stored.version == 1
+
+
 def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
     engine, users = store
     at, cid = _open(engine, users["fay"], Case(title="Variant"))
