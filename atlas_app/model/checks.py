@@ -145,16 +145,24 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                 ("parent",),
                 f"unknown parent group '{g.parent}'",
             )
+    added_anywhere = {
+        s.id for vg in atlas.variant_groups.values() for o in vg.options for s in o.patch.add
+    }
     for vg in atlas.variant_groups.values():
         for i, o in enumerate(vg.options):
-            added = {s.id for s in o.patch.add}
-            targets: list[tuple[RecordPath, str]] = []
-            targets += [(("remove", j), t) for j, t in enumerate(o.patch.remove)]
-            targets += [(("modify", t), t) for t in o.patch.modify]
+            known = set(atlas.structures) | {s.id for s in o.patch.add}
+            targets: list[tuple[RecordPath, str, set[str]]] = []
+            targets += [(("remove", j), t, known) for j, t in enumerate(o.patch.remove)]
+            targets += [(("modify", t), t, known) for t in o.patch.modify]
             for w, warp in enumerate(o.patch.warp):
-                targets += [(("warp", w, "ends", t), t) for t in warp.ends]
-            for sub, target in targets:
-                if target not in atlas.structures and target not in added:
+                targets += [(("warp", w, "ends", t), t, known) for t in warp.ends]
+                # a warp also carries what other variants add (warps come last)
+                targets += [
+                    (("warp", w, "follow", k), t, added_anywhere | known)
+                    for k, t in enumerate(warp.follow)
+                ]
+            for sub, target, names in targets:
+                if target not in names:
                     yield atlas.fault(
                         "references_resolve",
                         "variant_groups",
@@ -172,11 +180,10 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                         ("options", i, "patch", "landmarks", lid),
                         f"patch names unknown landmark '{lid}'",
                     )
-    added = {s.id for vg in atlas.variant_groups.values() for o in vg.options for s in o.patch.add}
     for cid, contact in atlas.allowed_contacts.items():
         for i, a, b in contact.expanded():
             for sid in (a, b):
-                if sid not in atlas.structures and sid not in added:
+                if sid not in atlas.structures and sid not in added_anywhere:
                     yield atlas.fault(
                         "references_resolve",
                         "allowed_contacts",

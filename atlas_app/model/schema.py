@@ -7,6 +7,7 @@ resolve, citations that exist, prevalences that add up) live in ``checks.py``.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -226,22 +227,47 @@ class Group(Record):
 
 
 class Warp(Record):
-    """Drag the ends of centerlines by a vector, fading smoothly along each line.
+    """Move a junction of vessels by ``by`` and carry the vessels with it, smoothly.
 
-    Used by variants that move a junction (the aortic bifurcation one level down): the
-    named ends move by ``by`` and points within ``falloff_mm`` of arc length follow.
+    Used by the variants that set where the aorta divides and where the iliac veins join.
+    The junction is ``landmark`` (moved by ``by``) or, without one, the first named end.
+    Every control point of the structures in ``ends`` (those joined at the junction, with
+    the end that lies on it) and in ``follow`` (their branches and tributaries further on,
+    moved when the specimen has them) moves by ``by`` times a weight of the straight-line
+    distance to the junction, 1 there and 0 from ``falloff_mm`` on, with zero slope at
+    both. A displacement field in space rather than along each line: points where vessels
+    join move together, so joins hold at the junction and beyond it, and directions at the
+    junction are kept, so no vessel kinks there. ``falloff_mm`` ≥ π·|by| keeps the field's
+    steepest gradient (π·|by| / (2·falloff)) at or below one half: no segment shrinks or
+    stretches by more than half, or turns by more than 30°, so no vessel folds.
     """
 
     ends: dict[Id, Literal["start", "end"]] = Field(min_length=1)
+    follow: list[Id] = []
     by: Vec3
     falloff_mm: float = Field(gt=0)
     landmark: Id | None = None
 
+    @model_validator(mode="after")
+    def _does_not_fold(self) -> Warp:
+        shift = sum(c * c for c in self.by) ** 0.5
+        if self.falloff_mm < math.pi * shift:
+            raise ValueError(
+                f"falloff_mm {self.falloff_mm:g} is under π × |by| = {math.pi * shift:.1f}: "
+                "the warp would crush or fold the vessels"
+            )
+        return self
+
+    def moved(self) -> list[str]:
+        """Every structure the warp may move."""
+        return [*self.ends, *self.follow]
+
 
 class Patch(Record):
     """How a variant changes the base model. Applied in this order: remove, modify, add,
-    warp, landmarks. ``modify`` merges fields into an existing structure (lists are
-    replaced whole)."""
+    landmarks; the warps of every chosen variant come last, once all structures are in
+    place (a warp carries the veins another variant adds). ``modify`` merges fields into
+    an existing structure (lists are replaced whole)."""
 
     remove: list[Id] = []
     modify: dict[Id, dict[str, Any]] = {}
