@@ -56,7 +56,7 @@ def main() -> None:
                 "contact survey of every specimen, cold (fresh process)",
                 t_cold,
                 "s",
-                "few s",
+                "< 5 s",
                 t_cold < 5,
             ),
             row("contact survey, warm (cached pairs), best of 3", t_warm * 1000, "ms"),

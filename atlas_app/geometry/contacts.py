@@ -23,6 +23,7 @@ from itertools import combinations
 from atlas_app.geometry.intersections import (
     Body,
     Intersection,
+    boxes_meet,
     find_intersections,
     structure_body,
 )
@@ -105,16 +106,11 @@ class _Specimens:
         }
 
 
-def _meet(a: Body, b: Body) -> bool:
-    (alo, ahi), (blo, bhi) = a.bounds, b.bounds
-    return bool((alo <= bhi).all() and (blo <= ahi).all())
-
-
 def _interact(x: dict[str, Body], y: dict[str, Body]) -> bool:
     """Whether two options' changed structures share one or come near each other."""
     if x.keys() & y.keys():
         return True
-    return any(_meet(a, b) for a in x.values() for b in y.values())
+    return any(boxes_meet(a.bounds, b.bounds) for a in x.values() for b in y.values())
 
 
 def _visits(atlas: Atlas) -> Iterator[tuple[Visit, list[Intersection]]]:

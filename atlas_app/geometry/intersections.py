@@ -108,9 +108,10 @@ class Intersection:
 
     def describe(self) -> str:
         where = ", ".join(f"{c:.0f}" for c in self.point)
+        over = f"{self.length_mm:.0f} mm" if self.length_mm >= 1 else "less than 1 mm"
         return (
             f"'{self.a}' and '{self.b}' pass through each other: {self.depth_mm:.1f} mm deep "
-            f"over {self.length_mm:.0f} mm, deepest at [{where}]"
+            f"over {over}, deepest at [{where}]"
         )
 
 
@@ -201,7 +202,8 @@ def _sample_lengths(points: Array) -> Array:
     return out
 
 
-def _boxes_meet(a: tuple[Array, Array], b: tuple[Array, Array]) -> bool:
+def boxes_meet(a: tuple[Array, Array], b: tuple[Array, Array]) -> bool:
+    """Whether two axis-aligned boxes (low corner, high corner) overlap."""
     return bool(np.all(a[0] <= b[1]) and np.all(b[0] <= a[1]))
 
 
@@ -331,7 +333,7 @@ def _point(p: Array) -> tuple[float, float, float]:
 
 def penetration(a: Body, b: Body) -> Penetration | None:
     """How far two bodies pass through each other, or None when they are apart or only touch."""
-    if not _boxes_meet(a.bounds, b.bounds):
+    if not boxes_meet(a.bounds, b.bounds):
         return None
     if a.is_tube and b.is_tube:
         return tube_tube(a, b)

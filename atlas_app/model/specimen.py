@@ -7,7 +7,8 @@ records: patches replace only what they name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,6 +227,15 @@ def resolve_mirrors(structures: dict[str, Structure]) -> None:
         structures[sid] = s.model_copy(update={"geometry": mirror_geometry(src.geometry)})
 
 
+@contextmanager
+def _blaming(option_id: str) -> Iterator[None]:
+    """Name the variant in a patch error raised inside."""
+    try:
+        yield
+    except PatchError as exc:
+        raise PatchError(f"variant '{option_id}': {exc}") from exc
+
+
 def build_specimen(atlas: Atlas, spec: str | Mapping[str, str] = DEFAULT_SPEC) -> Specimen:
     """Apply the chosen variants to the base model. Raises SpecError or PatchError."""
     choices = parse_spec(atlas, spec) if isinstance(spec, str) else dict(spec)
@@ -238,16 +248,13 @@ def build_specimen(atlas: Atlas, spec: str | Mapping[str, str] = DEFAULT_SPEC) -
         if option is None:
             raise SpecError(f"'{option_id}' is not an option of '{group.id}'")
         chosen.append(option)
-    for stage in ("records", "warps"):  # every structure in place before any junction moves
-        for option in chosen:
-            try:
-                if stage == "records":
-                    apply_patch(structures, landmarks, option.patch, warps=False)
-                else:
-                    for warp in option.patch.warp:
-                        apply_warp(structures, landmarks, warp)
-            except PatchError as exc:
-                raise PatchError(f"variant '{option.id}': {exc}") from exc
+    for option in chosen:
+        with _blaming(option.id):
+            apply_patch(structures, landmarks, option.patch, warps=False)
+    for option in chosen:  # junctions move once every structure is in place
+        with _blaming(option.id):
+            for warp in option.patch.warp:
+                apply_warp(structures, landmarks, warp)
     resolve_mirrors(structures)
     return Specimen(
         spec=format_spec(atlas, choices),
