@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
@@ -47,7 +48,7 @@ from atlas_app.geometry.measure import evaluate_distance, implicit_distance
 from atlas_app.geometry.shapes import centerline_curve
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CenterlineGeometry, Structure
+from atlas_app.model.schema import CenterlineGeometry, MeshGeometry, Structure
 from atlas_app.model.specimen import Specimen
 
 CONTACT_TOLERANCE_MM = 1.0
@@ -58,7 +59,7 @@ _CACHE_SIZE = 50_000
 
 
 def contact_tolerance(radius: Array | float) -> Array:
-    """The overlap ignored at a tube sample of this radius (or at a solid's vertex: ``inf``)."""
+    """The overlap ignored at a tube sample of this radius (a solid's: CONTACT_TOLERANCE_MM)."""
     return np.minimum(CONTACT_TOLERANCE_MM, THIN_TUBE_FRACTION * np.asarray(radius, float))
 
 
@@ -141,8 +142,15 @@ def band_strands(curve: Curve, aspect: float, flat_normal: Array | None) -> tupl
     return tuple(strands)
 
 
-def _key(structure: Structure) -> str:
-    return hashlib.sha1(structure.geometry.model_dump_json().encode()).hexdigest()
+def _key(atlas: Atlas, structure: Structure) -> str:
+    """What the shape depends on: the geometry record, the atlas it reads files from, and
+    the mesh file's modification time."""
+    g = structure.geometry
+    parts = [str(atlas.root), g.model_dump_json()]
+    if isinstance(g, MeshGeometry):
+        with suppress(OSError):  # a missing file: structure_body reports it
+            parts.append(str((atlas.root / g.file).stat().st_mtime_ns))
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
 
 class BodyError(ValueError):
@@ -157,7 +165,7 @@ class BodyError(ValueError):
 def structure_body(atlas: Atlas, structure: Structure) -> Body:
     """The body of one resolved structure of a specimen. Raises BodyError."""
     g = structure.geometry
-    key = _key(structure)
+    key = _key(atlas, structure)
     try:
         if isinstance(g, CenterlineGeometry):
             normal = None if g.flat_normal is None else np.asarray(g.flat_normal, float)
@@ -217,13 +225,13 @@ def _span(curve: Curve, box: tuple[Array, Array]) -> slice | None:
     return slice(max(int(near[0]) - 1, 0), min(int(near[-1]) + 2, len(curve.points)))
 
 
-def _overlaps(a: Curve, b: Curve) -> tuple[Array, Array, Array, Array, Array]:
+def _overlaps(a: Curve, b: Curve) -> tuple[Array, Array, Array, Array]:
     """For every segment pair: overlap (sum of radii − distance), the tolerance there, and
     the closest points' parameters s, t on each segment."""
     d, s, t = segment_pairs(a.points, b.points)
     ra = a.radii[:-1, None] * (1 - s) + a.radii[1:, None] * s
     rb = b.radii[None, :-1] * (1 - t) + b.radii[None, 1:] * t
-    return ra + rb - d, np.minimum(contact_tolerance(ra), contact_tolerance(rb)), d, s, t
+    return ra + rb - d, np.minimum(contact_tolerance(ra), contact_tolerance(rb)), s, t
 
 
 def tube_tube(a: Body, b: Body) -> Penetration | None:
@@ -244,7 +252,7 @@ def tube_tube(a: Body, b: Body) -> Penetration | None:
     hit_b = np.zeros(len(b.hull.points) - 1, dtype=bool)
     for sa in (_sub(c, span_a) for c in a.strands):
         for sb in (_sub(c, span_b) for c in b.strands):
-            overlap, tolerance, _, s, t = _overlaps(sa, sb)
+            overlap, tolerance, s, t = _overlaps(sa, sb)
             hit = overlap > tolerance
             if not hit.any():
                 continue
