@@ -176,6 +176,8 @@ UNAVAILABLE = (
 
 
 def _sign_in() -> None:
+    """*Sign in*: the throttled password check, then a login for the browser to remember
+    (its ticket is handed over on the next draw); a store that cannot be reached is said."""
     from atlas_app.storage.logins import open_login
     from atlas_app.storage.signin import sign_in
     from atlas_app.ui import errors
@@ -269,11 +271,18 @@ def _remembered_user(engine: Any) -> Any | None:
 
 
 def _cookie_script(method: str, header: str, value: str) -> str:
-    """One ``fetch`` to the session route (the page's only script; no user text in it)."""
+    """One ``fetch`` to the session route (the page's only script; no user text in it).
+    ``keepalive``: the request completes, and its cookie is kept, even when the person
+    leaves or reloads the page at once."""
     from atlas_app.web.routes import session_path
 
     path = session_path(st.get_option("server.baseUrlPath"))
-    request = {"method": method, "credentials": "same-origin", "headers": {header: value}}
+    request = {
+        "method": method,
+        "credentials": "same-origin",
+        "keepalive": True,
+        "headers": {header: value},
+    }
     return f"<script>fetch({json.dumps(path)}, {json.dumps(request)}).catch(() => {{}});</script>"
 
 

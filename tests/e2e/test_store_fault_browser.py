@@ -5,12 +5,10 @@ in plain words with a reference, that it is unavailable; nothing technical reach
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
+from tests.e2e.harness import ROOT, running_app
 from tests.e2e.test_atlas_browser import pixels, wait_for_canvas
 
 pytestmark = pytest.mark.e2e
@@ -29,20 +27,11 @@ def broken_store_url(tmp_path_factory):
     engine.dispose()
     with path.open("r+b") as f:  # the header overwritten: "file is not a database"
         f.write(b"this is not a database, not any more")
-    port = free_port()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATABASE_URL", f"sqlite:///{path}")
-        proc = start_app(ROOT / "atlas_app" / "serve.py", port, folder / "server.log")
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        mp.setenv("DATABASE_URL", f"sqlite:///{path}")  # the server takes this environment
+        with running_app(ROOT / "atlas_app" / "serve.py", folder / "server.log") as url:
+            mp.undo()
+            yield url
 
 
 def test_the_atlas_serves_and_signing_in_says_why_not(page: Page, broken_store_url):
