@@ -3,7 +3,8 @@ numbers that steer each structure's build, read from ``atlas_build/prose/*.yaml`
 
 An entry whose id contains ``{side}`` stands for a right and a left structure: ``sides`` maps
 each side to its own build values (the source surface, say), and ``{side}`` / ``{Side}`` in any
-text become ``right`` / ``Right`` or ``left`` / ``Left``.
+text become ``right`` / ``Right`` or ``left`` / ``Left`` (and ``{s}`` the ``r`` or ``l`` of
+Z-Anatomy's file names).
 """
 
 from __future__ import annotations
@@ -56,7 +57,11 @@ class Entry:
 
 def _fill(value: Any, side: str) -> Any:
     if isinstance(value, str):
-        return value.replace("{side}", side).replace("{Side}", side.capitalize())
+        return (
+            value.replace("{side}", side)
+            .replace("{Side}", side.capitalize())
+            .replace("{s}", side[0])
+        )
     if isinstance(value, list):
         return [_fill(v, side) for v in value]
     if isinstance(value, dict):
@@ -74,8 +79,30 @@ def _entry(raw: dict[str, Any], where: str) -> Entry:
     return Entry(raw["id"], record, build, list(raw.get("figures", [])), list(raw.get("cite", [])))
 
 
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+
+
+def _fill_level(value: Any, level: int) -> Any:
+    if isinstance(value, str):
+        return value.replace("{level}", str(level)).replace("{ordinal}", ORDINALS[level])
+    if isinstance(value, list):
+        return [_fill_level(v, level) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill_level(v, level) for k, v in value.items()}
+    return value
+
+
 def expand(raw: dict[str, Any], where: str) -> list[Entry]:
-    """One entry per side for a ``{side}`` template, else the entry itself."""
+    """One entry per level of a ``{level}`` template (``levels: [...]``; ``{ordinal}`` becomes
+    first, second…), then per side of a ``{side}`` template, else the entry itself."""
+    if "{level}" in str(raw.get("id", "")):
+        out = []
+        for level in raw.get("levels", []):
+            concrete = {k: v for k, v in raw.items() if k != "levels"}
+            concrete = _fill_level(concrete, int(level))
+            concrete["level"] = int(level)
+            out += expand(concrete, where)
+        return out
     if "{side}" not in str(raw.get("id", "")):
         return [_entry(raw, where)]
     sides = raw.get("sides")

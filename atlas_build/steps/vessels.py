@@ -9,6 +9,7 @@ few control points. A branch's first radius is its parent's last, so tubes meet 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,9 @@ from atlas_build.centerlines import (
     start_branch_at,
     trace_tube,
 )
+from atlas_app.model.specimen import warp_centerline
 from atlas_build.prose import Entry, load_prose, load_section
+from atlas_build.landmarks import Body
 from atlas_build.registration import RigidMap
 from atlas_build.sources import Source
 from atlas_build.writers import r1
@@ -44,18 +47,20 @@ class Vessels:
     surfaces: dict[str, pv.PolyData]
     lines: dict[str, Centerline] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
+    moved: set[str] = field(default_factory=set)
 
-    def records(self, cite: list[Any]) -> list[dict[str, Any]]:
+    def records(self, cite: list[Any], moved_cite: list[Any]) -> list[dict[str, Any]]:
         out = []
         for vid, entry in self.entries.items():
             line = self.lines[vid]
+            source = cite + moved_cite if vid in self.moved else cite
             out.append(
                 entry.atlas_record(
                     {
                         "kind": "centerline",
                         "points": [r1(p) for p in line.points],
                         "radius": r1(line.radii),
-                        "source": cite,
+                        "source": source,
                     }
                 )
             )
@@ -85,8 +90,9 @@ def trace(entry: Entry, surface: pv.PolyData) -> Centerline:
     return line
 
 
-def fit_vessels(source: Source, rigid: RigidMap) -> Vessels:
-    """Trace, join, smooth and resample every vessel and ureter."""
+def fit_vessels(source: Source, rigid: RigidMap, bodies: Mapping[str, Body]) -> Vessels:
+    """Trace, join, smooth and resample every vessel and ureter; then move any junction that
+    the prose sets to a default level there."""
     entries = load_prose("vessels")
     surfaces = {vid: rigid.mesh(source.surface(e.build["source"])) for vid, e in entries.items()}
     out = Vessels(entries, surfaces)
@@ -115,6 +121,9 @@ def fit_vessels(source: Source, rigid: RigidMap) -> Vessels:
         for cid in children:
             out.lines[cid].points[0] = out.lines[parent_id].points[-1]
             out.lines[cid].radii[0] = out.lines[parent_id].radii[-1]
+    for vid, entry in entries.items():
+        if "default_junction" in entry.build:
+            out.report[f"{vid}_junction"] = place_junction(out, tree, vid, entry, bodies)
     for vid, line in out.lines.items():
         out.report[vid] = {
             "points": len(line),
@@ -128,5 +137,38 @@ def fit_vessels(source: Source, rigid: RigidMap) -> Vessels:
     return out
 
 
+def place_junction(
+    vessels: Vessels,
+    tree: dict[str, list[str]],
+    parent_id: str,
+    entry: Entry,
+    bodies: Mapping[str, Body],
+) -> dict[str, Any]:
+    """Move the junction at the end of ``parent_id`` to the height its prose sets (``body``,
+    its ``top`` or ``bottom``, plus ``offset_mm``), dragging the parent's end and its branches'
+    starts together with the smooth falloff the level variants use, so the vessels bend
+    rather than break."""
+    rule = entry.build["default_junction"]
+    body = bodies[rule["body"]]
+    target = (body.top_z if rule["from"] == "top" else body.bottom_z) + float(rule["offset_mm"])
+    before = vessels.lines[parent_id].points[-1].copy()
+    by = np.array([0.0, 0.0, target - before[2]])
+    reach = float(rule["falloff_mm"])
+    parent = vessels.lines[parent_id]
+    parent.points = warp_centerline(parent.points, "end", by, reach)
+    vessels.moved.update([parent_id, *tree[parent_id]])
+    for cid in tree[parent_id]:
+        child = vessels.lines[cid]
+        child.points = warp_centerline(child.points, "start", by, reach)
+    return {
+        "source_z": round(float(before[2]), 1),
+        "default_z": round(float(target), 1),
+        "moved_mm": round(float(by[2]), 1),
+        "rule": rule,
+    }
+
+
 def vessel_records(vessels: Vessels) -> list[dict[str, Any]]:
-    return vessels.records(load_section("vessels", "geometry_cite"))
+    return vessels.records(
+        load_section("vessels", "geometry_cite"), load_section("vessels", "junction_cite")
+    )
