@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyvista as pv
-
 from scipy import ndimage as ndi
 
 from atlas_build.probes import View, depth_map, pits

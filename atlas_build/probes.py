@@ -27,7 +27,11 @@ class View:
     up: Array
 
     @classmethod
-    def tilted(cls, toward: Array, up_hint: Array = np.array([0.0, 0.0, 1.0])) -> View:
+    def tilted(cls, toward: Array, up_hint: Array | None = None) -> View:
+        """The view looking against ``toward``, its image's up as close to ``up_hint`` (+z)
+        as the direction allows."""
+        if up_hint is None:
+            up_hint = np.array([0.0, 0.0, 1.0])
         t = np.asarray(toward, float)
         t = t / np.linalg.norm(t)
         r = np.cross(up_hint, t)
@@ -132,7 +136,7 @@ def pits(
     inside = dm.silhouette
     floor = np.nanmin(dm.near) - 50.0
     filled = np.where(inside, np.nan_to_num(dm.near, nan=floor), floor)
-    size = max(3, int(round(close_mm / step)) | 1)
+    size = max(3, round(close_mm / step) | 1)
     closed = ndi.grey_closing(filled, size=(size, size))
     depth = np.where(inside, closed - filled, 0.0)
     labels, n = ndi.label(depth > min_depth_mm)

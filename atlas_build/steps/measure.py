@@ -4,6 +4,7 @@ against them), then the vessel junctions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,7 @@ class Measured:
             b = self.bodies[lv]
             if b.bottom_z <= z <= b.top_z:
                 return f"{lv.upper()} body"
-        for upper, lower in zip(names, names[1:], strict=False):
+        for upper, lower in pairwise(names):
             if self.bodies[lower].top_z < z < self.bodies[upper].bottom_z:
                 return f"{upper.upper()}–{lower.upper()} disc"
         return "below L5" if z < self.bodies["l5"].bottom_z else "above L3"

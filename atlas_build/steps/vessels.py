@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pyvista as pv
 
+from atlas_app.model.specimen import warp_centerline
 from atlas_build.centerlines import (
     Centerline,
     cut_z,
@@ -28,9 +29,8 @@ from atlas_build.centerlines import (
     start_branch_at,
     trace_tube,
 )
-from atlas_app.model.specimen import warp_centerline
-from atlas_build.prose import Entry, load_prose, load_section
 from atlas_build.landmarks import Body
+from atlas_build.prose import Entry, load_prose, load_section
 from atlas_build.registration import RigidMap
 from atlas_build.sources import Source
 from atlas_build.writers import r1
