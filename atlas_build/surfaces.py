@@ -68,8 +68,22 @@ def decimate(mesh: pv.PolyData, target: int, smooth: bool = False) -> pv.PolyDat
             out = base.decimate(reduction, volume_preservation=True).clean().triangulate()
             if is_closed(out) or not is_closed(mesh):
                 break
-    out.clear_data()
+    out = orient_outward(out)
     out.points = np.asarray(out.points, dtype=np.float32)
+    return out
+
+
+def orient_outward(mesh: pv.PolyData) -> pv.PolyData:
+    """The faces wound consistently, normals outward. Decimation now and then flips a face;
+    one flipped face is enough to turn the sign of a signed distance far from it."""
+    out = mesh.compute_normals(
+        consistent_normals=True,
+        auto_orient_normals=True,
+        split_vertices=False,
+        cell_normals=False,
+        point_normals=True,
+    )
+    out.clear_data()
     return out
 
 

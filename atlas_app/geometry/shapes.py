@@ -192,17 +192,21 @@ PARAMETRIC_BUILDERS = {
 }
 
 
-def structure_mesh(structure: Structure, atlas_root: Path) -> pv.PolyData:
-    """The surface of one resolved structure (mirrors already resolved by the specimen)."""
+def structure_mesh(structure: Structure, atlas_root: Path, detail: bool = False) -> pv.PolyData:
+    """The surface of one resolved structure (mirrors already resolved by the specimen).
+
+    A mesh with a detail copy gives that copy when ``detail`` is set: measurements (distances
+    to bone, needle paths, intersections, 3-D printing) use it; the browser and the stills use
+    the lighter copy."""
     g = structure.geometry
     if isinstance(g, DeformedGeometry):
         base = structure.model_copy(update={"geometry": _geometry_from(g.base)})
-        return deform_surface(structure_mesh(base, atlas_root), g.as_moves())
+        return deform_surface(structure_mesh(base, atlas_root, detail), g.as_moves())
     if isinstance(g, CenterlineGeometry):
         normal = None if g.flat_normal is None else np.asarray(g.flat_normal, float)
         return tube(centerline_curve(g), g.aspect, normal)
     if isinstance(g, MeshGeometry):
-        return read_mesh(atlas_root / g.file)
+        return read_mesh(atlas_root / (g.detail if detail and g.detail else g.file))
     if isinstance(g, ParametricGeometry):
         return PARAMETRIC_BUILDERS[g.shape](g)
     raise TypeError(f"{structure.id}: unresolved {g.kind} geometry")

@@ -23,6 +23,7 @@ from atlas_app.model.schema import (
     Citation,
     MeshGeometry,
     MirrorGeometry,
+    OffsetGeometry,
     ParametricGeometry,
     Structure,
     Vec3,
@@ -116,6 +117,14 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                 ("geometry", "of"),
                 f"mirrors unknown structure '{s.geometry.of}'",
             )
+        if isinstance(s.geometry, OffsetGeometry) and s.geometry.of not in atlas.structures:
+            yield atlas.fault(
+                "references_resolve",
+                "structures",
+                sid,
+                ("geometry", "of"),
+                f"runs beside unknown structure '{s.geometry.of}'",
+            )
     for gid, g in atlas.groups.items():
         if g.parent is not None and g.parent not in atlas.groups:
             yield atlas.fault(
@@ -133,6 +142,9 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
             targets += [(("modify", t), t) for t in o.patch.modify]
             for w, warp in enumerate(o.patch.warp):
                 targets += [(("warp", w, "ends", t), t) for t in warp.ends]
+            for a, added_s in enumerate(o.patch.add):
+                if isinstance(added_s.geometry, OffsetGeometry | MirrorGeometry):
+                    targets.append((("add", a, "geometry", "of"), added_s.geometry.of))
             for sub, target in targets:
                 if target not in atlas.structures and target not in added:
                     yield atlas.fault(
@@ -290,16 +302,14 @@ def check_mesh_files_exist(atlas: Atlas) -> Iterator[Fault]:
     for sid, s in atlas.structures.items():
         if not isinstance(s.geometry, MeshGeometry):
             continue
-        path = atlas.root / s.geometry.file
-        problem = _mesh_file_problem(path)
-        if problem:
-            yield atlas.fault(
-                "mesh_files_exist",
-                "structures",
-                sid,
-                ("geometry", "file"),
-                f"{s.geometry.file}: {problem}",
-            )
+        for key, name in (("file", s.geometry.file), ("detail", s.geometry.detail)):
+            if name is None:
+                continue
+            problem = _mesh_file_problem(atlas.root / name)
+            if problem:
+                yield atlas.fault(
+                    "mesh_files_exist", "structures", sid, ("geometry", key), f"{name}: {problem}"
+                )
 
 
 def _mesh_file_problem(path: Path) -> str | None:

@@ -18,6 +18,7 @@ from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import (
     CenterlineGeometry,
     MirrorGeometry,
+    OffsetGeometry,
     ParametricGeometry,
     Patch,
     Structure,
@@ -200,6 +201,38 @@ def resolve_mirrors(structures: dict[str, Structure]) -> None:
         structures[sid] = s.model_copy(update={"geometry": mirror_geometry(src.geometry)})
 
 
+def offset_centerline(source: CenterlineGeometry, offset: OffsetGeometry) -> CenterlineGeometry:
+    """The strand of an offset geometry: the source's control points over the offset's span
+    (cut at the span's ends along the polyline), shifted, with the offset's radius."""
+    pts = np.asarray(source.points, float)
+    s = arc_lengths(pts)
+    a, b = (f * s[-1] for f in offset.span)
+    keep = [np.array([np.interp(a, s, pts[:, k]) for k in range(3)])]
+    keep += [p for p, d in zip(pts, s, strict=True) if a < d < b]
+    keep.append(np.array([np.interp(b, s, pts[:, k]) for k in range(3)]))
+    moved = np.asarray(keep) + np.asarray(offset.by, float)
+    return CenterlineGeometry(
+        kind="centerline",
+        points=[tuple(map(float, p)) for p in moved],
+        radius=offset.radius,
+        source=offset.source,
+    )
+
+
+def resolve_offsets(structures: dict[str, Structure]) -> None:
+    """Replace each offset geometry with the strand beside its (already patched) source."""
+    for sid, s in list(structures.items()):
+        if not isinstance(s.geometry, OffsetGeometry):
+            continue
+        src = structures.get(s.geometry.of)
+        if src is None or not isinstance(src.geometry, CenterlineGeometry):
+            raise PatchError(
+                f"{sid}: runs beside '{s.geometry.of}', which is not a centerline here"
+            )
+        geometry = offset_centerline(src.geometry, s.geometry)
+        structures[sid] = s.model_copy(update={"geometry": geometry})
+
+
 def build_specimen(atlas: Atlas, spec: str | Mapping[str, str] = DEFAULT_SPEC) -> Specimen:
     """Apply the chosen variants to the base model. Raises SpecError or PatchError."""
     choices = parse_spec(atlas, spec) if isinstance(spec, str) else dict(spec)
@@ -215,6 +248,7 @@ def build_specimen(atlas: Atlas, spec: str | Mapping[str, str] = DEFAULT_SPEC) -
         except PatchError as exc:
             raise PatchError(f"variant '{option.id}': {exc}") from exc
     resolve_mirrors(structures)
+    resolve_offsets(structures)
     return Specimen(
         spec=format_spec(atlas, choices),
         choices=choices,
