@@ -348,7 +348,63 @@ def settle(
             step[-1] = 0.0
         pts = pts + step
     shift = float(np.linalg.norm(pts - start, axis=1).max())
-    s_dense = d.arc()
-    at = line.arc() / line.arc()[-1] * s_dense[-1]
-    out = np.column_stack([np.interp(at, s_dense, pts[:, k]) for k in range(3)])
-    return Centerline(out, line.radii.copy()), shift
+    return moved_line(line, Centerline(pts, d.radii), shift), shift
+
+
+def ride_over(
+    line: Centerline,
+    obstacles: Sequence[Centerline],
+    clearance: float = 0.3,
+    fixed_ends: tuple[bool, bool] = (True, True),
+    rounds: int = 12,
+    under: bool = False,
+) -> tuple[Centerline, float]:
+    """A tube lifted forward (+y) over other tubes it meets: at each point, by as much as it
+    takes for its wall to clear theirs by ``clearance``, spread over a few millimetres so it
+    arches rather than kinks. The obstacles stay put: an artery rides over a vein (the right
+    common iliac artery over the left common iliac vein), a nerve on psoas over a vessel, a
+    vein over a nerve pinned in its foramen. Returns the line (resampled if it moved) and the
+    largest displacement (mm). With ``under`` it passes behind them instead (-y)."""
+    from scipy.ndimage import gaussian_filter1d, maximum_filter1d
+
+    from atlas_build.centerlines import dense
+
+    d = dense(line, 1.0)
+    pts = d.points.copy()
+    start = pts.copy()
+    dense_obstacles = [dense(o, 1.0) for o in obstacles]
+    for _ in range(rounds):
+        lift = np.zeros(len(pts))
+        for o in dense_obstacles:
+            reach = d.radii[:, None] + o.radii[None, :] + clearance
+            dx = pts[:, None, 0] - o.points[None, :, 0]
+            dz = pts[:, None, 2] - o.points[None, :, 2]
+            dy = (pts[:, None, 1] - o.points[None, :, 1]) * (-1.0 if under else 1.0)
+            side2 = dx**2 + dz**2
+            need = np.sqrt(np.clip(reach**2 - side2, 0.0, None)) - dy
+            need = np.where(side2 < reach**2, need, 0.0)
+            lift = np.maximum(lift, need.max(axis=1))
+        if not (lift > 0.05).any():
+            break
+        step = gaussian_filter1d(maximum_filter1d(lift, 7), 2.0, mode="nearest")
+        if fixed_ends[0]:
+            step[:2] = 0.0
+        if fixed_ends[1]:
+            step[-2:] = 0.0
+        pts[:, 1] += -step if under else step
+    shift = float(np.linalg.norm(pts - start, axis=1).max())
+    return moved_line(line, Centerline(pts, d.radii), shift), shift
+
+
+MOVED_SPACING_MM = 4.0
+
+
+def moved_line(original: Centerline, moved: Centerline, shift: float) -> Centerline:
+    """The original line if it hardly moved, else the moved one resampled every
+    :data:`MOVED_SPACING_MM` (a local bend would fall between sparse control points)."""
+    from atlas_build.centerlines import resample
+
+    if shift < 0.3:
+        return original
+    n = max(len(original), round(moved.length() / MOVED_SPACING_MM) + 1)
+    return resample(moved, moved.length() / (n - 1), low=n, high=n)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from atlas_build.authoring import Surfaces, settle
+from atlas_build.authoring import Surfaces, ride_over, settle
 from atlas_build.centerlines import Centerline
 from atlas_build.prose import Entry, load_prose
 from atlas_build.registration import Promontory, RigidMap, measure_promontory
@@ -78,6 +78,95 @@ def settle_vessels(s: Surfaces, vessels: Vessels) -> dict[str, float]:
     return moved
 
 
+def arteries_over_veins(s: Surfaces, vessels: Vessels) -> dict[str, float]:
+    """Where an artery and a vein cross, the artery rides over the vein (the right common
+    iliac artery over the left common iliac vein and the confluence, as in May-Thurner
+    anatomy): each artery is moved off the veins, then laid against the bones and muscles
+    again; twice."""
+    moved: dict[str, float] = {}
+    veins = [v for v, e in vessels.entries.items() if e.record["category"] == "vein"]
+    for _ in range(2):
+        for vid, entry in vessels.entries.items():
+            if entry.record["category"] != "artery" or vid == "aorta":
+                continue
+            ends = (True, bool(entry.build.get("branches")))
+            line, shift = ride_over(
+                vessels.lines[vid], [vessels.lines[v] for v in veins], 0.3, ends
+            )
+            side = entry.record["side"]
+            line, _ = settle(s, line, VESSEL_SETTLE, side, 0.3, fixed_ends=ends)
+            vessels.lines[vid] = line
+            moved[vid] = max(moved.get(vid, 0.0), round(shift, 1))
+    return moved
+
+
+def give_way(vessels: Vessels, obstacles: list[Centerline], s: Surfaces) -> None:
+    """The fitted vessels ride over these (nerves lying on the bone), keeping their
+    junctions; then the ureters ride over every vessel."""
+    for vid, entry in vessels.entries.items():
+        if entry.record["category"] == "viscus":
+            continue
+        ends = (vid in _branch_ids(vessels), bool(entry.build.get("branches")))
+        vessels.lines[vid] = ride_over(vessels.lines[vid], obstacles, 0.3, ends)[0]
+    tubes = [line for vid, line in vessels.lines.items() if not vid.startswith("ureter")]
+    for side in SIDES:
+        vid = f"ureter_{side}"
+        vessels.lines[vid] = ride_over(vessels.lines[vid], tubes + obstacles, 0.5, (False, False))[
+            0
+        ]
+
+
+def _branch_ids(vessels: Vessels) -> set[str]:
+    return {b for e in vessels.entries.values() for b in e.build.get("branches", [])}
+
+
+PSOAS_NERVES = (
+    "genitofemoral_nerve",
+    "genitofemoral_genital_branch",
+    "lateral_femoral_cutaneous_nerve",
+    "iliohypogastric_nerve",
+)
+SACRAL_NERVES = (
+    "s1_ventral_ramus",
+    "s2_ventral_ramus",
+    "sciatic_nerve",
+    "superior_gluteal_nerve",
+    "pudendal_nerve",
+)
+
+
+def tidy_nerves(built: Built, s: Surfaces, side: str, p: plexus.Plexus) -> None:
+    """Where Z-Anatomy's nerves and BodyParts3D's vessels and muscles overlap (modelled
+    separately): nerves on psoas ride over the vessels and ureter; the sacral nerves are laid
+    out of piriformis and the bones (their roots stay in their foramina); the internal iliac
+    vessels then ride over the sacral plexus and the trunk, as they lie in front of it."""
+    v = built.vessels.lines
+    n = built.nerves
+    tubes = list(v.values())
+    for name in PSOAS_NERVES:
+        nerve = n.items[f"{name}_{side}"]
+        nerve.line = ride_over(nerve.line, tubes, 0.3, (True, False))[0]
+    for name in SACRAL_NERVES:
+        nerve = n.items[f"{name}_{side}"]
+        joined = name in ("sciatic_nerve", "superior_gluteal_nerve")
+        keep = (True, name not in ("sciatic_nerve", "superior_gluteal_nerve", "pudendal_nerve"))
+        nerve.line = settle(
+            s,
+            nerve.line,
+            ("piriformis", "hip_bone"),
+            side,
+            0.3,
+            fixed_ends=(joined or True, keep[1]),
+        )[0]
+    plexus_lines = [n.line(f"{name}_{side}") for name in SACRAL_NERVES] + [p.lst]
+    for vid in (f"internal_iliac_artery_{side}", f"internal_iliac_vein_{side}"):
+        v[vid] = ride_over(v[vid], plexus_lines, 0.3, (True, False))[0]
+    ureter = f"ureter_{side}"
+    v[ureter] = ride_over(
+        v[ureter], [line for k, line in v.items() if k != ureter], 0.5, (False, False)
+    )[0]
+
+
 def centerline_geometry(entry: Entry, line: Centerline, **extra: Any) -> dict[str, Any]:
     """An authored centerline record: points, the prose's radius (or the line's), its
     citations with the rule as the first one's note."""
@@ -116,12 +205,14 @@ def build_all(source_dir: Path, log: Any = print) -> Built:
     vessels = fit_vessels(src, rigid, measured.bodies)
     s = Surfaces({sid: solid.detail for sid, solid in solids.items.items()})
     vessel_moves = settle_vessels(s, vessels)
+    artery_moves = arteries_over_veins(s, vessels)
     measured.points["aortic_bifurcation"] = vessels.lines["aorta"].points[-1]
     measured.points["iliocaval_confluence"] = vessels.lines["ivc"].points[-1]
     nerves = fit_nerves(src, rigid, measured.points)
     log(f"vessels and nerves fitted ({time.perf_counter() - started:.0f} s)")
     built = Built(promontory, rigid, solids, measured, vessels, nerves)
     built.report["vessels_moved_out_of_solids_mm"] = vessel_moves
+    built.report["arteries_moved_over_veins_mm"] = artery_moves
     author_all(built, s, src)
     log(f"authored ({time.perf_counter() - started:.0f} s)")
     return built
@@ -134,6 +225,10 @@ def author_all(built: Built, s: Surfaces, src: Source) -> None:
     lines: dict[str, Centerline] = {}
     normals: dict[str, Any] = {}
     plexuses: dict[str, dict[str, plexus.Plexus]] = {}
+    symp = {side: authored.sympathetic_trunk(s, m, v, side) for side in SIDES}
+    for side in SIDES:
+        lines[f"sympathetic_trunk_{side}"] = symp[side]
+    give_way(built.vessels, list(symp.values()), s)
     for side in SIDES:
         femoral = plexus.reroute_femoral(s, n.line(f"femoral_nerve_{side}"), side)
         obturator = plexus.reroute_obturator(s, n.line(f"obturator_nerve_{side}"), side)
@@ -154,21 +249,43 @@ def author_all(built: Built, s: Surfaces, src: Source) -> None:
         lines[f"l4_obturator_branch_{side}"] = p.l4_obturator
         sgn = n.items[f"superior_gluteal_nerve_{side}"]
         sgn.line = plexus.join_start(sgn.line, p.lst)
-        lines[f"sympathetic_trunk_{side}"] = authored.sympathetic_trunk(s, m, v, side)
-        rami = [p.l4, p.l5, p.lst]
-        lines[f"iliolumbar_vein_{side}"] = authored.iliolumbar_vein(s, v, rami, side)
-        lines[f"iliolumbar_artery_{side}"] = authored.iliolumbar_artery(s, v, rami, side)
-        lines[f"superior_gluteal_artery_{side}"] = authored.superior_gluteal_artery(
-            s, v, sgn.line, side
-        )
+        tidy_nerves(built, s, side, p)
+        rami = [p.l4, p.l5, p.lst, symp[side]]
+        ilv = authored.iliolumbar_vein(s, v, rami, side)
+        lines[f"iliolumbar_vein_{side}"] = ride_over(ilv, rami, 0.3, (True, False))[0]
+        ila = authored.iliolumbar_artery(s, v, rami, side)
+        iliac = [
+            v[f"{k}_{side}"]
+            for k in (
+                "external_iliac_artery",
+                "external_iliac_vein",
+                "common_iliac_vein",
+                "internal_iliac_vein",
+            )
+        ]
+        ila = ride_over(ila, iliac, 0.3, (True, False), under=True)[0]
+        lines[f"iliolumbar_artery_{side}"] = ride_over(
+            ila, rami + [lines[f"iliolumbar_vein_{side}"]], 0.3, (True, False)
+        )[0]
+        sga = authored.superior_gluteal_artery(s, v, sgn.line, side)
+        lines[f"superior_gluteal_artery_{side}"] = ride_over(
+            sga,
+            [v[f"external_iliac_vein_{side}"], v[f"internal_iliac_vein_{side}"]],
+            0.3,
+            (True, False),
+            under=True,
+        )[0]
         lsa, lsv = authored.lateral_sacral(s, m, v, side)
         lines[f"lateral_sacral_artery_{side}"] = lsa
-        lines[f"lateral_sacral_vein_{side}"] = lsv
+        lines[f"lateral_sacral_vein_{side}"] = ride_over(lsv, [lsa], 0.3, (True, False))[0]
         built.landmarks.append(variants.formation_landmark(side, p.formation))
     msa, msv = authored.median_sacral(s, m, v)
     lines["median_sacral_artery"] = msa
     lines["median_sacral_vein"] = msv
-    lines["superior_hypogastric_plexus"] = authored.superior_hypogastric(s, m, v)
+    shp = authored.superior_hypogastric(s, m, v)
+    lines["superior_hypogastric_plexus"] = ride_over(
+        shp, [msa, msv, v["common_iliac_vein_left"]], 0.5, (False, False)
+    )[0]
     for sid, line in lines.items():
         entry = prose[sid]
         built.authored[sid] = entry.atlas_record(

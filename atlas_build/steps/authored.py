@@ -16,7 +16,6 @@ from atlas_build.authoring import (
     Surfaces,
     at_least,
     behind_muscle,
-    between,
     first_of,
     on_bone,
     path,
@@ -78,17 +77,18 @@ def sympathetic_trunk(
     s: Surfaces, measured: Measured, vessels: dict[str, Centerline], side: str
 ) -> Centerline:
     """On the front of the bodies 4.6 mm medial to psoas's medial border (feigl_2013) from L3
-    to L5, then over the sacrum 6 mm medial to the anterior foramina; behind the great
-    vessels (the right one behind the vena cava)."""
+    to L5, then over the sacrum 12 mm medial to the mouths of the anterior foramina (medial to
+    the lateral sacral vessels); the great vessels ride over it."""
     anchors = []
     for z in (106.0, 92.0, 76.0, 60.0, 45.0, 30.0):
         lo, _ = s.section_x("psoas_major", side, z)
         anchors.append(Anchor(lo - 4.6, z, on_bone(1.6, SPINE)))
     for level in (1, 2, 3, 4):
         f = measured.points[f"s{level}_anterior_foramen_{side}"]
-        anchors.append(Anchor(abs(float(f[0])) - 6.0, float(f[2]), on_bone(1.6, SPINE)))
+        rule = first_of(on_bone(1.6, SPINE), fixed(float(f[1]) + 4.0))
+        anchors.append(Anchor(abs(float(f[0])) - 12.0, float(f[2]), rule))
     line = path(place(s, anchors, side), 1.5)
-    line = push_forward(s, line, SPINE, side, 1.8)
+    line = push_forward(s, line, SPINE, side, 2.0)
     return line
 
 
@@ -148,7 +148,7 @@ def iliolumbar_vein(
     return path(place(s, anchors, side), radius)
 
 
-ILV_COURSE = ((8.0, 2.0), (16.0, 4.0), (24.0, 6.0), (32.0, 8.0))
+ILV_COURSE = ((8.0, -1.0), (16.0, -2.0), (24.0, -1.0), (32.0, 2.0))
 """(lateral, up) steps of the vein from its mouth, mm."""
 
 
@@ -159,10 +159,11 @@ def branch_from(line: Centerline, distance: float) -> Array:
 def iliolumbar_artery(
     s: Surfaces, vessels: dict[str, Centerline], nerves: list[Centerline], side: str
 ) -> Centerline:
-    """From the internal iliac artery 12 mm beyond its origin, up and out in front of the
-    trunk and the rami, behind psoas, to the iliolumbar fossa 8 mm above the vein."""
+    """From the internal iliac artery 30 mm beyond its origin, up and out in front of the
+    trunk and the rami, behind psoas and the external iliac vessels, to the iliolumbar
+    fossa."""
     iia = vessels[f"internal_iliac_artery_{side}"]
-    start = branch_from(iia, 12.0)
+    start = branch_from(iia, 30.0)
     x0, z0 = abs(float(start[0])), float(start[2])
     cleft = behind_psoas_before_nerves(nerves, 2.0, 3.0)
     anchors = [Anchor.point(start)]
@@ -201,10 +202,10 @@ def median_sacral(
 def superior_gluteal_artery(
     s: Surfaces, vessels: dict[str, Centerline], sgn: Centerline, side: str
 ) -> Centerline:
-    """From the internal iliac artery 25 mm beyond its origin, back between the trunk and the
-    S1 ramus, then 3 mm below the superior gluteal nerve out above piriformis."""
+    """From the internal iliac artery 50 mm beyond its origin, back between the trunk and the
+    S1 ramus, then 3.5 mm below the superior gluteal nerve out above piriformis."""
     iia = vessels[f"internal_iliac_artery_{side}"]
-    start = branch_from(iia, 25.0)
+    start = branch_from(iia, min(50.0, 0.7 * iia.length()))
     out = sgn.points[2:] + np.array([0.0, 0.0, -3.5])
     pts = np.vstack([start, out])
     return path(pts, 2.2)
@@ -213,18 +214,21 @@ def superior_gluteal_artery(
 def lateral_sacral(
     s: Surfaces, measured: Measured, vessels: dict[str, Centerline], side: str
 ) -> tuple[Centerline, Centerline]:
-    """From the internal iliac artery 20 mm beyond its origin (vein: to the internal iliac
-    vein), down the front of the sacrum 6 mm (vein 9 mm) medial to the anterior foramina."""
+    """From the internal iliac artery 45 mm beyond its origin (vein: to the internal iliac
+    vein), down the front of the sacrum 5 mm (vein 8 mm) medial to the mouths of the anterior
+    foramina."""
     out = []
     for vid, medial, radius in (
-        ("internal_iliac_artery", 6.0, 1.0),
-        ("internal_iliac_vein", 9.0, 1.3),
+        ("internal_iliac_artery", 5.0, 1.0),
+        ("internal_iliac_vein", 8.0, 1.3),
     ):
-        start = branch_from(vessels[f"{vid}_{side}"], 20.0)
+        parent = vessels[f"{vid}_{side}"]
+        start = branch_from(parent, min(45.0, 0.6 * parent.length()))
         anchors = [Anchor.point(start)]
         for level in (1, 2, 3, 4):
             f = measured.points[f"s{level}_anterior_foramen_{side}"]
-            anchors.append(Anchor(abs(float(f[0])) - medial, float(f[2]), on_bone(radius + 2.0)))
+            rule = first_of(on_bone(radius + 2.0), fixed(float(f[1]) + radius + 3.0))
+            anchors.append(Anchor(abs(float(f[0])) - medial, float(f[2]), rule))
         line = path(place(s, anchors, side), radius)
         out.append(push_forward(s, line, ("sacrum",), side, radius + 1.0))
     return out[0], out[1]
@@ -238,7 +242,7 @@ def superior_hypogastric(
     iliac vein where it crosses (shp_cadaver: on L5-S1, shifted left)."""
     bif = measured.points["aortic_bifurcation"]
     lciv = vessels["common_iliac_vein_left"]
-    rule = at_least(on_spine(3.0), in_front_of(lciv, 3.0))
+    rule = at_least(on_spine(4.5), in_front_of(lciv, 3.0))
     anchors = [
         Anchor(3.0, float(bif[2]) - 8.0, rule, steps=1),
         Anchor(4.5, 25.0, rule, steps=1),

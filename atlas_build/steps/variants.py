@@ -262,7 +262,16 @@ def variant_groups(
                 "gfn_divided_right": {
                     "modify": {
                         "genitofemoral_genital_branch_right": {
-                            "geometry": {"points": genital_divided(built, s)}
+                            "geometry": {
+                                "points": genital_divided(built, s),
+                                "source": [
+                                    {"ref": "zanatomy_2023"},
+                                    {
+                                        "ref": "benes_plexus",
+                                        "note": "rule: " + " ".join(words["rule"].split()),
+                                    },
+                                ],
+                            }
                         }
                     }
                 }

@@ -153,6 +153,10 @@ def place_junction(
     target = (body.top_z if rule["from"] == "top" else body.bottom_z) + float(rule["offset_mm"])
     before = vessels.lines[parent_id].points[-1].copy()
     by = np.array([0.0, 0.0, target - before[2]])
+    if rule.get("rest_on_body"):
+        # Down here the joined veins lie on the front of the body, not clear of it.
+        r_end = float(vessels.lines[parent_id].radii[-1])
+        by[1] = body.anterior_y + r_end + 1.0 - before[1]
     reach = float(rule["falloff_mm"])
     parent = vessels.lines[parent_id]
     parent.points = warp_centerline(parent.points, "end", by, reach)
@@ -163,7 +167,7 @@ def place_junction(
     return {
         "source_z": round(float(before[2]), 1),
         "default_z": round(float(target), 1),
-        "moved_mm": round(float(by[2]), 1),
+        "moved_mm": [round(float(v), 1) for v in by],
         "rule": rule,
     }
 
