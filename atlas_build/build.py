@@ -265,7 +265,7 @@ def author_all(built: Built, s: Surfaces, src: Source) -> None:
         ]
         ila = ride_over(ila, iliac, 0.3, (True, False), under=True)[0]
         lines[f"iliolumbar_artery_{side}"] = ride_over(
-            ila, rami + [lines[f"iliolumbar_vein_{side}"]], 0.3, (True, False)
+            ila, [*rami, lines[f"iliolumbar_vein_{side}"]], 0.3, (True, False)
         )[0]
         sga = authored.superior_gluteal_artery(s, v, sgn.line, side)
         lines[f"superior_gluteal_artery_{side}"] = ride_over(

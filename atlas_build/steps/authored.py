@@ -17,6 +17,7 @@ from atlas_build.authoring import (
     at_least,
     behind_muscle,
     first_of,
+    fixed,
     on_bone,
     path,
     place,
