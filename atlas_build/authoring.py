@@ -358,13 +358,17 @@ def ride_over(
     fixed_ends: tuple[bool, bool] = (True, True),
     rounds: int = 12,
     under: bool = False,
+    max_mm: float = 15.0,
+    spread_mm: float = 6.0,
 ) -> tuple[Centerline, float]:
     """A tube lifted forward (+y) over other tubes it meets: at each point, by as much as it
     takes for its wall to clear theirs by ``clearance``, spread over a few millimetres so it
     arches rather than kinks. The obstacles stay put: an artery rides over a vein (the right
     common iliac artery over the left common iliac vein), a nerve on psoas over a vessel, a
-    vein over a nerve pinned in its foramen. Returns the line (resampled if it moved) and the
-    largest displacement (mm). With ``under`` it passes behind them instead (-y)."""
+    vein over a nerve pinned in its foramen. The lift spreads over ``spread_mm`` either side,
+    so a vessel arches gently. Returns the line (resampled if it moved) and the
+    largest displacement (mm). With ``under`` it passes behind them instead (-y). No point
+    moves more than ``max_mm``."""
     from scipy.ndimage import gaussian_filter1d, maximum_filter1d
 
     from atlas_build.centerlines import dense
@@ -386,11 +390,14 @@ def ride_over(
             lift = np.maximum(lift, need.max(axis=1))
         if not (lift > 0.05).any():
             break
-        step = gaussian_filter1d(maximum_filter1d(lift, 7), 2.0, mode="nearest")
+        width = max(3, 2 * round(spread_mm) + 1)
+        step = gaussian_filter1d(maximum_filter1d(lift, width), spread_mm, mode="nearest")
         if fixed_ends[0]:
             step[:2] = 0.0
         if fixed_ends[1]:
             step[-2:] = 0.0
+        total = np.abs(pts[:, 1] - start[:, 1])
+        step = np.minimum(step, np.clip(max_mm - total, 0.0, None))
         pts[:, 1] += -step if under else step
     shift = float(np.linalg.norm(pts - start, axis=1).max())
     return moved_line(line, Centerline(pts, d.radii), shift), shift
@@ -408,3 +415,50 @@ def moved_line(original: Centerline, moved: Centerline, shift: float) -> Centerl
         return original
     n = max(len(original), round(moved.length() / MOVED_SPACING_MM) + 1)
     return resample(moved, moved.length() / (n - 1), low=n, high=n)
+
+
+def part(
+    line: Centerline,
+    obstacles: Sequence[Centerline],
+    clearance: float = 0.3,
+    fixed_ends: tuple[bool, bool] = (True, False),
+    rounds: int = 15,
+    max_mm: float = 8.0,
+) -> tuple[Centerline, float]:
+    """A small tube moved directly away from other tubes it touches (from their nearest
+    centreline point), by the shortfall, spread over a few millimetres; no point moves more
+    than ``max_mm``. For the authored branches threading between larger structures."""
+    from scipy.ndimage import gaussian_filter1d
+    from scipy.spatial import cKDTree
+
+    from atlas_build.centerlines import dense
+
+    d = dense(line, 1.0)
+    pts = d.points.copy()
+    start = pts.copy()
+    dense_obstacles = [dense(o, 1.0) for o in obstacles]
+    trees = [cKDTree(o.points) for o in dense_obstacles]
+    for _ in range(rounds):
+        move = np.zeros_like(pts)
+        for o, tree in zip(dense_obstacles, trees, strict=True):
+            dist, idx = tree.query(pts)
+            gap = dist - d.radii - o.radii[idx]
+            bad = gap < clearance
+            if not bad.any():
+                continue
+            away = pts[bad] - o.points[idx[bad]]
+            away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+            move[bad] += away * (clearance - gap[bad])[:, None]
+        if not np.any(np.linalg.norm(move, axis=1) > 0.05):
+            break
+        step = gaussian_filter1d(move, 2.0, axis=0, mode="nearest") * 1.5
+        if fixed_ends[0]:
+            step[:2] = 0.0
+        if fixed_ends[1]:
+            step[-2:] = 0.0
+        room = np.clip(max_mm - np.linalg.norm(pts - start, axis=1), 0.0, None)
+        size = np.linalg.norm(step, axis=1)
+        step *= np.minimum(1.0, room / np.maximum(size, 1e-9))[:, None]
+        pts = pts + step
+    shift = float(np.linalg.norm(pts - start, axis=1).max())
+    return moved_line(line, Centerline(pts, d.radii), shift), shift

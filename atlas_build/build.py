@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from atlas_build.authoring import Surfaces, ride_over, settle
+from atlas_build.authoring import Surfaces, part, ride_over, settle
 from atlas_build.centerlines import Centerline
 from atlas_build.prose import Entry, load_prose
 from atlas_build.registration import Promontory, RigidMap, measure_promontory
@@ -158,6 +158,8 @@ def tidy_nerves(built: Built, s: Surfaces, side: str, p: plexus.Plexus) -> None:
             0.3,
             fixed_ends=(joined or True, keep[1]),
         )[0]
+    s2 = n.items[f"s2_ventral_ramus_{side}"]
+    s2.line = end_on(s2.line, n.line(f"sciatic_nerve_{side}"))
     plexus_lines = [n.line(f"{name}_{side}") for name in SACRAL_NERVES] + [p.lst]
     for vid in (f"internal_iliac_artery_{side}", f"internal_iliac_vein_{side}"):
         v[vid] = ride_over(v[vid], plexus_lines, 0.3, (True, False))[0]
@@ -165,6 +167,46 @@ def tidy_nerves(built: Built, s: Surfaces, side: str, p: plexus.Plexus) -> None:
     v[ureter] = ride_over(
         v[ureter], [line for k, line in v.items() if k != ureter], 0.5, (False, False)
     )[0]
+
+
+def end_on(root: Centerline, trunk: Centerline) -> Centerline:
+    """A root ending where it first meets its trunk's surface (Z-Anatomy merges some roots
+    into the trunk over centimetres; the atlas joins them where they touch)."""
+    from atlas_build.centerlines import cut_at, dense
+
+    d = dense(root, 1.0)
+    t = dense(trunk, 1.0)
+    dist = np.linalg.norm(d.points[:, None] - t.points[None], axis=2)
+    gap = (dist - d.radii[:, None] - t.radii[None]).min(axis=1)
+    touching = np.nonzero(gap < 0.0)[0]
+    if not len(touching):
+        return root
+    return cut_at(root, float(d.arc()[touching[0]]), keep="start")
+
+
+BRANCH_PARENTS = {
+    "iliolumbar_artery": "internal_iliac_artery",
+    "superior_gluteal_artery": "internal_iliac_artery",
+    "lateral_sacral_artery": "internal_iliac_artery",
+    "lateral_sacral_vein": "internal_iliac_vein",
+}
+
+
+def tidy_branches(built: Built, s: Surfaces, lines: dict[str, Centerline]) -> None:
+    """The small authored branches threading between the vessels, nerves and bones: moved
+    off every tube but the one they leave, then laid out of the bones (8 mm at most)."""
+    v = built.vessels.lines
+    nerves = [item.line for item in built.nerves.items.values()]
+    for side in SIDES:
+        for name, parent in BRANCH_PARENTS.items():
+            sid = f"{name}_{side}"
+            others = [line for k, line in v.items() if k != f"{parent}_{side}"]
+            others += nerves + [line for k, line in lines.items() if k != sid and k.endswith(side)]
+            line, _ = part(lines[sid], others, 0.3, (True, False))
+            line, _ = settle(s, line, VESSEL_SETTLE[:8], side, 0.3, fixed_ends=(True, False))
+            lines[sid] = line
+        vid = f"ureter_{side}"
+        v[vid] = settle(s, v[vid], VESSEL_SETTLE, side, 0.3)[0]
 
 
 def centerline_geometry(entry: Entry, line: Centerline, **extra: Any) -> dict[str, Any]:
@@ -279,6 +321,15 @@ def author_all(built: Built, s: Surfaces, src: Source) -> None:
         lines[f"lateral_sacral_artery_{side}"] = lsa
         lines[f"lateral_sacral_vein_{side}"] = ride_over(lsv, [lsa], 0.3, (True, False))[0]
         built.landmarks.append(variants.formation_landmark(side, p.formation))
+    nerve_lines = [item.line for item in n.items.values()] + [
+        line
+        for sid, line in lines.items()
+        if sid.startswith(("l4_", "l5_", "lumbosacral", "sympathetic"))
+    ]
+    for side in SIDES:
+        vid = f"ureter_{side}"
+        others = [line for k, line in v.items() if k != vid] + nerve_lines
+        v[vid] = ride_over(v[vid], others, 0.5, (False, False))[0]
     msa, msv = authored.median_sacral(s, m, v)
     lines["median_sacral_artery"] = msa
     lines["median_sacral_vein"] = msv
@@ -286,6 +337,7 @@ def author_all(built: Built, s: Surfaces, src: Source) -> None:
     lines["superior_hypogastric_plexus"] = ride_over(
         shp, [msa, msv, v["common_iliac_vein_left"]], 0.5, (False, False)
     )[0]
+    tidy_branches(built, s, lines)
     for sid, line in lines.items():
         entry = prose[sid]
         built.authored[sid] = entry.atlas_record(

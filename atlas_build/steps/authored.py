@@ -87,7 +87,7 @@ def sympathetic_trunk(
     for level in (1, 2, 3, 4):
         f = measured.points[f"s{level}_anterior_foramen_{side}"]
         rule = first_of(on_bone(1.6, SPINE), fixed(float(f[1]) + 4.0))
-        anchors.append(Anchor(abs(float(f[0])) - 12.0, float(f[2]), rule))
+        anchors.append(Anchor(max(abs(float(f[0])) - 10.0, 7.0), float(f[2]), rule))
     line = path(place(s, anchors, side), 1.5)
     line = push_forward(s, line, SPINE, side, 2.0)
     return line
@@ -207,7 +207,7 @@ def superior_gluteal_artery(
     S1 ramus, then 3.5 mm below the superior gluteal nerve out above piriformis."""
     iia = vessels[f"internal_iliac_artery_{side}"]
     start = branch_from(iia, min(50.0, 0.7 * iia.length()))
-    out = sgn.points[2:] + np.array([0.0, 0.0, -3.5])
+    out = sgn.points[2:] + np.array([0.0, 0.0, -4.8])
     pts = np.vstack([start, out])
     return path(pts, 2.2)
 
@@ -245,7 +245,7 @@ def superior_hypogastric(
     lciv = vessels["common_iliac_vein_left"]
     rule = at_least(on_spine(4.5), in_front_of(lciv, 3.0))
     anchors = [
-        Anchor(3.0, float(bif[2]) - 8.0, rule, steps=1),
+        Anchor(3.0, float(bif[2]) - 14.0, rule, steps=1),
         Anchor(4.5, 25.0, rule, steps=1),
         Anchor(3.5, 2.0, rule),
         Anchor(2.5, -12.0, rule),

@@ -35,6 +35,7 @@ from atlas_build.authoring import (
     path,
     place,
     push_forward,
+    settle,
     tube_gaps,
 )
 from atlas_build.centerlines import (
@@ -337,7 +338,8 @@ def reroute_obturator(s: Surfaces, obturator: Centerline, side: str) -> Centerli
     anchors += [Anchor.point(p) for p in bottom.points]
     pts = place(s, anchors, side)
     radii = np.full(len(pts), float(np.median(obturator.radii)))
-    return Centerline(pts, radii)
+    line = Centerline(pts, radii)
+    return settle(s, line, ("sacrum", "hip_bone"), side, 0.3, fixed_ends=(True, True))[0]
 
 
 def join_start(line: Centerline, onto: Centerline) -> Centerline:
