@@ -46,7 +46,7 @@ def rectus(meshes: list[pv.PolyData], tubes: list[Centerline], side: str) -> dic
 
 
 def peritoneum(meshes: list[pv.PolyData], tubes: list[Centerline]) -> dict[str, Any]:
-    xs = np.linspace(-118.0, 118.0, 25)
+    xs = np.linspace(-118.0, 118.0, 17)
     fronts = np.array([retro_front(meshes, tubes, float(x)) + PERITONEUM_GAP_MM for x in xs])
     ys = np.convolve(np.pad(fronts, 2, mode="edge"), np.ones(5) / 5, mode="valid")
     ys = ys + 0.004 * xs**2  # the flanks curve forward toward the lateral abdominal wall
