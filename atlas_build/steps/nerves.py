@@ -67,6 +67,10 @@ class Nerves:
 
 def nerve_record(nerve: Nerve, cite: list[Any]) -> dict[str, Any]:
     calibre = nerve.entry.build.get("calibre")
+    cite = cite + [
+        {k: " ".join(str(v).split()) if k == "note" else v for k, v in c.items()}
+        for c in nerve.entry.build.get("course_cite", [])
+    ]
     geometry: dict[str, Any] = {"kind": "centerline", "points": [r1(p) for p in nerve.line.points]}
     if calibre:
         geometry["radius"] = float(calibre["radius"])

@@ -198,8 +198,9 @@ def genital_divided(built: Built, s: Surfaces) -> list[list[float]]:
     trunk = built.nerves.line("genitofemoral_nerve_right")
     genital = built.nerves.line("genitofemoral_genital_branch_right")
     d = dense(trunk, 1.0)
-    gaps = s.distance("psoas_major", "right", d.points)
-    exit_k = int(np.argmax(gaps > 0.0))
+    inside = s.distance("psoas_major", "right", d.points) < 0.0
+    comes_out = np.nonzero(inside[:-1] & ~inside[1:])[0] + 1
+    exit_k = int(comes_out[-1]) if len(comes_out) else len(d.points) // 3
     exit_point = d.points[exit_k]
     inside = d.points[max(exit_k - 8, 0)] + np.array([-4.0, 0.0, 0.0])
     out = exit_point + np.array([-4.0, 0.0, -2.0])
@@ -264,6 +265,16 @@ def variant_groups(
                         "genitofemoral_genital_branch_right": {
                             "geometry": {
                                 "points": genital_divided(built, s),
+                                "radius": round(
+                                    float(
+                                        np.median(
+                                            built.nerves.line(
+                                                "genitofemoral_genital_branch_right"
+                                            ).radii
+                                        )
+                                    ),
+                                    2,
+                                ),
                                 "source": [
                                     {"ref": "zanatomy_2023"},
                                     {
