@@ -386,7 +386,8 @@ def ride_over(
             dy = (pts[:, None, 1] - o.points[None, :, 1]) * (-1.0 if under else 1.0)
             side2 = dx**2 + dz**2
             need = np.sqrt(np.clip(reach**2 - side2, 0.0, None)) - dy
-            need = np.where(side2 < reach**2, need, 0.0)
+            # Only where the tubes really meet: a tube well behind another is left alone.
+            need = np.where(side2 + dy**2 < reach**2, need, 0.0)
             lift = np.maximum(lift, need.max(axis=1))
         if not (lift > 0.05).any():
             break
@@ -461,4 +462,40 @@ def part(
         step *= np.minimum(1.0, room / np.maximum(size, 1e-9))[:, None]
         pts = pts + step
     shift = float(np.linalg.norm(pts - start, axis=1).max())
+    return moved_line(line, Centerline(pts, d.radii), shift), shift
+
+
+def rest_on(
+    surfaces: Surfaces,
+    line: Centerline,
+    muscle: str,
+    side: str,
+    lift: float,
+    below_z: float,
+    above_z: float,
+) -> tuple[Centerline, float]:
+    """The stretch of a tube between two heights laid back onto the front of a muscle where
+    it floats in front of it (its centre ``lift`` plus its radius in front of the surface);
+    blended over 10 mm at the ends of the stretch. The sources model the nerve and the muscle
+    separately; a nerve said to lie on the muscle's front is laid on it."""
+    from scipy.ndimage import gaussian_filter1d
+
+    from atlas_build.centerlines import dense
+
+    d = dense(line, 1.0)
+    pts = d.points.copy()
+    drop = np.zeros(len(pts))
+    for i, p in enumerate(pts):
+        if not (above_z <= p[2] <= below_z):
+            continue
+        try:
+            _, front = surfaces.span(muscle, side, float(p[0]), float(p[2]))
+        except ValueError:
+            continue
+        target = front + d.radii[i] + lift
+        if p[1] > target:
+            drop[i] = p[1] - target
+    drop = gaussian_filter1d(drop, 4.0, mode="nearest")
+    pts[:, 1] -= drop
+    shift = float(drop.max()) if len(drop) else 0.0
     return moved_line(line, Centerline(pts, d.radii), shift), shift

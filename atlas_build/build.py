@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from atlas_build.authoring import Surfaces, part, ride_over, settle
+from atlas_build.authoring import Surfaces, part, rest_on, ride_over, settle
 from atlas_build.centerlines import Centerline
 from atlas_build.prose import Entry, load_prose
 from atlas_build.registration import Promontory, RigidMap, measure_promontory
@@ -143,8 +143,12 @@ def tidy_nerves(built: Built, s: Surfaces, side: str, p: plexus.Plexus) -> None:
     v = built.vessels.lines
     n = built.nerves
     tubes = list(v.values())
+    brim_z = float(built.measured.points[f"pelvic_brim_{side}"][2])
     for name in PSOAS_NERVES:
         nerve = n.items[f"{name}_{side}"]
+        if name.startswith("genitofemoral"):
+            # On the front of psoas from where it comes out down to the brim (moro_2003).
+            nerve.line = rest_on(s, nerve.line, "psoas_major", side, 0.5, 85.0, brim_z)[0]
         nerve.line = ride_over(nerve.line, tubes, 0.3, (True, False))[0]
     for name in SACRAL_NERVES:
         nerve = n.items[f"{name}_{side}"]

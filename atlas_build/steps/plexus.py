@@ -255,11 +255,16 @@ def ala_normal(s: Surfaces, points: Array, side: str) -> Array:
 def branch_to(s: Surfaces, ramus: Centerline, nerve: Centerline, z: float, side: str) -> Centerline:
     """A branch of the L4 ramus joining a nerve: from the ramus where it crosses height
     ``z`` + 6 mm, inside psoas, to the nerve where it crosses ``z``."""
-    start = ramus.at(_distance_at_z(ramus, z + 6.0))[0]
-    end = nerve.at(_distance_at_z(nerve, z))[0]
+    # Both ends on control points of the lines they join, so the drawn curves meet exactly.
+    start = _nearest_point(ramus, ramus.at(_distance_at_z(ramus, z + 6.0))[0])
+    end = _nearest_point(nerve, nerve.at(_distance_at_z(nerve, z))[0])
     mid = 0.5 * (start + end)
     mid[1] = min(mid[1], 0.5 * (start[1] + end[1]))
     return path(np.vstack([start, mid, end]), 1.6)
+
+
+def _nearest_point(line: Centerline, p: Array) -> Array:
+    return line.points[int(np.argmin(np.linalg.norm(line.points - p, axis=1)))].copy()
 
 
 def _distance_at_z(line: Centerline, z: float) -> float:
@@ -290,11 +295,11 @@ FEMORAL_LEVELS = (
     (100.0, 0.64),
     (82.0, 0.68),
     (64.0, 0.72),
-    (48.0, 0.74),
+    (49.0, 0.74),
     (36.0, 0.78),
 )
 """(z, share of psoas's width from its medial border) of the re-authored course."""
-FEMORAL_DEPTH = 0.2
+FEMORAL_DEPTH = 0.1
 """Share of psoas's depth from its back: the plexus lies in the dorsal third of psoas
 (bmc_2011_plexus), at 0.28 of the disc's depth from its back at L4–L5 (benglis_2009)."""
 
@@ -345,5 +350,5 @@ def reroute_obturator(s: Surfaces, obturator: Centerline, side: str) -> Centerli
 def join_start(line: Centerline, onto: Centerline) -> Centerline:
     """``line`` starting on ``onto`` at its point nearest ``line``'s start (a branch leaving
     the trunk)."""
-    p = onto.at(nearest_distance(onto, line.points[0]))[0]
+    p = _nearest_point(onto, line.points[0])
     return Centerline(np.vstack([p, line.points]), np.concatenate([[line.radii[0]], line.radii]))

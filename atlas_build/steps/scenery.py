@@ -98,9 +98,12 @@ def pathology(
     d = dense(l5, 1.0)
     k = int(np.argmin(np.abs(d.points[:, 0] - x)))
     exit_point = d.points[k]
+    cut = np.asarray(sacrum.slice(normal="x", origin=(x + 0.2, 0.0, 0.0)).points)
+    level = cut[np.abs(cut[:, 2] - exit_point[2]) < 1.5]
+    front = float(level[:, 1].max())  # the anterior cortex where the cement came out
     stalk = [
-        [x + 0.2, float(trace[0, 1]) - 3.0, float(exit_point[2])],
-        [x + 0.3, float(trace[0, 1]) + 1.5, float(exit_point[2]) - 1.0],
+        [x + 0.2, front - 3.0, float(exit_point[2])],
+        [x + 0.3, front + 1.5, float(exit_point[2]) - 1.0],
     ]
     nerve = np.vstack([dense(l5, 2.5).points, dense(lst, 2.5).points])
     near = nerve[np.linalg.norm(nerve - exit_point, axis=1) < 14.0]

@@ -18,10 +18,10 @@ from atlas_build.writers import r1
 if TYPE_CHECKING:
     from atlas_build.build import Built
 
-STRAND_OFFSETS = {"l4": (3.6, 1.2, 0.0), "l5": (-3.6, 1.2, 0.0)}
+STRAND_OFFSETS = {"l4": (3.6, 1.6, 0.0), "l5": (-3.6, 1.6, 0.0)}
 """A doubled L4 runs beside L4 on its lateral side, a doubled L5 beside L5 on its medial side
-(so neither crosses the other), both lifted 1.2 mm off the bone."""
-STRAND_SPAN = (0.15, 0.9)
+(so neither crosses the other), both lifted 1.6 mm off the bone."""
+STRAND_SPAN = (0.15, 0.95)
 RADII = {"l4": 2.6, "l5": 2.65}
 
 
@@ -127,6 +127,7 @@ def root_pattern_group(raw: dict[str, Any]) -> dict[str, Any]:
         r * words["third"]["share"],
         cite,
         desc,
+        span=(0.25, STRAND_SPAN[1]),
     )
     twig = strand(
         f"{root}_ventral_ramus_twig_right",
