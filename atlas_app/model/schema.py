@@ -307,6 +307,10 @@ class AtlasInfo(Record):
     required_landmarks: list[Id] = []
     license: str
     attribution: list[str] = []
+    credits: list[str] = Field(
+        default=[],
+        description="Lines every rendering or export derived from the anatomy must carry",
+    )
 
 
 def side_suffix_problem(structure_id: str, side: str) -> str | None:
