@@ -19,6 +19,7 @@ from atlas_build.sources import Source
 from atlas_build.steps import authored, plexus, scenery, variants
 from atlas_build.steps.measure import Measured, landmark_records, measure_bones
 from atlas_build.steps.nerves import Nerves, fit_nerves, nerve_records
+from atlas_build.steps.sacroplasty import sacroplasty_records
 from atlas_build.steps.solids import Solids, build_solids, write_solids
 from atlas_build.steps.vessels import Vessels, fit_vessels, vessel_records
 from atlas_build.wrapup import validate_or_raise, write_licences, write_registration
@@ -413,6 +414,11 @@ def write_all(built: Built, out: Path, source: Source) -> None:
         out / "variants_authored.yaml",
         {"schema_version": 1, "variant_groups": built.groups},
         "variants of the authored anatomy",
+    )
+    dump_yaml(
+        out / "sacroplasty" / "measured.yaml",
+        sacroplasty_records(built.measured),
+        "sacroplasty landmarks measured on the adult body",
     )
     write_registration(built, out / "meshes" / "registration.yaml")
     write_licences(source, out)

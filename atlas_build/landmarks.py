@@ -82,18 +82,69 @@ def vertebral_body(vertebra: pv.PolyData, x: float = 0.0) -> Body:
     return Body(x, anterior, posterior, top, bottom)
 
 
-def s1_body(sacrum: pv.PolyData, height: float) -> Body:
-    """The S1 body in the midline: its superior endplate by a vertical ray through the middle of
-    its AP extent, its walls by a ray from the front half a body height down (S1 has no
-    inferior endplate to find: its bottom is one ``height`` below its top)."""
-    y = -15.0
-    top = 0.0
-    anterior = posterior = 0.0
-    for _ in range(4):
-        top, _ = endplates(sacrum, 0.0, y, 0.0)
-        anterior, posterior = ap_walls(sacrum, 0.0, top - 0.5 * height)
-        y = 0.5 * (anterior + posterior)
-    return Body(0.0, anterior, posterior, top, top - height)
+@dataclass(frozen=True)
+class S1Body:
+    """The S1 body in the midline as the lateral view shows it: the superior endplate from the
+    anterior-superior corner (the promontory's edge) to the posterior-superior corner, and the
+    anterior wall from the anterior-superior corner down the front of the sacrum to the
+    anterior-inferior corner. The posterior wall (the front of the sacral canal) is taken
+    parallel to the anterior one."""
+
+    anterior_superior: Array
+    posterior_superior: Array
+    anterior_inferior: Array
+
+    @property
+    def posterior_inferior(self) -> Array:
+        return np.asarray(
+            self.posterior_superior + self.anterior_inferior - self.anterior_superior, float
+        )
+
+    @property
+    def centre(self) -> Array:
+        """Where the lines joining opposite corners cross."""
+        return np.asarray(0.5 * (self.anterior_superior + self.posterior_inferior), float)
+
+
+def anterior_profile(
+    mesh: pv.PolyData, top_z: float, x: float = 0.0, step_mm: float = 1.0
+) -> Array:
+    """The front of a bone in the plane at ``x`` from height ``top_z`` down, as rows (x, y, z):
+    the first hit of a ray from the front at each height, as long as rays hit."""
+    rows = []
+    z = top_z
+    while True:
+        hits = ray_hits(mesh, np.array([x, 500.0, z]), np.array([x, -500.0, z]))
+        if not len(hits):
+            break
+        rows.append(hits[0])
+        z -= step_mm
+    return np.asarray(rows, float)
+
+
+def s1_body(sacrum: pv.PolyData, disc: pv.PolyData, height: float, band_mm: float = 3.0) -> S1Body:
+    """The S1 body. The source sacrum is solid from front to back (it has no sacral canal to
+    bound the body behind) and fused below S1, so the body is found from its superior
+    endplate and its anterior wall. The endplate is the part of the L5–S1 disc's surface
+    within 1.5 mm of the sacrum, within ``band_mm`` of the midline; its most anterior and most
+    posterior points are the superior corners. The anterior-inferior corner lies down the
+    front of the sacrum in the midline, one L5 body ``height`` (measured along the surface)
+    below the anterior-superior corner."""
+    gap = np.abs(np.asarray(disc.compute_implicit_distance(sacrum)["implicit_distance"]))
+    pts = np.asarray(disc.points)
+    plate = pts[(gap < 1.5) & (np.abs(pts[:, 0]) < band_mm)]
+    if len(plate) < 4:
+        raise ValueError("the L5–S1 disc does not rest on the sacrum in the midline")
+    front = plate[np.argmax(plate[:, 1])] * np.array([0.0, 1.0, 1.0])
+    back = plate[np.argmin(plate[:, 1])] * np.array([0.0, 1.0, 1.0])
+    profile = anterior_profile(sacrum, float(front[2]) - 0.5)
+    profile = profile[np.abs(np.diff(profile[:, 1], prepend=profile[0, 1])) < 10.0]
+    arc = np.concatenate(([0.0], np.cumsum(np.linalg.norm(np.diff(profile, axis=0), axis=1))))
+    arc += float(np.linalg.norm(profile[0] - front))
+    k = int(np.searchsorted(arc, height))
+    if k >= len(profile):
+        raise ValueError("the front of the sacrum is shorter than one body height")
+    return S1Body(front, back, profile[k] * np.array([0.0, 1.0, 1.0]))
 
 
 def disc_front(disc: pv.PolyData) -> Array:
@@ -125,6 +176,14 @@ def joint_anterior(joint: Array) -> Array:
     return np.asarray(joint[np.argmax(joint[:, 1])], float)
 
 
+def joint_inferior(joint: Array) -> Array:
+    """The inferior margin of the sacroiliac joint: the lowest point of its sacral side, the
+    end of the joint's long inferior limb (the long-axis sacroplasty entry is set against
+    it)."""
+    low = joint[joint[:, 2] <= joint[:, 2].min() + 2.0]
+    return np.asarray(low[np.argmin(low[:, 1])], float)
+
+
 def joint_margin(joint: Array, band_mm: float = 2.0, step_mm: float = 4.0) -> Array:
     """The joint's anterior margin as rows (x, y, z): at each height its most anterior point."""
     rows = []
@@ -149,6 +208,10 @@ def ala_ridge(sacrum: pv.PolyData, x: float, z_range: tuple[float, float] = (-45
 FORAMEN_VIEW_TILTS_DEG = (0.0, 20.0, 40.0, 60.0)
 """The pelvic surface of the sacrum turns from facing forward (S1) to facing down (S4): the
 foramina are looked for from the front and from below the front at these tilts."""
+
+
+DORSAL_VIEW_TILTS_DEG = (-20.0, 0.0, 20.0, 40.0)
+"""The dorsal foramina, seen from behind and from behind and above or below."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +245,40 @@ def sacral_foramina(sacrum: pv.PolyData, levels: int = 4) -> list[Foramen]:
         mine.sort(key=lambda ma: -ma[0][2])
         for k, (m, a) in enumerate(mine[:levels]):
             out.append(Foramen(side, k + 1, m, a))
+    return out
+
+
+def dorsal_foramina(sacrum: pv.PolyData, anterior: list[Foramen]) -> list[Foramen]:
+    """The posterior (dorsal) sacral foramina: pits in the dorsal surface seen from behind,
+    tilted by each of :data:`DORSAL_VIEW_TILTS_DEG`, 8–35 mm from the midline. Each anterior
+    foramen is paired with the nearest such pit it reaches in a straight line without crossing
+    bone (its canal runs through the sacrum to that mouth). The sacrum tilts forward, so a
+    level's dorsal mouth lies higher than its anterior one: counting dorsal pits from the top
+    would misname them."""
+    seen: list[tuple[Array, float]] = []
+    for tilt in DORSAL_VIEW_TILTS_DEG:
+        t = np.radians(tilt)
+        view = View.tilted(np.array([0.0, -np.cos(t), np.sin(t)]))
+        for pit in pits(depth_map(sacrum, view)):
+            same = [i for i, (m, _) in enumerate(seen) if np.linalg.norm(m - pit.mouth) < 8.0]
+            if not same:
+                seen.append((pit.mouth, pit.area_mm2))
+            elif pit.area_mm2 > seen[same[0]][1]:
+                seen[same[0]] = (pit.mouth, pit.area_mm2)
+    out = []
+    for front in anterior:
+        sign = SIDE_SIGN[front.side]
+        open_ = [
+            (float(np.linalg.norm(m - front.mouth)), m, a)
+            for m, a in seen
+            if 8.0 < sign * m[0] < 35.0
+            and m[1] < front.mouth[1]
+            and not len(ray_hits(sacrum, front.mouth, m))
+        ]
+        if not open_:
+            raise ValueError(f"no dorsal mouth for the S{front.level} foramen ({front.side})")
+        _, mouth, area = min(open_, key=lambda o: o[0])
+        out.append(Foramen(front.side, front.level, mouth, area))
     return out
 
 

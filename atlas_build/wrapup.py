@@ -64,7 +64,7 @@ def _promontory(p: Promontory) -> dict[str, Any]:
 
 def write_registration(built: Built, path: Path) -> None:
     m = built.measured
-    bodies = {
+    bodies: dict[str, dict[str, Any]] = {
         k: {
             "top_z": round(b.top_z, 1),
             "bottom_z": round(b.bottom_z, 1),
@@ -72,6 +72,13 @@ def write_registration(built: Built, path: Path) -> None:
         }
         for k, b in m.bodies.items()
     }
+    if m.s1 is not None:
+        bodies["s1"] = {
+            "anterior_superior_corner": [round(float(v), 1) for v in m.s1.anterior_superior],
+            "posterior_superior_corner": [round(float(v), 1) for v in m.s1.posterior_superior],
+            "anterior_inferior_corner": [round(float(v), 1) for v in m.s1.anterior_inferior],
+            "centre": [round(float(v), 1) for v in m.s1.centre],
+        }
     interauricular = float(
         np.linalg.norm(m.points["si_joint_anterior_right"] - m.points["si_joint_anterior_left"])
     )

@@ -12,9 +12,12 @@ import numpy as np
 from atlas_build.landmarks import (
     SIDE_SIGN,
     Body,
+    S1Body,
     ala_ridge,
     disc_front,
+    dorsal_foramina,
     joint_anterior,
+    joint_inferior,
     joint_margin,
     joint_surface,
     obturator_canal,
@@ -38,6 +41,7 @@ class Measured:
     bodies: dict[str, Body] = field(default_factory=dict)
     joint_margins: dict[str, Array] = field(default_factory=dict)
     foramen_areas: dict[str, float] = field(default_factory=dict)
+    s1: S1Body | None = None
 
     def level_of(self, z: float) -> str:
         """'L4 body', 'L4–L5 disc', … for a height (midline bodies)."""
@@ -63,8 +67,8 @@ def measure_bones(solids: Solids) -> Measured:
         m.points[f"{lv}_body_top"] = np.array([0.0, body.centre_y, body.top_z])
         m.points[f"{lv}_body_bottom"] = np.array([0.0, body.centre_y, body.bottom_z])
     sacrum = solids.full("sacrum")
-    m.bodies["s1"] = s1_body(sacrum, m.bodies["l5"].height)
-    m.points["s1_body_center"] = m.bodies["s1"].centre
+    m.s1 = s1_body(sacrum, solids.full("l5_s1_disc"), m.bodies["l5"].height)
+    m.points["s1_body_center"] = m.s1.centre
     for disc in ("l4_l5", "l5_s1"):
         m.points[f"{disc}_disc_anterior_center"] = disc_front(solids.full(f"{disc}_disc"))
     for side, sign in SIDE_SIGN.items():
@@ -77,10 +81,16 @@ def measure_bones(solids: Solids) -> Measured:
             sacrum, float(front[0]) - sign * BRIM_MEDIAL_TO_JOINT_MM
         )
         m.points[f"obturator_canal_{side}"] = obturator_canal(hip)
-    for foramen in sacral_foramina(solids.detail("sacrum")):
-        lid = f"s{foramen.level}_anterior_foramen_{foramen.side}"
-        m.points[lid] = foramen.mouth
-        m.foramen_areas[lid] = foramen.area_mm2
+        m.points[f"si_joint_inferior_{side}"] = joint_inferior(joint)
+    anterior = sacral_foramina(solids.detail("sacrum"))
+    for face, found in (
+        ("anterior", anterior),
+        ("posterior", dorsal_foramina(solids.detail("sacrum"), anterior)),
+    ):
+        for foramen in found:
+            lid = f"s{foramen.level}_{face}_foramen_{foramen.side}"
+            m.points[lid] = foramen.mouth
+            m.foramen_areas[lid] = foramen.area_mm2
     return m
 
 
