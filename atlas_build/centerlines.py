@@ -439,3 +439,18 @@ def max_bend_deg(points: Array) -> float:
     u = seg / np.linalg.norm(seg, axis=1, keepdims=True)
     cos = np.clip((u[:-1] * u[1:]).sum(axis=1), -1.0, 1.0)
     return float(np.degrees(np.arccos(cos)).max())
+
+
+def falloff_weights(distance: np.ndarray, reach: float) -> np.ndarray:
+    """1 at distance 0, easing to 0 at ``reach`` with zero slope at both ends (no kinks)."""
+    t = np.clip(distance / reach, 0.0, 1.0)
+    return np.asarray(0.5 * (1.0 + np.cos(np.pi * t)))
+
+
+def warp_centerline(points: np.ndarray, end: str, by: np.ndarray, reach: float) -> np.ndarray:
+    """Move one end of a polyline by ``by``; the rest follows, fading over ``reach`` mm of its
+    length (the build's junction move; the app's variants warp a field around the junction)."""
+    seg = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    from_end = s if end == "start" else s[-1] - s
+    return np.asarray(points + falloff_weights(from_end, reach)[:, None] * by[None, :])

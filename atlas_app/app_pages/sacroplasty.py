@@ -14,6 +14,7 @@ from atlas_app.sacroplasty.fracture import describe_fill
 from atlas_app.sacroplasty.leaks import build_leak, describe_gap
 from atlas_app.sacroplasty.loader import SacroplastySet, load_sacroplasty
 from atlas_app.sacroplasty.needle import (
+    SACRUM_ID,
     NeedleMeasures,
     anatomy_for,
     measure_needle,
@@ -182,6 +183,12 @@ if data.faults:
         st.code("\n".join(map(str, data.faults)), language=None)
 if not data.techniques or not data.views:
     st.error("The sacroplasty data could not be loaded.")
+    st.stop()
+if SACRUM_ID not in atlas.structures:
+    st.error(
+        "The sacrum could not be read from the atlas data (see the problems above), and every "
+        "view on this page is drawn on it."
+    )
     st.stop()
 
 with st.sidebar:

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pyvista as pv
 
-from atlas_app.model.specimen import warp_centerline
 from atlas_build.centerlines import (
     Centerline,
     cut_z,
@@ -28,6 +27,7 @@ from atlas_build.centerlines import (
     smooth,
     start_branch_at,
     trace_tube,
+    warp_centerline,
 )
 from atlas_build.landmarks import Body
 from atlas_build.prose import Entry, load_prose, load_section
