@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from atlas_build.authoring import Surfaces, part, rest_on, ride_over, settle
-from atlas_build.centerlines import Centerline
+from atlas_build.centerlines import Centerline, fair
 from atlas_build.prose import Entry, load_prose
 from atlas_build.registration import Promontory, RigidMap, measure_promontory
 from atlas_build.sources import Source
@@ -343,6 +343,18 @@ def author_all(built: Built, s: Surfaces, src: Source) -> None:
         shp, [msa, msv, v["common_iliac_vein_left"]], 0.5, (False, False)
     )[0]
     tidy_branches(built, s, lines)
+    for side in SIDES:  # the internal iliac vein leaves the external at its own angle
+        iiv, eiv = f"internal_iliac_vein_{side}", f"external_iliac_vein_{side}"
+        line = part(v[iiv], [v[eiv]], 0.3, (True, False), max_mm=3.0)[0]
+        line = settle(s, line, VESSEL_SETTLE, side, 0.3, fixed_ends=(True, False))[0]
+        v[iiv] = ride_over(line, [lines[f"sympathetic_trunk_{side}"]], 0.3, (True, False))[0]
+    for vid in v:  # kinks left by the moves above eased, joins held
+        v[vid] = fair(v[vid])
+    for sid in lines:
+        if sid.endswith(("artery", "vein", "_right", "_left", "plexus")) and (
+            "artery" in sid or "vein" in sid or sid == "superior_hypogastric_plexus"
+        ):
+            lines[sid] = fair(lines[sid])
     for sid, line in lines.items():
         entry = prose[sid]
         built.authored[sid] = entry.atlas_record(

@@ -454,3 +454,46 @@ def warp_centerline(points: np.ndarray, end: str, by: np.ndarray, reach: float) 
     s = np.concatenate([[0.0], np.cumsum(seg)])
     from_end = s if end == "start" else s[-1] - s
     return np.asarray(points + falloff_weights(from_end, reach)[:, None] * by[None, :])
+
+
+def bend_degrees(points: np.ndarray) -> np.ndarray:
+    """The angle between consecutive segments at each interior control point (degrees)."""
+    d = np.diff(points, axis=0)
+    d /= np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-9)
+    return np.degrees(np.arccos(np.clip((d[:-1] * d[1:]).sum(axis=1), -1.0, 1.0)))
+
+
+def turn_radii(points: np.ndarray) -> np.ndarray:
+    """Radius of the circle through each three consecutive control points (mm)."""
+    a, b, c = points[:-2], points[1:-1], points[2:]
+    ab, bc, ac = (np.linalg.norm(x, axis=1) for x in (b - a, c - b, c - a))
+    twice_area = np.linalg.norm(np.cross(b - a, c - b), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(twice_area > 1e-9, ab * bc * ac / (2.0 * twice_area), np.inf)
+
+
+FAIR_MAX_BEND_DEG = 20.0
+FAIR_MIN_TURN = 3.0
+"""A fair tube turns by at most this much at a control point and bends no tighter than this
+many times its own radius."""
+
+
+def fair(line: Centerline, rounds: int = 800) -> Centerline:
+    """The tube with its kinks eased: each interior control point that turns too sharply
+    (more than :data:`FAIR_MAX_BEND_DEG`, or on a circle tighter than
+    :data:`FAIR_MIN_TURN` times the radius there) is drawn a quarter of the way toward the
+    midpoint of its neighbours, round after round, the two ends held (they are joins). The
+    moves that make room for other structures happen before; easing a kink moves a point by
+    a few millimetres at most."""
+    pts = line.points.copy()
+    if len(pts) < 3:
+        return line
+    for _ in range(rounds):
+        bends = bend_degrees(pts)
+        tight = turn_radii(pts) < FAIR_MIN_TURN * line.radii[1:-1]
+        bad = np.nonzero((bends > FAIR_MAX_BEND_DEG) | tight)[0] + 1
+        if not len(bad):
+            break
+        mid = 0.5 * (pts[bad - 1] + pts[bad + 1])
+        pts[bad] += 0.25 * (mid - pts[bad])
+    return Centerline(pts, line.radii.copy())

@@ -72,6 +72,54 @@ def fracture_line(l5: Centerline, sacrum: pv.PolyData, z_top: float, z_bottom: f
     return np.array([[x + 0.5 * i, y, 0.0] for i, y in enumerate(ys)])
 
 
+CEMENT_RADIUS_MM = 4.5
+SHEET_MARGIN_MM = 1.5
+SHEET_MIN_DEPTH_MM = 10
+"""The fracture sheet stays this far inside the bone (its half thickness and a little)."""
+
+
+def _depth(mesh: pv.PolyData, points: np.ndarray) -> np.ndarray:
+    """Signed distance to a closed surface, negative inside (mm)."""
+    cloud = pv.PolyData(np.asarray(points, float))
+    return np.asarray(cloud.compute_implicit_distance(mesh).point_data["implicit_distance"])
+
+
+def inside_rectangle(
+    sacrum: pv.PolyData, x: float, z_top: float, z_bottom: float
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The largest rectangle (y from front to back, z from bottom to top) of the plane at
+    ``x`` (and 1 mm lateral, the sheet's width) that lies at least :data:`SHEET_MARGIN_MM`
+    inside the bone between ``z_bottom`` and ``z_top``: where a vertical fracture sheet can
+    run without leaving the ala: the tallest such rectangle at least :data:`SHEET_MIN_DEPTH_MM`
+    deep from front to back (the fracture is vertical), the widest of the tallest. Grid of
+    1 mm; the classic largest rectangle under a histogram, row by row."""
+    ys = np.arange(-100.0, 20.0, 1.0)
+    zs = np.arange(z_bottom, z_top + 0.5, 1.0)
+    yy, zz = np.meshgrid(ys, zs)
+    mask = np.ones(yy.shape, bool)
+    for xx in (x, x + 1.0):
+        pts = np.column_stack([np.full(yy.size, xx), yy.ravel(), zz.ravel()])
+        mask &= (_depth(sacrum, pts) < -SHEET_MARGIN_MM).reshape(yy.shape)
+    best = (0, 0, 0, 0, 0, 0)  # height, width, z0, z1, y0, y1 (indices, inclusive)
+    heights = np.zeros(len(ys), int)
+    for i in range(len(zs)):
+        heights = np.where(mask[i], heights + 1, 0)
+        stack: list[int] = []
+        for j in range(len(ys) + 1):
+            h = heights[j] if j < len(ys) else 0
+            while stack and heights[stack[-1]] >= h:
+                top = stack.pop()
+                left = stack[-1] + 1 if stack else 0
+                height, width = int(heights[top]), j - left
+                if width >= SHEET_MIN_DEPTH_MM and (height, width) > best[:2]:
+                    best = (height, width, i - height + 1, i, left, j - 1)
+            stack.append(j)
+    if best[0] == 0:
+        raise ValueError(f"no room for a fracture sheet inside the bone at x = {x:.1f}")
+    _, _, z0, z1, y0, y1 = best
+    return (float(ys[y1]), float(ys[y0])), (float(zs[z0]), float(zs[z1]))
+
+
 def pathology(
     l5: Centerline, lst: Centerline, sacrum: pv.PolyData, s2_z: float
 ) -> dict[str, dict[str, Any]]:
@@ -79,21 +127,24 @@ def pathology(
     z_top, z_bottom = 25.0, s2_z
     trace = fracture_line(l5, sacrum, z_top, z_bottom)
     x = float(trace[0, 0])
+    (y_front, y_back), (z_low, z_high) = inside_rectangle(sacrum, x, z_top, z_bottom)
+    trace = np.array([[x + 0.5 * i, y, 0.0] for i, y in enumerate(np.linspace(y_front, y_back, 3))])
     fracture = {
         "kind": "parametric",
         "shape": "sheet",
         "points": [r1(p) for p in trace],
-        "z_range": r1([z_bottom, z_top]),
+        "z_range": r1([z_low, z_high]),
         "thickness": 1.5,
     }
     mid_y = float(trace[1, 1])
-    column = [[x + 0.5, mid_y, float(z)] for z in np.arange(z_top - 4.0, z_bottom, -6.0)]
-    inside = [p for p in column if _inside(sacrum, p)]
+    column = [[x + 0.5, mid_y, float(z)] for z in np.arange(z_high - 2.0, z_low, -6.0)]
+    depth = _depth(sacrum, np.asarray(column, float))
+    inside = [p for p, d in zip(column, depth, strict=True) if d < -(CEMENT_RADIUS_MM - 1.0)]
     cement = {
         "kind": "parametric",
         "shape": "blob",
         "points": [r1(p) for p in inside],
-        "radii": [4.5] * len(inside),
+        "radii": [CEMENT_RADIUS_MM] * len(inside),
     }
     d = dense(l5, 1.0)
     k = int(np.argmin(np.abs(d.points[:, 0] - x)))
