@@ -271,7 +271,13 @@ def anki_export(atlas: Atlas, user: User | None) -> None:
                 refs = {k: r.short for k, r in atlas.references.items()}
                 st.session_state["quiz.anki_deck"] = (
                     topic,
-                    export_topic(items, images, title=topic_name(topic), references=refs),
+                    export_topic(
+                        items,
+                        images,
+                        title=topic_name(topic),
+                        references=refs,
+                        credits=atlas.info.credits if atlas.info else (),
+                    ),
                     len(items),
                 )
         deck = st.session_state.get("quiz.anki_deck")

@@ -19,7 +19,7 @@ import html
 import io
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from atlas_app.approaches.loader import ApproachSet
@@ -57,6 +57,7 @@ _STYLE = """
   body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2433; }
   .sa-bar { position: sticky; top: 0; z-index: 20; display: flex; align-items: center;
     gap: 12px; padding: 8px 16px; background: #1d2433; color: #fff; }
+  .sa-credits { font-size: 0.75em; color: #555; margin: 1em 1.5em; }
   .sa-bar .sa-case { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis;
     white-space: nowrap; }
   .sa-bar button { font: inherit; padding: 4px 14px; border-radius: 6px; cursor: pointer;
@@ -461,7 +462,7 @@ def export_html(
         else:
             sections.append(_text_slide_html(item, n, total))
         tracker.set(start + weight, message + " ready")
-    page = _page(case, sections, scenes)
+    page = _page(case, sections, scenes, atlas.info.credits if atlas.info else ())
     tracker.set(tracker.total, "The HTML file is ready")
     return ExportResult(
         data=page.encode("utf-8"),
@@ -472,7 +473,9 @@ def export_html(
     )
 
 
-def _page(case: Case, sections: list[str], scenes: list[dict[str, Any]]) -> str:
+def _page(
+    case: Case, sections: list[str], scenes: list[dict[str, Any]], credits: Sequence[str] = ()
+) -> str:
     bar = (
         '<div class="sa-bar" role="navigation" aria-label="Slides">'
         f'<span class="sa-case">{_e(case.title)}</span>'
@@ -485,6 +488,13 @@ def _page(case: Case, sections: list[str], scenes: list[dict[str, Any]]) -> str:
         + "<main>"
         + "".join(sections)
         + "</main>"
+        + (
+            '<footer class="sa-credits">Anatomy: '
+            + " · ".join(_e(c) for c in credits)
+            + "</footer>"
+            if credits
+            else ""
+        )
         + '<div id="sa-idle" hidden></div>'
         + (
             f'<script type="application/json" id="sa-scenes">{_script_json(scenes)}</script>'
