@@ -418,9 +418,7 @@ class WorkerPool:
                     return worker
                 left = deadline - time.monotonic()
                 if left <= 0 or not self._free.wait(left):
-                    raise RenderError(
-                        "every render worker is busy; the still will come on a retry"
-                    )
+                    raise RenderError("every render worker is busy; the still will come on a retry")
 
     def _release(self, worker: RenderWorker) -> None:
         with self._free:
