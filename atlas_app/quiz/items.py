@@ -17,6 +17,7 @@ kind              response
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -147,3 +148,18 @@ def in_sentence(name: str) -> str:
     if len(name) > 1 and name[0].isupper() and name[1].islower():
         return name[0].lower() + name[1:]
     return name
+
+
+_SIDE = re.compile(r"^(?P<name>.+?)\s*\((?P<side>right|left)\)$")
+_QUALIFIER = re.compile(r"\s*\([^()]*\)$")
+
+
+def option_name(name: str) -> str:
+    """A structure's name as an option among others, all in one form, so that no option
+    stands out by its form: ``Iliolumbar vein (right)`` → ``Right iliolumbar vein``; a
+    bracketed qualifier is left out (``Third lumbar vertebra (L3)`` → ``Third lumbar
+    vertebra``)."""
+    m = _SIDE.match(name)
+    if m:
+        return f"{m['side'].capitalize()} {in_sentence(m['name'])}"
+    return _QUALIFIER.sub("", name)

@@ -232,7 +232,7 @@ def test_progress_invites_guests_and_shows_a_trainees_own_answers(entry, store):
     assert sorted(ids) == ["lst_width", "retired_item"], "only the trainee's own answers"
     questions = dict(zip(ids, table["Question"], strict=True))
     assert questions["lst_width"].startswith(
-        "In adult cadavers, about how wide is the lumbosacral trunk"
+        "In adult male cadavers, about how wide is the lumbosacral trunk"
     ), "a readable question, not the id"
     assert questions["retired_item"] == "retired_item", "an unknown id shows as itself"
     assert list(table.columns).index("Question") < list(table.columns).index("Item id")
@@ -283,7 +283,7 @@ def test_cohort_shows_faculty_their_cohort(entry, store):
     items = at.dataframe[0].value
     assert list(items["Item id"]) == ["double_l4", "lst_width", "measure.lst_width_right"]
     titles = dict(zip(items["Item id"], items["Question"], strict=True))
-    assert titles["lst_width"].startswith("In adult cadavers, about how wide")
+    assert titles["lst_width"].startswith("In adult male cadavers, about how wide")
     assert titles["measure.lst_width_right"] == (
         "Estimate the width of the right lumbosacral trunk (mm)"
     )
