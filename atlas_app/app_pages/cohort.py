@@ -13,6 +13,7 @@ import streamlit as st
 from atlas_app.quiz.charts import item_map, trainee_heatmap
 from atlas_app.quiz.stats import (
     MIN_TRAINEES,
+    cohort_summary,
     item_stats,
     to_csv,
     topic_stats,
@@ -63,10 +64,16 @@ items = item_stats(answers, titles_or_ids())
 topics = topic_stats(answers)
 trainees = trainee_stats(answers)
 
+summary = cohort_summary(answers)
 c1, c2, c3 = st.columns(3)
-c1.metric("Trainees", len(trainees))
-c2.metric("Answers", len(answers))
-c3.metric("Items answered", len(items))
+c1.metric(
+    "Trainees who answered",
+    summary.trainees_answered,
+    help="Trainees with at least one answer; those who have not answered yet are not counted, "
+    "and faculty's own answers are not included.",
+)
+c2.metric("Answers", summary.answers)
+c3.metric("Items answered", summary.items)
 
 tab_items, tab_topics, tab_trainees = st.tabs(["Items", "Topics", "Trainees"])
 with tab_items:

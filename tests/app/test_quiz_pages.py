@@ -276,7 +276,7 @@ def test_cohort_shows_faculty_their_cohort(entry, store):
             )  # fmt: skip
     at = run(entry, "cohort", users["faculty"])
     assert not at.exception and not at.error
-    assert next(m for m in at.metric if m.label == "Trainees").value == "2"
+    assert next(m for m in at.metric if m.label == "Trainees who answered").value == "2"
     trainees = at.dataframe[2].value
     assert "<b>bob</b>" in list(trainees["Trainee"]), "a username is data, shown as text"
     assert len(at.get("download_button")) == 3
@@ -696,3 +696,43 @@ def test_ending_a_quiz_keeps_the_partial_score_and_lists_what_to_revisit(entry, 
     assert not at.exception
     assert at.session_state["quiz.plan"] == [(missed.id, missed.seed)]
     assert current_item(at, quiz_world).stem == missed.stem
+
+
+def _record(engine, user, item: str, ok: bool = True) -> None:
+    from atlas_app.storage.quiz_store import record_answer, start_session
+
+    sid = start_session(engine, user.id, ["lst_formation"], 1, 1)
+    record_answer(
+        engine, session_id=sid, user_id=user.id, item_id=item, topic="lst_formation",
+        seed=1, response="o1", correct=ok, score=float(ok),
+    )  # fmt: skip
+
+
+def test_progress_with_one_day_of_answers_has_a_time_axis_of_dates(entry, store):
+    import json
+
+    engine, users = store
+    for item in ("lst_width", "double_l4", "lst_three_sites"):
+        _record(engine, users["trainee"], item)
+    at = run(entry, "progress", users["trainee"])
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axis = spec["layout"]["xaxis"]
+    assert axis["type"] == "date" and axis["tickformat"] == "%-d %b %Y"
+    assert axis["dtick"] == 86_400_000, "ticks a day apart, never milliseconds"
+    assert len(axis["range"]) == 2 and axis["range"][0] < axis["range"][1]
+
+
+def test_cohort_counts_the_trainees_who_answered(entry, store):
+    """A cohort of two trainees of whom one has answered, and the faculty member's own
+    answers: one trainee answered, and the label says so."""
+    engine, users = store
+    _record(engine, users["trainee"], "lst_width")
+    _record(engine, users["trainee"], "double_l4", ok=False)
+    _record(engine, users["faculty"], "lst_width")
+    at = run(entry, "cohort", users["faculty"])
+    assert not at.exception
+    metric = next(m for m in at.metric if m.label == "Trainees who answered")
+    assert metric.value == "1"
+    assert "not answered yet are not counted" in metric.help
+    assert next(m for m in at.metric if m.label == "Answers").value == "2"
