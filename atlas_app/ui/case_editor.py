@@ -182,6 +182,7 @@ def save(ed: Editor, edit: Edit, section: str, refresh: tuple[str, ...] = ()) ->
     st.session_state[BASE_KEY][ed.case_id] = (saved.version, saved.case)
     for key in refresh:
         st.session_state.pop(key, None)
+    keep_selection(ed.case_id)
     return saved.case
 
 
@@ -364,6 +365,18 @@ def selected_key(case_id: int) -> str:
 
 def select(case_id: int, slide_id: str) -> None:
     st.session_state[selected_key(case_id)] = slide_id
+
+
+def keep_selection(case_id: int) -> None:
+    """Hold the slide list on the slide being edited across an edit that relabels it.
+
+    The browser keeps a radio's choice as its label, and a label carries the slide's number
+    and title: after a move or a new title the old label matches no option, and Streamlit
+    fell back to the first slide. Setting the value again (from a callback, before the
+    list is drawn) sends it to the browser with the new labels."""
+    key = selected_key(case_id)
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
 
 
 def slide_label(number: int, slide: AnySlide) -> str:

@@ -513,3 +513,35 @@ def test_html_export_offers_a_download(store) -> None:
     _ok(_button(at, "Build HTML").click().run())
     assert not at.error
     assert len(at.get("download_button")) == before + 1
+
+
+# --- The builder keeps its place; undo; delete asks (issue 13) ---------------------------------
+
+
+def test_move_down_twice_keeps_the_moved_slide_selected(store) -> None:
+    """The slide list's labels carry the number and title: each move relabels it, and the
+    list fell back to slide 1."""
+    engine, users = store
+    a, b, c = TextSlide(title="A"), TextSlide(title="B"), TextSlide(title="C")
+    at, cid = _open(engine, users["fay"], Case(title="Moves", slides=(a, b, c)))
+    assert at.radio(key=selected_key(cid)).value == a.id
+    _ok(_button(at, "Move down").click().run())
+    assert at.radio(key=selected_key(cid)).value == a.id
+    _ok(_button(at, "Move down").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["B", "C", "A"]
+    assert at.radio(key=selected_key(cid)).value == a.id
+    assert any(h.value.startswith("#### Slide 3: A") for h in at.markdown)
+
+
+def test_retitling_a_new_slide_keeps_it_selected(store) -> None:
+    """A new slide's title typed and committed (Ctrl+Enter or leaving the field) relabels
+    it in the list: it stays the slide being edited."""
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Titles", slides=(TextSlide(title="A"),)))
+    _ok(_button(at, "Add text slide").click().run())
+    new = _stored(engine, users["fay"], cid).case.slides[1]
+    assert at.radio(key=selected_key(cid)).value == new.id
+    at.text_input(key=widget_key(cid, new.id, "title")).set_value("Leak on the ala").run()
+    _ok(at)
+    assert at.radio(key=selected_key(cid)).value == new.id
+    assert any(h.value.startswith("#### Slide 2: Leak on the ala") for h in at.markdown)
