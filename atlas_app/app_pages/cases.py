@@ -80,7 +80,10 @@ head.subheader(escape_markdown(case.title))
 with present:
     library.present_button(case, stored.id)
 owner_note = "You own this case." if stored.is_owner else "You co-edit this case."
-st.caption(f"{owner_note} Version {stored.version}. Changes are saved as you make them.")
+note, undo = st.columns([4, 1], vertical_alignment="center")
+note.caption(f"{owner_note} Version {stored.version}. Changes are saved as you make them.")
+with undo:
+    editor.undo_button(ed, case)
 st.warning(
     "De-identified teaching cases only: never enter names, dates of birth, record numbers or "
     "anything else that identifies a patient.",

@@ -274,7 +274,8 @@ def test_duplicate_and_delete_keep_a_sensible_selection(store) -> None:
     slides = _stored(engine, users["fay"], cid).case.slides
     assert [s.title for s in slides] == ["A", "A", "B"] and slides[1].id != a.id
     assert at.radio(key=selected_key(cid)).value == slides[1].id
-    _ok(_button(at, "Delete").click().run())
+    _ok(_button(at, "Delete…").click().run())
+    _ok(_button(at, "Yes, delete the slide").click().run())
     assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["A", "B"]
     assert at.radio(key=selected_key(cid)).value == b.id
 
@@ -332,7 +333,7 @@ def test_sharing_with_the_cohort_and_a_coeditor(store) -> None:
     _ok(_button(trainee, "Open").click().run())
     assert any("Read-only" in c.value for c in trainee.caption)
     assert not trainee.text_area and not trainee.text_input
-    assert not [b for b in trainee.button if b.label in ("Delete", "Add text slide")]
+    assert not [b for b in trainee.button if b.label in ("Delete…", "Add text slide", "Undo")]
     # another cohort does not see it at all
     other = _ok(_page(users["otto"]).run())
     assert not [b for b in other.button if b.label == "Open"]
@@ -545,3 +546,44 @@ def test_retitling_a_new_slide_keeps_it_selected(store) -> None:
     _ok(at)
     assert at.radio(key=selected_key(cid)).value == new.id
     assert any(h.value.startswith("#### Slide 2: Leak on the ala") for h in at.markdown)
+
+
+def test_deleting_a_slide_asks_first_and_undo_brings_edits_back(store) -> None:
+    engine, users = store
+    a, b = TextSlide(title="A"), TextSlide(title="B")
+    at, cid = _open(engine, users["fay"], Case(title="Undo", slides=(a, b)))
+    assert _button(at, "Undo").disabled, "nothing to undo yet"
+    at.text_input(key=widget_key(cid, a.id, "title")).set_value("A edited").run()
+    _ok(_button(at, "Delete…").click().run())
+    assert any("Delete slide 1" in w.value and "A edited" in w.value for w in at.warning)
+    assert len(_stored(engine, users["fay"], cid).case.slides) == 2, "nothing deleted yet"
+    _ok(_button(at, "Keep it").click().run())
+    assert not any("Delete slide" in w.value for w in at.warning)
+    _ok(_button(at, "Delete…").click().run())
+    _ok(_button(at, "Yes, delete the slide").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["B"]
+    assert "A edited" in _button(at, "Undo").help, "the help says what an undo brings back"
+    _ok(_button(at, "Undo").click().run())
+    stored = _stored(engine, users["fay"], cid)
+    assert [s.title for s in stored.case.slides] == ["A edited", "B"]
+    assert stored.version == 4, "an undo is a save like any other"
+    _ok(_button(at, "Undo").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["A", "B"]
+    at.radio(key=selected_key(cid)).set_value(a.id).run()
+    assert at.text_input(key=widget_key(cid, a.id, "title")).value == "A", "fields show it"
+    assert _button(at, "Undo").disabled
+
+
+def test_undo_never_overwrites_someone_elses_save(store) -> None:
+    engine, users = store
+    from atlas_app.storage import case_store
+
+    a = TextSlide(title="A")
+    at, cid = _open(engine, users["fay"], Case(title="Shared", slides=(a,)))
+    case_store.add_coeditor(engine, users["fay"], cid, users["gus"])
+    at.text_input(key=widget_key(cid, a.id, "title")).set_value("Fay's title").run()
+    stored = _stored(engine, users["fay"], cid)
+    theirs = stored.case.model_copy(update={"summary": "Gus's summary"})
+    case_store.save_case(engine, users["gus"], cid, theirs, stored.version)
+    _ok(at.run())
+    assert _button(at, "Undo").disabled, "their save clears this editor's undo"
