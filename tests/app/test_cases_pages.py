@@ -453,7 +453,7 @@ def test_oversized_file_is_refused_before_it_is_read(store) -> None:
 # --- Presenting and exporting ----------------------------------------------------------------
 
 
-def test_present_button_opens_the_present_page_at_the_selected_slide(store) -> None:
+def test_present_opens_at_slide_1_whatever_the_builder_shows(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
@@ -465,32 +465,52 @@ def test_present_button_opens_the_present_page_at_the_selected_slide(store) -> N
     _ok(at.run())
     _ok(_button(at, "Open").click().run())
     at.radio(key=selected_key(stored.id)).set_value(slides[1].id).run()
-    _ok(_button(at, "Present from slide 2").click().run())
-    assert [h.value for h in at.header] == ["Second"]
-    assert _button(at, "Next").disabled
+    _ok(_button(at, "Present").click().run())
+    assert [t.value for t in at.title] == ["Talk"] and not at.header, "the title slide"
+    assert _button(at, "Previous").disabled
 
 
-def test_present_steps_through_the_example_case(store) -> None:
+def test_present_steps_through_the_example_case_as_the_exports_do(store) -> None:
+    """The title slide, the presentation and imaging, then every slide: as many as the
+    exports; Markdown lists rendered; a trainee never sees the speaker notes."""
     engine, users = store
+    from atlas_app.cases.export_pptx import pptx_slide_count
     from atlas_app.cases.yaml_io import example_case
     from atlas_app.storage import case_store
     from atlas_app.ui.resources import approach_set, loaded_atlas
 
     case = example_case(loaded_atlas().atlas, approach_set())
+    assert any(s.notes for s in case.slides)
     stored = case_store.create_case(engine, users["fay"], case)
     case_store.set_cohort_sharing(engine, users["fay"], stored.id, True)
     at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
     at.run()
-    seen = []
-    for _ in case.slides:
+    seen, lists = [], 0
+    for n in range(pptx_slide_count(case)):
         assert not at.exception
         assert not at.error
-        seen.append(at.header[0].value)
-        if len(seen) < len(case.slides):
+        seen.append(at.header[0].value if at.header else at.title[0].value)
+        assert not any("Speaker notes" in e.label for e in at.expander), "notes are hidden"
+        lists += sum(line.startswith("- ") for m in at.markdown for line in m.value.splitlines())
+        if n < pptx_slide_count(case) - 1:
             _button(at, "Next").click().run()
-    assert seen == [escape_markdown(s.title) for s in case.slides]
+    assert seen == [
+        escape_markdown(case.title),
+        "Presentation and imaging findings",
+        *(escape_markdown(s.title) for s in case.slides),
+    ]
     assert _button(at, "Next").disabled
+    assert lists >= 2, "the example's '- ' lines show as a list"
+    # The faculty member presenting it sees the notes.
+    faculty = _page(users["fay"], PRESENT)
+    faculty.query_params["case"] = str(stored.id)
+    faculty.session_state["cases.open_id"] = stored.id
+    faculty.session_state["present.index"] = 2 + next(
+        i for i, s in enumerate(case.slides) if s.notes
+    )
+    faculty.run()
+    assert any("Speaker notes" in e.label for e in faculty.expander)
 
 
 def test_present_refuses_unshared_case(store) -> None:
