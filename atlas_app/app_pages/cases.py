@@ -100,8 +100,8 @@ with st.expander(
     st.caption("A text box is saved when you leave it (or press Ctrl+Enter).")
 with st.expander("Specimen and approaches", key=f"cases.expander.specimen.{stored.id}"):
     st.caption(
-        f"Specimen `{case.specimen}`. Choose the variants that match the patient: view and "
-        "chart slides show this specimen unless they name their own."
+        "Choose the variants that match the patient: view and chart slides show this "
+        "specimen unless they name their own."
     )
     editor.specimen_picker(ed, case, atlas)
 

@@ -1,6 +1,6 @@
 """The cohort, for faculty and admins: how hard each item is and how well it discriminates,
-by topic and by trainee, with CSV exports. Items show by a readable title (the question)
-beside their id; the items CSV has both (``item_id``, ``item_title``).
+by topic and by trainee, with CSV exports. Items show by a readable title (the question);
+the items CSV has the id beside it (``item_id``, ``item_title``) for analysis.
 
 A trainee or a guest who opens this page (by the menu or by its URL) is refused before any
 answer is read; the store checks the role again as stored now.
@@ -88,7 +88,6 @@ with tab_items:
         [
             {
                 "Question": s.item_title,
-                "Item id": s.item_id,
                 "Topic": topic_name(s.topic),
                 "Trainees": s.trainees,
                 "Answers": s.answers,
@@ -100,10 +99,7 @@ with tab_items:
         ],
         hide_index=True,
         width="stretch",
-        column_config={
-            "Question": st.column_config.TextColumn(width="large"),
-            "Item id": st.column_config.TextColumn(width="small"),
-        },
+        column_config={"Question": st.column_config.TextColumn(width="large")},
     )
     st.download_button(
         "Download items (CSV)",

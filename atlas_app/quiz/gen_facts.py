@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.prevalence import split_unreported
 from atlas_app.model.schema import CenterlineGeometry, Citation, Figure, Structure
 from atlas_app.model.specimen import Specimen, arc_lengths
 from atlas_app.quiz.generate import Context, Template, sample_specimen
@@ -123,8 +124,7 @@ def _options(ctx: Context) -> dict[str, tuple[str, str, FigureQuestion]]:
     questions = figure_questions(ctx.atlas)
     out = {}
     for g in ctx.atlas.variant_groups.values():
-        p = [o.prevalence for o in g.options]
-        if max(p) - min(p) < 0.02:
+        if split_unreported(g):
             continue  # equal shares: the frequencies are unknown, not published
         for o in g.options:
             q = questions.get(o.id)

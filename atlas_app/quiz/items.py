@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from atlas_app.model.names import in_sentence
 from atlas_app.model.schema import Citation
 from atlas_app.scene.spec import SceneSpec
 
@@ -140,14 +141,6 @@ def format_number(value: float, unit: str | None = None) -> str:
     if not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
-
-
-def in_sentence(name: str) -> str:
-    """A structure's name for use inside a sentence: ``Right psoas major`` → ``right psoas
-    major``, but ``L4 ventral ramus`` and ``S1`` stay as they are."""
-    if len(name) > 1 and name[0].isupper() and name[1].islower():
-        return name[0].lower() + name[1:]
-    return name
 
 
 _SIDE = re.compile(r"^(?P<name>.+?)\s*\((?P<side>right|left)\)$")

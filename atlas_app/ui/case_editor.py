@@ -45,6 +45,7 @@ from atlas_app.cases.model import (
 from atlas_app.model.specimen import SpecError, default_choices, format_spec, parse_spec
 from atlas_app.storage import case_store as store
 from atlas_app.ui.account import escape_markdown
+from atlas_app.ui.panels import option_labeller
 
 BASE_KEY = "cases.base"  # case id -> (version, Case): what this editor shows and saves over
 RESET_KEY = "cases.reset"  # case ids whose widgets are filled again from the store
@@ -334,11 +335,6 @@ def case_fields(ed: Editor, case: Case) -> None:
         text_field(key, value, field, label, help_text, _on_case_field, (ed, field, key))
 
 
-def _option_label(atlas: Any, group_id: str) -> Callable[[str], str]:
-    options = {o.id: o for o in atlas.variant_groups[group_id].options}
-    return lambda option_id: f"{options[option_id].name} ({options[option_id].prevalence:.0%})"
-
-
 def _on_specimen(ed: Editor, atlas: Any) -> None:
     choices = {
         g.id: st.session_state.get(widget_key(ed.case_id, "variant", g.id), g.default)
@@ -368,7 +364,7 @@ def specimen_picker(ed: Editor, case: Case, atlas: Any) -> None:
             g.name,
             [o.id for o in g.options],
             key=key,
-            format_func=_option_label(atlas, g.id),
+            format_func=option_labeller(atlas, g.id),
             help=g.description,
             on_change=_on_specimen,
             args=(ed, atlas),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import streamlit as st
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.prevalence import option_label, split_unreported
 from atlas_app.model.schema import CONFIDENCE_MEANING, Structure
 from atlas_app.model.specimen import Specimen, format_spec, sample_choices
+from atlas_app.scene.compose import variant_names
 from atlas_app.ui.resources import LoadedAtlas
 from atlas_app.ui.state import ATLAS_RANDOM_SEED, variant_key
 
@@ -26,14 +28,12 @@ def show_faults(loaded: LoadedAtlas) -> None:
         st.code("\n".join(str(f) for f in loaded.faults[:200]), language=None)
 
 
-def _option_label(atlas: Atlas, group_id: str):  # type: ignore[no-untyped-def]
-    options = {o.id: o for o in atlas.variant_groups[group_id].options}
-
-    def label(option_id: str) -> str:
-        o = options[option_id]
-        return f"{o.name} ({o.prevalence:.0%})"
-
-    return label
+def option_labeller(atlas: Atlas, group_id: str) -> Callable[[str], str]:
+    """A picker's ``format_func``: an option id → its name and prevalence (or that no
+    study reports it)."""
+    group = atlas.variant_groups[group_id]
+    options = {o.id: o for o in group.options}
+    return lambda option_id: option_label(group, options[option_id])
 
 
 def _randomise(atlas: Atlas) -> None:
@@ -77,7 +77,7 @@ def specimen_picker(atlas: Atlas) -> str:
             g.name,
             [o.id for o in g.options],
             key=key,
-            format_func=_option_label(atlas, g.id),
+            format_func=option_labeller(atlas, g.id),
             help=g.description,
         )
     seed = st.session_state.get(ATLAS_RANDOM_SEED)
@@ -91,10 +91,17 @@ def prevalence_note(atlas: Atlas, specimen: Specimen) -> str:
     if specimen.spec == "default":
         head = "Usual anatomy (every variant at its default)"
     else:
-        head = f"Specimen `{specimen.spec}`"
+        head = "Specimen with " + "; ".join(variant_names(specimen, atlas))
+    unreported = [g.name for g in atlas.variant_groups.values() if split_unreported(g)]
+    caveat = (
+        f" No study reports how often each option of {', '.join(unreported)} occurs: the atlas "
+        "counts them as equally common."
+        if unreported
+        else ""
+    )
     return (
         f"{head}. Expected in about **{p:.1%}** of people, if the variant groups are "
-        "independent (no study reports how they combine)."
+        f"independent (no study reports how they combine).{caveat}"
     )
 
 
@@ -163,7 +170,7 @@ def variants_touching(atlas: Atlas, structure_id: str) -> list[tuple[str, list[s
                 or any(structure_id in w.ends for w in p.warp)
             )
             if touched:
-                names.append(f"{o.name} ({o.prevalence:.0%})")
+                names.append(option_label(g, o))
         if names:
             out.append((g.name, names))
     return out

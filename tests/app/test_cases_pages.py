@@ -607,3 +607,21 @@ def test_undo_never_overwrites_someone_elses_save(store) -> None:
     case_store.save_case(engine, users["gus"], cid, theirs, stored.version)
     _ok(at.run())
     assert _button(at, "Undo").disabled, "their save clears this editor's undo"
+
+
+def test_no_internal_specimen_ids_and_no_unsourced_share_on_the_builder(store) -> None:
+    """The specimen was shown as `confluence_l4_l5,lst_below_ala_right` and the L4/L5 site
+    picker as "33 %" although no study reports the split."""
+    engine, users = store
+    spec = "confluence_l4_l5,lst_below_ala_right"
+    slide = ViewSlide(title="Own specimen", camera="anterior", specimen="bifurcation_l5_body")
+    at, cid = _open(engine, users["fay"], Case(title="Ids", specimen=spec, slides=(slide,)))
+    texts = [e.value for e in (*at.markdown, *at.caption, *at.text) if isinstance(e.value, str)]
+    assert not any("confluence_l4_l5" in t or "bifurcation_l5_body" in t for t in texts), [
+        t for t in texts if "_" in t
+    ]
+    assert any("Where L4 joins L5 (right): below the ala" in t for t in texts)
+    assert any("No study reports how often each option of Where L4 joins L5" in t for t in texts)
+    picker = at.selectbox(key=widget_key(cid, "variant", "lst_formation_right"))
+    assert all(o.endswith("(frequency not reported)") for o in picker.options), picker.options
+    assert not any("33" in o for o in picker.options)

@@ -114,3 +114,26 @@ def test_sampling_is_reproducible_and_follows_prevalence(atlas):
 def test_prevalence_of_a_specimen_multiplies_its_choices(atlas):
     s = build_specimen(atlas, "junction_low,nerve_double")
     assert s.prevalence(atlas) == pytest.approx(0.3 * 0.25)
+
+
+def test_an_unreported_split_is_said_so_and_names_keep_their_capitals(shipped_atlas):
+    """The L4/L5 joining sites have no published frequencies: their pickers said "33 %"."""
+    from atlas_app.model.prevalence import option_label, prevalence_text, spec_names
+    from atlas_app.scene.compose import variant_names
+
+    atlas = shipped_atlas
+    lst = atlas.variant_groups["lst_formation_right"]
+    labels = [option_label(lst, o) for o in lst.options]
+    assert all(label.endswith("(frequency not reported)") for label in labels), labels
+    assert not any("33" in label for label in labels)
+    bifurcation = atlas.variant_groups["aortic_bifurcation_level"]
+    l5 = next(o for o in bifurcation.options if o.id == "bifurcation_l5_body")
+    assert prevalence_text(bifurcation, l5) == "18%"
+    confluence = atlas.variant_groups["iliocaval_confluence_level"]
+    assert all(prevalence_text(confluence, o)[0].isdigit() for o in confluence.options)
+    spec = "confluence_l4_l5,lst_below_ala_right"
+    words = spec_names(atlas, spec)
+    assert "confluence_l4_l5" not in words and "Where L4 joins L5 (right): below the ala" in words
+    names = variant_names(build_specimen(atlas, spec), atlas)
+    assert "Where L4 joins L5 (right): below the ala" in names
+    assert not any("where l4" in n for n in names)
