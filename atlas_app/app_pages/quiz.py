@@ -29,7 +29,7 @@ from atlas_app.quiz.generate import Context, UnknownItemError, generate_item, ge
 from atlas_app.quiz.grading import Grade, grade, parse_click
 from atlas_app.quiz.items import DIFFICULTY_NAMES, KIND_NAMES, Item
 from atlas_app.quiz.loader import QuizBank, load_quiz_bank
-from atlas_app.quiz.overlay import answer_overlay
+from atlas_app.quiz.overlay import answer_overlay, scale_bar
 from atlas_app.quiz.session import (
     NEEDS_A_STILL,
     ItemRef,
@@ -111,10 +111,14 @@ def warm_up_stills() -> threading.Thread:
 
 
 def item_png(item: Item) -> bytes | None:
+    """The item's still, with a scale bar when the item asks for a length."""
     if item.view is None:
         return None
     w, h = item.view.size
-    return still(item.view.scene.to_json(), item.view.spec, w, h)
+    png = still(item.view.scene.to_json(), item.view.spec, w, h)
+    if item.view.px_per_mm:
+        png = scale_bar(png, item.view.px_per_mm)
+    return png
 
 
 # --- Saving -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from atlas_app.quiz.loader import figure_questions
 from atlas_app.quiz.numbers import format_percent, percent_distractors, value_distractors
 from atlas_app.quiz.schema import FigureQuestion
 from atlas_app.quiz.topics import topic_of_group, topic_of_structure
-from atlas_app.quiz.views import QUIZ_SIZE, camera_phrase, quiz_scene
+from atlas_app.quiz.views import QUIZ_SIZE, camera_phrase, pixels_per_mm, quiz_scene
 
 FIGURE_UNITS = ("mm", "cm", "%")
 SOURCED = ("V", "S")  # a question rests on a verbatim or secondary figure, not an inference
@@ -367,7 +367,9 @@ def make_measure(ctx: Context, item_id: str, rng: np.random.Generator, seed: int
             scene,
             specimen.spec,
             QUIZ_SIZE,
-            f"What is measured is highlighted; {camera_phrase(m.camera)}.",
+            f"What is measured is highlighted; {camera_phrase(m.camera)}. The scale bar holds "
+            "at the depth of the highlighted structures.",
+            px_per_mm=pixels_per_mm(ctx.atlas, specimen, scene, m.structures, QUIZ_SIZE[1]),
         ),
         link=AtlasLink(
             "atlas", specimen.spec, select=m.structures[0], highlight=m.structures, camera=m.camera

@@ -56,6 +56,7 @@ class View:
     spec: str
     size: tuple[int, int]
     caption: str
+    px_per_mm: float | None = None  # for a scale bar: pixels per mm at the measured depth
 
 
 @dataclass(frozen=True, eq=False)
