@@ -62,6 +62,7 @@ TOPICS_KEY = "quiz.topics"
 LENGTH_KEY = "quiz.length"
 START_REVIEW = "quiz.start_review"  # set by the progress page's "Review due items"
 LENGTHS = (5, 10, 15, 20, 30)
+STILL_CONTAINER = "quiz-still"
 
 
 # --- Shared, cached objects (the same for every user) ------------------------------------
@@ -498,6 +499,10 @@ def show_item(engine: Engine | None, user: User | None) -> None:
     response: str | None = None
     if png is not None:
         left, right = st.columns([3, 2], gap="large")
+        # Room above the still for its toolbar (the fullscreen button), which sits above
+        # an element's top edge and covered the end of the question.
+        left = left.container(key=STILL_CONTAINER)
+        st.html(f"<style>.st-key-{STILL_CONTAINER} {{ padding-top: 2.25rem; }}</style>")
     else:
         left = right = st.container()
     with left:

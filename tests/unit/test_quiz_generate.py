@@ -260,8 +260,15 @@ def _corners(box):
     return [(x, y, z) for x in box[0:2] for y in box[2:4] for z in box[4:6]]
 
 
-@pytest.mark.parametrize("item_id", ["identify.aorta", "identify.l5_ventral_ramus_right",
-                                     "measure.lst_width_right", "lst_level.lst_formation_right"])  # fmt: skip
+FRAMED = (
+    "identify.aorta",
+    "identify.l5_ventral_ramus_right",
+    "measure.lst_width_right",
+    "lst_level.lst_formation_right",
+)
+
+
+@pytest.mark.parametrize("item_id", FRAMED)
 def test_the_still_shows_what_the_item_is_about_whole(shipped_atlas, approaches, item_id):
     """Before, the right oblique view stayed centred on the ala: a highlighted aorta ran off
     the top of the still."""
