@@ -15,6 +15,7 @@ User text is shown as text, never as HTML. The page returns early instead of cal
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -26,9 +27,10 @@ from atlas_app.ui.slide_text import bullets_markdown, slide_markdown
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
 PAGE_KEYS_CONTAINER = "present-page-keys"
+# Pixels: with the title and the controls, a view slide fits a 1024×768 screen (and its
+# annotations sit beside the view, not below the fold). A bare string here would be shown:
+# Streamlit's "magic" writes a page's module-level literals.
 PRESENT_VIEWER_HEIGHT = 470
-"""Pixels: with the title and the controls, a view slide fits a 1024×768 screen (and its
-annotations sit beside the view, not below the fold)."""
 
 
 def _notice(title: str, text: str, error: bool = False) -> None:
@@ -167,6 +169,9 @@ def _slide(case: Case, slide: AnySlide, presenter: bool) -> None:
                 specimen_, scene = scene_for_slide(
                     loaded_atlas().atlas, approach_set(), slide, case_specimen=case.specimen
                 )
+                # The slide's title is the heading above: the view is labelled by its camera
+                # (the title would be shown twice).
+                scene = replace(scene, title=scene.camera.title)
                 page, text_alternative = scene_page(scene, specimen_)
                 show_viewer(page, height=PRESENT_VIEWER_HEIGHT)
             elif isinstance(slide, ChartSlide):

@@ -203,7 +203,7 @@ HOSTILE_ITEM = {
     "topic": "lst_formation",
     "difficulty": 1,
     "kind": "choice",
-    "stem": f"Which? {HOSTILE}",
+    "stem": f"Which? {HOSTILE}?",
     "answers": [f"Right {HOSTILE}"],
     "distractors": [f"Wrong {HOSTILE}", "Also wrong"],
     "explanation": f"Because {HOSTILE}",
