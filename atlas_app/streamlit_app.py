@@ -78,4 +78,14 @@ if can_view_cohort(user):  # the page itself still refuses anyone else who types
         -1,
         st.Page("app_pages/cohort.py", title="Cohort", icon=":material/groups:", url_path="cohort"),
     )
+if user is not None and user.role == "admin":  # likewise
+    pages.insert(
+        -1,
+        st.Page(
+            "app_pages/admin.py",
+            title="Admin",
+            icon=":material/admin_panel_settings:",
+            url_path="admin",
+        ),
+    )
 st.navigation(pages).run()

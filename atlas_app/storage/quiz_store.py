@@ -6,7 +6,9 @@ afterwards. Guests (``user_id=None``) are never written: the quiz keeps their an
 browser session only, and these functions refuse them (ValueError).
 
 Reading is per user: :func:`user_answers` returns only that user's rows; a cohort's answers
-(:func:`cohort_answers`) only to faculty (their own cohort) and admins.
+(:func:`cohort_answers`) only to faculty (their own cohort) and admins, judged from the
+account as stored at the moment of the call. Writes refuse an account that is gone or
+deactivated (:class:`~atlas_app.storage.accounts.SignedOutError`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from atlas_app.quiz.scheduling import review
-from atlas_app.storage.accounts import User, can_view_cohort, get_user_by_id, storable_text
+from atlas_app.storage.access import AccessDenied, acting_account
+from atlas_app.storage.accounts import can_view_cohort, to_user
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import (
     ITEM_ID_MAX,
@@ -32,6 +35,7 @@ from atlas_app.storage.models import (
     ReviewCardRecord,
     UserRecord,
     as_utc,
+    storable_text,
     utc_now,
 )
 
@@ -82,8 +86,7 @@ def start_session(
         started_at=utc_now(),
     )
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
-        if session.get(UserRecord, user_id) is None:
-            raise ValueError(f"no user with id {user_id}")
+        acting_account(session, user_id)
         session.add(record)
     return record.id
 
@@ -120,6 +123,7 @@ def record_answer(
         answered_at=as_utc(answered_at) if answered_at is not None else utc_now(),
     )
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        acting_account(session, user_id)
         owner = session.scalar(
             select(QuizSessionRecord.user_id).where(QuizSessionRecord.id == session_id)
         )
@@ -146,28 +150,28 @@ def user_answers(engine: Engine, user_id: int) -> list[AnswerRow]:
     return _answers(_answer_query().where(AnswerRecord.user_id == user_id), engine)
 
 
-def cohort_answers(engine: Engine, viewer: User, cohort: str | None = None) -> list[AnswerRow]:
+def cohort_answers(engine: Engine, viewer_id: int, cohort: str | None = None) -> list[AnswerRow]:
     """Trainees' answers for a faculty member or an admin, oldest first.
 
-    PermissionError unless :func:`can_view_cohort` holds for ``viewer`` *as stored now* (a
-    role taken away since sign-in counts). Faculty with a cohort see that cohort only
-    (``cohort=None`` means theirs); faculty without one and admins see ``cohort``, or every
-    trainee when it is None.
+    AccessDenied (a PermissionError) unless the account ``viewer_id``, *as stored now*, may
+    see a cohort (:func:`can_view_cohort`): a role or cohort changed since sign-in counts.
+    Faculty with a cohort see that cohort only (``cohort=None`` means theirs); faculty
+    without one and admins see ``cohort``, or every trainee when it is None. The account is
+    read in the same transaction as the answers.
     """
-    if not can_view_cohort(viewer):
-        raise PermissionError("only faculty and admins can see a cohort's answers")
-    current = get_user_by_id(engine, viewer.id)
-    if current is None or not can_view_cohort(current):
-        raise PermissionError("only faculty and admins can see a cohort's answers")
-    if current.role == "faculty" and current.cohort is not None:
-        if cohort is None:
-            cohort = current.cohort
-        elif cohort != current.cohort:
-            raise PermissionError(f"faculty of {current.cohort!r} cannot see cohort {cohort!r}")
-    query = _answer_query().where(UserRecord.role == "trainee")
-    if cohort is not None:
-        query = query.where(UserRecord.cohort == cohort)
-    return _answers(query, engine)
+    with Session(engine) as session:
+        viewer = to_user(acting_account(session, viewer_id))
+        if not can_view_cohort(viewer):
+            raise AccessDenied("only faculty and admins can see a cohort's answers")
+        if viewer.role == "faculty" and viewer.cohort is not None:
+            if cohort is None:
+                cohort = viewer.cohort
+            elif cohort != viewer.cohort:
+                raise AccessDenied(f"faculty of {viewer.cohort!r} cannot see cohort {cohort!r}")
+        query = _answer_query().where(UserRecord.role == "trainee")
+        if cohort is not None:
+            query = query.where(UserRecord.cohort == cohort)
+        return _answer_rows(session, query)
 
 
 def due_cards(engine: Engine, user_id: int, now: datetime) -> list[CardRow]:
@@ -205,6 +209,7 @@ def save_card(engine: Engine, user_id: int, item_id: str, card_json: str, due: d
         "updated_at": utc_now(),
     }
     with Session(writer(engine)) as session, session.begin():
+        acting_account(session, user_id)
         dialect = session.get_bind().dialect.name
         if dialect in ("sqlite", "postgresql"):
             insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
@@ -296,22 +301,26 @@ def _answer_query() -> Select[AnswerRecord, str]:
 
 def _answers(query: Select[AnswerRecord, str], engine: Engine) -> list[AnswerRow]:
     with Session(engine) as session:
-        return [
-            AnswerRow(
-                id=a.id,
-                session_id=a.session_id,
-                user_id=a.user_id,
-                username=username,
-                item_id=a.item_id,
-                topic=a.topic,
-                seed=a.seed,
-                response=a.response,
-                correct=a.correct,
-                score=a.score,
-                answered_at=a.answered_at,
-            )
-            for a, username in session.execute(query)
-        ]
+        return _answer_rows(session, query)
+
+
+def _answer_rows(session: Session, query: Select[AnswerRecord, str]) -> list[AnswerRow]:
+    return [
+        AnswerRow(
+            id=a.id,
+            session_id=a.session_id,
+            user_id=a.user_id,
+            username=username,
+            item_id=a.item_id,
+            topic=a.topic,
+            seed=a.seed,
+            response=a.response,
+            correct=a.correct,
+            score=a.score,
+            answered_at=a.answered_at,
+        )
+        for a, username in session.execute(query)
+    ]
 
 
 def _card(record: ReviewCardRecord) -> CardRow:

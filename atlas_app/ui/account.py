@@ -1,10 +1,13 @@
 """Sign in and out in the sidebar; who is signed in.
 
-The signed-in user lives in ``st.session_state`` (one browser session), never in a cache
-shared between users. Passwords are checked by the store (argon2). When Streamlit's OpenID
-Connect is configured (an ``[auth]`` section in ``.streamlit/secrets.toml``, and Authlib
-installed), "Sign in with your institution" is offered too and the identity provider's
-user is mapped to an account (a trainee on first sign-in).
+The session remembers *which* account signed in (``st.session_state``, one browser session,
+never a cache shared between users); what that account may do is read from the store again
+at every run (:func:`current_user`), and again by the store itself at every action. An
+account deactivated or removed since sign-in is signed out at its next click. Passwords are
+checked by the store (argon2). When Streamlit's OpenID Connect is configured (an ``[auth]``
+section in ``.streamlit/secrets.toml``, and Authlib installed), "Sign in with your
+institution" is offered too and the identity provider's user is mapped to an account (a
+trainee on first sign-in).
 
 Whatever a user typed or an identity provider sent (usernames, display names) is shown with
 ``st.text``: never as Markdown or HTML.
@@ -22,6 +25,7 @@ USER_KEY = "account.user"
 FORM_KEY = "account.sign_in"
 ERROR_KEY = "account.error"
 LOGOUT_KEY = "signing_out"  # not under "account.": _sign_out clears those
+NOTICE_KEY = "signed_out_notice"  # why this session was signed out (survives _sign_out)
 
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-=.!|~$&"
@@ -64,9 +68,28 @@ def store_engine() -> Any | None:
         return None
 
 
-def current_user() -> Any | None:
-    """The signed-in user of this browser session, or None for a guest."""
-    return st.session_state.get(USER_KEY)
+def current_user(engine: Any | None) -> Any | None:
+    """The signed-in user of this browser session as the store holds them *now*, or None.
+
+    Read again at every call (one query by primary key): a role or a cohort changed since
+    sign-in shows at once, and an account removed or deactivated since is signed out here,
+    with a notice in the sidebar. Without a store (``engine`` None) nobody can be checked,
+    so the run is a guest's, but the session stays signed in for when the store is back."""
+    remembered = st.session_state.get(USER_KEY)
+    if remembered is None or engine is None:
+        return None
+    from atlas_app.storage.accounts import current_account
+
+    fresh = current_account(engine, remembered.id)
+    if fresh is None:
+        _sign_out()
+        st.session_state[NOTICE_KEY] = (
+            "You were signed out: this account has been deactivated or removed."
+        )
+        return None
+    if fresh != remembered:
+        st.session_state[USER_KEY] = fresh
+    return fresh
 
 
 def oidc_configured() -> bool:
@@ -101,17 +124,30 @@ def _oidc_user(engine: Any) -> Any | None:
         return None
 
 
+def client_address() -> str | None:
+    """The browser's network address as the server sees it (None on the server's own
+    machine). Behind a reverse proxy, uvicorn takes it from ``X-Forwarded-For`` when the
+    proxy's address is in ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by default)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser behind this run
+        return None
+    return address if isinstance(address, str) else None  # AppTest hands a stand-in
+
+
 def _sign_in(engine: Any) -> None:
-    from atlas_app.storage.accounts import authenticate
+    from atlas_app.storage.signin import sign_in
 
     username = st.session_state.get(f"{FORM_KEY}.username", "")
     password = st.session_state.get(f"{FORM_KEY}.password", "")
-    user = authenticate(engine, str(username).strip(), str(password))
+    result = sign_in(engine, str(username), str(password), client_address())
     st.session_state[f"{FORM_KEY}.password"] = ""
+    user = result.user
     if user is None:
-        st.session_state[ERROR_KEY] = "Wrong username or password."
+        st.session_state[ERROR_KEY] = result.message
         return
     st.session_state.pop(ERROR_KEY, None)
+    st.session_state.pop(NOTICE_KEY, None)
     st.session_state[USER_KEY] = user
 
 
@@ -129,7 +165,7 @@ def resolve_user(engine: Any | None) -> Any | None:
     if st.session_state.pop(LOGOUT_KEY, False):
         st.logout()
         return None
-    user = current_user()
+    user = current_user(engine)
     if user is None and engine is not None and oidc_configured():
         user = _oidc_user(engine)
         if user is not None:
@@ -148,7 +184,7 @@ def account_sidebar(engine: Any | None) -> Any | None:
         if engine is None:
             st.caption("Signing in is unavailable; you can still take quizzes as a guest.")
             return None
-        user = current_user()
+        user = current_user(engine)
         if user is not None:
             st.text(f"Signed in as {user.display_name}")
             st.caption(f"Role: {user.role}")
@@ -175,6 +211,9 @@ def account_sidebar(engine: Any | None) -> Any | None:
         error = st.session_state.get(ERROR_KEY)
         if error:
             st.error(escape_markdown(error))
+        notice = st.session_state.get(NOTICE_KEY)
+        if notice:
+            st.warning(escape_markdown(notice))
         if oidc_available():
             st.button("Sign in with your institution", key="account.oidc", on_click=st.login)
         elif oidc_configured():

@@ -65,10 +65,11 @@ Edit = Callable[[Case], Case]
 
 @dataclass(frozen=True)
 class Editor:
-    """Who edits which case (the arguments every callback needs)."""
+    """Who edits which case (the arguments every callback needs). The editor is named by
+    account id only: the store judges, at each save, what that account may do now."""
 
     engine: Any
-    user: Any
+    actor_id: int
     case_id: int
 
 
@@ -102,11 +103,12 @@ def clear_message() -> None:
     st.session_state.pop(MESSAGE_KEY, None)
 
 
-def show_message(case_id: int | None, section: str) -> None:
-    """The last message of this section, if any: an error stays until the next action (the
-    refused text is still in its field), a success is shown once."""
+def show_message(case_id: int | None, *sections: str) -> None:
+    """The last message of these sections, if any: an error stays until the next action
+    (the refused text is still in its field), a success is shown once. A page that no longer
+    draws a section (the account lost the right to edit since the click) passes them all."""
     message = st.session_state.get(MESSAGE_KEY)
-    if message is None or message[0] != case_id or message[1] != section:
+    if message is None or message[0] != case_id or message[1] not in sections:
         return
     _, _, kind, text = message
     if kind == "success":
@@ -178,7 +180,7 @@ def save(
     if after == before:
         return before
     try:
-        saved = store.save_case(ed.engine, ed.user, ed.case_id, after, version)
+        saved = store.save_case(ed.engine, ed.actor_id, ed.case_id, after, version)
     except store.VersionConflict as exc:
         st.session_state[CONFLICT_KEY] = Conflict(
             ed.case_id, exc.saved_by, exc.version, before, after, exc.case, edit

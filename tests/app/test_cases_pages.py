@@ -42,14 +42,14 @@ def _ok(at: AppTest) -> AppTest:
 def _stored(engine, user, case_id: int):
     from atlas_app.storage import case_store
 
-    return case_store.get_case(engine, user, case_id)
+    return case_store.get_case(engine, user.id, case_id)
 
 
 def _open(engine, user, case: Case, *, owner=None):
     """Store ``case`` (owned by ``owner`` or ``user``) and open it on the page as ``user``."""
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(engine, owner or user, case)
+    stored = case_store.create_case(engine, (owner or user).id, case)
     at = _page(user)
     at.query_params["case"] = str(stored.id)
     return _ok(at.run()), stored.id
@@ -71,11 +71,11 @@ def test_trainee_cannot_open_unshared_case_by_query(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(engine, users["fay"], Case(title="Secret"))
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Secret"))
     at = _page(users["tina"])
     at.query_params["case"] = str(stored.id)
     _ok(at.run())
-    assert any("not been shared" in e.value for e in at.error)
+    assert any("not shared with you" in e.value for e in at.error)
     assert not any("Secret" in t.value for t in at.text)
     assert not [b for b in at.button if b.label in ("New case", "Start from the example case")]
     assert not at.file_uploader
@@ -90,7 +90,7 @@ def test_faculty_builds_reorders_and_edits(store) -> None:
 
     at = _ok(_page(users["fay"]).run())
     _ok(_button(at, "New case").click().run())
-    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    (summary,) = case_store.list_cases_for(engine, users["fay"].id)
     cid = summary.id
     _ok(_button(at, "Add text slide").click().run())
     _ok(_button(at, "Add text slide").click().run())
@@ -285,13 +285,13 @@ def test_conflict_shows_their_changes_and_nothing_is_overwritten(store) -> None:
     from atlas_app.storage import case_store
 
     slide = TextSlide(title="One")
-    stored = case_store.create_case(engine, users["fay"], Case(title="Joint", slides=(slide,)))
-    case_store.add_coeditor(engine, users["fay"], stored.id, users["gus"])
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Joint", slides=(slide,)))
+    case_store.add_coeditor(engine, users["fay"].id, stored.id, users["gus"].id)
     at = _ok(_page(users["fay"]).run())
     _ok(_button(at, "Open").click().run())
     # meanwhile the co-editor saves
     theirs = Case(title="Joint", summary="Gus's summary", slides=(slide,))
-    case_store.save_case(engine, users["gus"], stored.id, theirs, 1)
+    case_store.save_case(engine, users["gus"].id, stored.id, theirs, 1)
     at.text_area(key=widget_key(stored.id, slide.id, "notes")).set_value("Fay's notes").run()
     _ok(at)
     assert any("gus saved this case (version 2)" in e.value for e in at.error)
@@ -306,7 +306,7 @@ def test_conflict_shows_their_changes_and_nothing_is_overwritten(store) -> None:
     assert kept.case.summary == "Gus's summary" and kept.case.slides[0].notes == "Fay's notes"
     assert not at.error
     # another conflict, this time keeping theirs
-    case_store.save_case(engine, users["gus"], stored.id, theirs, 3)
+    case_store.save_case(engine, users["gus"].id, stored.id, theirs, 3)
     at.text_input(key=widget_key(stored.id, "case", "title")).set_value("Fay's title").run()
     _ok(_button(at, "Keep their version").click().run())
     kept = _stored(engine, users["fay"], stored.id)
@@ -363,10 +363,10 @@ def test_delete_case_asks_first(store) -> None:
     _ok(_button(at, "Delete this case…").click().run())
     assert any("Doomed" in w.value and "cannot be undone" in w.value for w in at.warning)
     _ok(_button(at, "Cancel").click().run())
-    assert case_store.list_cases_for(engine, users["fay"])
+    assert case_store.list_cases_for(engine, users["fay"].id)
     _ok(_button(at, "Delete this case…").click().run())
     _ok(_button(at, "Yes, delete the case").click().run())
-    assert not case_store.list_cases_for(engine, users["fay"])
+    assert not case_store.list_cases_for(engine, users["fay"].id)
     assert any("was deleted" in s.value for s in at.success)
 
 
@@ -381,7 +381,7 @@ def test_faculty_starts_from_the_example_case(store) -> None:
 
     at = _ok(_page(users["fay"]).run())
     _ok(_button(at, "Start from the example case").click().run())
-    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    (summary,) = case_store.list_cases_for(engine, users["fay"].id)
     stored = _stored(engine, users["fay"], summary.id)
     assert stored.is_owner
     assert stored.case == example_case(loaded_atlas().atlas, approach_set())
@@ -406,7 +406,7 @@ def test_yaml_import_stores_a_new_case(store) -> None:
     case = Case(title="Imported", specimen="ilv_multiple_right", slides=(TextSlide(title="T"),))
     at = _ok(_page(users["fay"]).run())
     _upload(at, "case.yaml", case_to_yaml(case).encode())
-    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    (summary,) = case_store.list_cases_for(engine, users["fay"].id)
     assert _stored(engine, users["fay"], summary.id).case == case
     assert any("Imported “Imported”" in s.value for s in at.success)
     assert not at.file_uploader[0].value  # emptied for the next file
@@ -428,13 +428,13 @@ def test_yaml_import_refuses_bad_files_and_stores_nothing(store, data, reason) -
     engine, users = store
     from atlas_app.storage import case_store
 
-    kept = case_store.create_case(engine, users["fay"], Case(title="Already here"))
+    kept = case_store.create_case(engine, users["fay"].id, Case(title="Already here"))
     at = _ok(_page(users["fay"]).run())
     _upload(at, "bad.yaml", data)
     errors = "\n".join(e.value for e in at.error)
     assert "was not imported" in errors and escape_markdown(reason) in errors
     assert "Nothing was stored" in errors
-    assert [c.id for c in case_store.list_cases_for(engine, users["fay"])] == [kept.id]
+    assert [c.id for c in case_store.list_cases_for(engine, users["fay"].id)] == [kept.id]
     assert _stored(engine, users["fay"], kept.id).version == 1
 
 
@@ -458,7 +458,7 @@ def test_present_opens_at_slide_1_whatever_the_builder_shows(store) -> None:
     from atlas_app.storage import case_store
 
     slides = (TextSlide(title="First"), TextSlide(title="Second"))
-    stored = case_store.create_case(engine, users["fay"], Case(title="Talk", slides=slides))
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Talk", slides=slides))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.session_state[USER_KEY] = users["fay"]
     at.switch_page("app_pages/cases.py")
@@ -481,8 +481,8 @@ def test_present_steps_through_the_example_case_as_the_exports_do(store) -> None
 
     case = example_case(loaded_atlas().atlas, approach_set())
     assert any(s.notes for s in case.slides)
-    stored = case_store.create_case(engine, users["fay"], case)
-    case_store.set_cohort_sharing(engine, users["fay"], stored.id, True)
+    stored = case_store.create_case(engine, users["fay"].id, case)
+    case_store.set_cohort_sharing(engine, users["fay"].id, stored.id, True)
     at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
     at.run()
@@ -517,11 +517,11 @@ def test_present_refuses_unshared_case(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(engine, users["fay"], Case(title="Secret"))
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Secret"))
     at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
     _ok(at.run())
-    assert any("not been shared" in e.value for e in at.error)
+    assert any("not shared with you" in e.value for e in at.error)
 
 
 def test_html_export_offers_a_download(store) -> None:
@@ -600,11 +600,11 @@ def test_undo_never_overwrites_someone_elses_save(store) -> None:
 
     a = TextSlide(title="A")
     at, cid = _open(engine, users["fay"], Case(title="Shared", slides=(a,)))
-    case_store.add_coeditor(engine, users["fay"], cid, users["gus"])
+    case_store.add_coeditor(engine, users["fay"].id, cid, users["gus"].id)
     at.text_input(key=widget_key(cid, a.id, "title")).set_value("Fay's title").run()
     stored = _stored(engine, users["fay"], cid)
     theirs = stored.case.model_copy(update={"summary": "Gus's summary"})
-    case_store.save_case(engine, users["gus"], cid, theirs, stored.version)
+    case_store.save_case(engine, users["gus"].id, cid, theirs, stored.version)
     _ok(at.run())
     assert _button(at, "Undo").disabled, "their save clears this editor's undo"
 

@@ -33,7 +33,7 @@ def presented_case():
     user = create_user(engine, f"e2e_present_{uuid.uuid4().hex[:8]}", PASSWORD, role="faculty")
     atlas = load_atlas(DEFAULT_ATLAS_DIR)
     case = example_case(atlas, load_approaches(atlas))
-    stored = case_store.create_case(engine, user, case)
+    stored = case_store.create_case(engine, user.id, case)
     index = next(i for i, s in enumerate(case.slides) if s.kind == "view" and s.annotations)
     return user, stored.id, case, index
 
