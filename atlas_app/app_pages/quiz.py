@@ -182,19 +182,11 @@ def _start(plan: list[ItemRef], mode: str, seed: int) -> None:
     st.session_state.pop(ENDED_AT, None)
 
 
+QUIZ_STATE = (PLAN, INDEX, RESULTS, FEEDBACK, SESSION_ID, MODE, SEED, OF_TOPICS, FINISHED, ENDED_AT)
+
+
 def _end() -> None:
-    for key in (
-        PLAN,
-        INDEX,
-        RESULTS,
-        FEEDBACK,
-        SESSION_ID,
-        MODE,
-        SEED,
-        OF_TOPICS,
-        FINISHED,
-        ENDED_AT,
-    ):
+    for key in QUIZ_STATE:
         st.session_state.pop(key, None)
 
 

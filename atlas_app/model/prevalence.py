@@ -6,7 +6,6 @@ and that split must never be shown as if it had been measured."""
 from __future__ import annotations
 
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.names import in_sentence
 from atlas_app.model.schema import VariantGroup, VariantOption
 from atlas_app.model.specimen import SpecError, parse_spec
 
@@ -43,7 +42,7 @@ def option_label(group: VariantGroup, option: VariantOption) -> str:
 def spec_names(atlas: Atlas, spec: str) -> str:
     """A specimen string (``confluence_l4_l5,lst_below_ala_right``) as people read it, as
     :func:`atlas_app.scene.compose.variant_names` writes variants (``Where L4 joins L5
-    (right): below the ala``); ``the usual anatomy`` for the defaults; the string itself if
+    (right): Below the ala``); ``the usual anatomy`` for the defaults; the string itself if
     the atlas cannot read it."""
     try:
         choices = parse_spec(atlas, spec)
@@ -54,5 +53,5 @@ def spec_names(atlas: Atlas, spec: str) -> str:
         chosen = choices.get(g.id, g.default)
         if chosen != g.default:
             option = next(o for o in g.options if o.id == chosen)
-            parts.append(f"{g.name}: {in_sentence(option.name)}")
+            parts.append(f"{g.name}: {option.name}")
     return "; ".join(parts) or "the usual anatomy"

@@ -24,7 +24,6 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from atlas_app.model.names import in_sentence
 from atlas_app.model.schema import Citation
 from atlas_app.scene.spec import SceneSpec
 
@@ -132,6 +131,14 @@ class Item:
         if self.kind == "order":
             return " → ".join(self.choice_text(a) for a in self.answer)
         return "; ".join(self.choice_text(a) for a in self.answer)
+
+
+def in_sentence(name: str) -> str:
+    """A structure's name for use inside a sentence: ``Right psoas major`` → ``right psoas
+    major``, but ``L4 ventral ramus`` and ``S1`` stay as they are."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
 def format_number(value: float, unit: str | None = None) -> str:

@@ -22,7 +22,6 @@ from collections import Counter
 from collections.abc import Iterable
 
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.names import in_sentence
 from atlas_app.model.schema import SCENE_CATEGORIES
 from atlas_app.model.specimen import DEFAULT_SPEC, Specimen
 from atlas_app.scene.bounds import structure_bounds
@@ -212,8 +211,8 @@ def _names(actors: Iterable[ActorSpec]) -> str:
 
 def variant_names(specimen: Specimen, atlas: Atlas | None = None) -> list[str]:
     """The specimen's non-default variants, by name when the atlas is at hand
-    (``Level of the junction: low``, ``Where L4 joins L5 (right): below the ala``: the
-    group's name as written, never lower-cased, so L4 stays L4), else by id made readable."""
+    (``Level of the junction: Low``, ``Where L4 joins L5 (right): Below the ala``: the
+    names as written, never lower-cased, so L4 stays L4), else by id made readable."""
     if specimen.spec == DEFAULT_SPEC:
         return []
     chosen = specimen.spec.split(",")
@@ -223,7 +222,7 @@ def variant_names(specimen: Specimen, atlas: Atlas | None = None) -> list[str]:
     for group in atlas.variant_groups.values():
         option = next((o for o in group.options if o.id == specimen.choices.get(group.id)), None)
         if option is not None and option.id in chosen:
-            names.append(f"{group.name}: {in_sentence(option.name)}")
+            names.append(f"{group.name}: {option.name}")
     return names
 
 

@@ -38,6 +38,16 @@ def presented_case():
     return user, stored.id, case, index
 
 
+def go_to_slide(page, case, number: int) -> None:  # type: ignore[no-untyped-def]
+    """Press the right arrow until the picker reads "Slide ``number`` of …", one slide at a
+    time (each press waits for the page to follow)."""
+    total = 2 + len(case.slides)
+    page.get_by_role("heading", name=case.title).click()  # the focus on the page
+    for n in range(2, number + 1):
+        page.keyboard.press("ArrowRight")
+        expect(picker(page)).to_have_value(f"Slide {n} of {total}", timeout=SLOW)
+
+
 @pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
 def test_a_view_slide_fits_the_screen(browser, app_url, presented_case, screen):
     user, case_id, case, index = presented_case
@@ -50,10 +60,7 @@ def test_a_view_slide_fits_the_screen(browser, app_url, presented_case, screen):
         expect(picker(page)).to_have_value(re.compile(r"^Slide 1 of \d+$"), timeout=SLOW)
         expect(page.get_by_role("heading", name=case.title)).to_be_visible()
         slide = case.slides[index]
-        page.get_by_role("heading", name=case.title).click()
-        for _ in range(2 + index):  # the title slide, the history, then the slides
-            page.keyboard.press("ArrowRight")
-            page.wait_for_timeout(400)
+        go_to_slide(page, case, 3 + index)  # after the title slide and the history
         expect(page.get_by_role("heading", name=slide.title)).to_be_visible(timeout=SLOW)
         wait_for_canvas(page, timeout=SLOW)
         page.mouse.move(0, 0)
@@ -78,10 +85,7 @@ def test_the_slide_title_is_shown_once(browser, app_url, presented_case):
         page.goto(f"{app_url}/present?case={case_id}")
         sign_in(page, user.username, PASSWORD)
         expect(picker(page)).to_have_value(re.compile(r"^Slide 1 of \d+$"), timeout=SLOW)
-        page.get_by_role("heading", name=case.title).click()
-        for _ in range(2 + index):
-            page.keyboard.press("ArrowRight")
-            page.wait_for_timeout(400)
+        go_to_slide(page, case, 3 + index)
         slide = case.slides[index]
         expect(page.get_by_role("heading", name=slide.title)).to_be_visible(timeout=SLOW)
         wait_for_canvas(page, timeout=SLOW)
