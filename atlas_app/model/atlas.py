@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from atlas_app.model.schema import (
+    AllowedContact,
     AtlasInfo,
     Group,
     Landmark,
@@ -66,6 +67,7 @@ class Atlas:
     landmarks: dict[str, Landmark]
     groups: dict[str, Group]
     variant_groups: dict[str, VariantGroup]
+    allowed_contacts: dict[str, AllowedContact]
     origins: dict[tuple[str, str], Origin]
     faults: tuple[Fault, ...] = ()
 

@@ -3,16 +3,17 @@
 An atlas directory holds ``*.yaml`` files. Each carries ``schema_version`` and one
 top-level list (or, for the manifest, mapping) named by its kind:
 
-=================  ===========================================
-key                records
-=================  ===========================================
-``atlas``          the manifest (one per atlas)
-``references``     the bibliography
-``structures``     bones, muscles, vessels, nerves, viscera, pathology
-``landmarks``      named points
-``groups``         systems and plexuses
-``variant_groups`` anatomical variants
-=================  ===========================================
+====================  ================================================
+key                   records
+====================  ================================================
+``atlas``             the manifest (one per atlas)
+``references``        the bibliography
+``structures``        bones, muscles, vessels, nerves, viscera, pathology
+``landmarks``         named points
+``groups``            systems and plexuses
+``variant_groups``    anatomical variants
+``allowed_contacts``  structures anatomy lets pass into one another
+====================  ================================================
 
 Folders listed in :data:`OTHER_LOADERS` hold other kinds of data (approaches, quiz items)
 read by their own loaders.
@@ -30,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from atlas_app.model.atlas import Atlas, Fault, Origin
 from atlas_app.model.schema import (
     SCHEMA_VERSION,
+    AllowedContact,
     AtlasInfo,
     Group,
     Landmark,
@@ -45,6 +47,7 @@ LIST_KINDS: dict[str, type[BaseModel]] = {
     "landmarks": Landmark,
     "groups": Group,
     "variant_groups": VariantGroup,
+    "allowed_contacts": AllowedContact,
 }
 OTHER_LOADERS = ("approaches", "quiz", "meshes", "sacroplasty", "cases")
 
@@ -217,6 +220,7 @@ def load_atlas(root: Path | str) -> Atlas:
         landmarks=r["landmarks"],
         groups=r["groups"],
         variant_groups=r["variant_groups"],
+        allowed_contacts=r["allowed_contacts"],
         origins=reader.origins,
         faults=tuple(reader.faults),
     )

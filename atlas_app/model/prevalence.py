@@ -20,17 +20,20 @@ def split_unreported(group: VariantGroup) -> bool:
     return len(shares) > 1 and max(shares) - min(shares) < EQUAL_SPLIT
 
 
-def share_inferred(option: VariantOption) -> bool:
-    """True when no citation of the share is verbatim or secondary (all inferred)."""
-    return all(c.confidence in ("I", "U") for c in option.cite)
+SHARE_FLAG = {"V": "", "S": ", secondary source", "I": ", inferred", "U": ", unsourced"}
+"""What a share's best citation makes it: verbatim needs no flag."""
+
+
+def share_flag(option: VariantOption) -> str:
+    best = min((c.confidence for c in option.cite), key="VSIU".index)
+    return SHARE_FLAG[best]
 
 
 def prevalence_text(group: VariantGroup, option: VariantOption) -> str:
     """``18%``; ``36%, inferred``; or ``frequency not reported`` for an assumed split."""
     if split_unreported(group):
         return UNREPORTED
-    text = f"{option.prevalence:.0%}"
-    return f"{text}, inferred" if share_inferred(option) else text
+    return f"{option.prevalence:.0%}{share_flag(option)}"
 
 
 def option_label(group: VariantGroup, option: VariantOption) -> str:

@@ -151,11 +151,23 @@ class _Reader:
                 )
                 return
             unit = figure.unit
-        elif not any(
-            o.id == q.variant for g in self.atlas.variant_groups.values() for o in g.options
-        ):
-            yield ("variant",), f"unknown variant option '{q.variant}'", "references_resolve"
-            return
+            cites = figure.cite
+        else:
+            option = next(
+                (o for g in self.atlas.variant_groups.values() for o in g.options
+                 if o.id == q.variant),
+                None,
+            )  # fmt: skip
+            if option is None:
+                yield ("variant",), f"unknown variant option '{q.variant}'", "references_resolve"
+                return
+            cites = option.cite
+        if not any(c.confidence in ("V", "S") for c in cites):
+            yield (
+                ("figure" if q.figure else "variant",),
+                "its number is only inferred, not published: a question would not be asked",
+                "quiz_stem",
+            )
         for j, c in enumerate(q.also_cite):
             if c.ref not in self.atlas.references:
                 yield ("also_cite", j), f"unknown reference '{c.ref}'", "citations_resolve"

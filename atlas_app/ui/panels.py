@@ -30,7 +30,7 @@ def show_faults(loaded: LoadedAtlas) -> None:
 
 def option_labeller(atlas: Atlas, group_id: str) -> Callable[[str], str]:
     """A picker's ``format_func``: an option id → its name and prevalence (or that no
-    study reports it)."""
+    study reports it), flagged when no citation gives it verbatim."""
     group = atlas.variant_groups[group_id]
     options = {o.id: o for o in group.options}
     return lambda option_id: option_label(group, options[option_id])
@@ -167,7 +167,7 @@ def variants_touching(atlas: Atlas, structure_id: str) -> list[tuple[str, list[s
                 structure_id in p.remove
                 or structure_id in p.modify
                 or any(s.id == structure_id for s in p.add)
-                or any(structure_id in w.ends for w in p.warp)
+                or any(structure_id in w.moved() for w in p.warp)
             )
             if touched:
                 names.append(option_label(g, o))

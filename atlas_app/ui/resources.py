@@ -33,7 +33,8 @@ class LoadedAtlas:
 @st.cache_resource(show_spinner="Loading the atlas…")
 def loaded_atlas() -> LoadedAtlas:
     atlas = load_atlas(DEFAULT_ATLAS_DIR)
-    faults = [*run_checks(atlas), *check_mesh_data(atlas)]
+    # Which records are broken is what the app needs; the geometric checks are validate's.
+    faults = [*run_checks(atlas, geometric=False), *check_mesh_data(atlas)]
     # A structure whose mesh cannot be read is left out, like a record that failed its
     # schema: its fault is shown, the rest of the atlas serves.
     atlas = atlas.without_structures(set(unusable_meshes(atlas)))

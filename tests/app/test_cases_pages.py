@@ -154,7 +154,7 @@ def test_a_typed_character_powerpoint_cannot_hold_is_refused(store) -> None:
 def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
     engine, users = store
     at, cid = _open(engine, users["fay"], Case(title="Variant"))
-    at.selectbox(key=widget_key(cid, "variant", "aortic_bifurcation_level")).set_value(
+    at.selectbox(key=widget_key(cid, "variant", "great_vessel_levels")).set_value(
         "bifurcation_l5_body"
     ).run()
     at.selectbox(key=widget_key(cid, "variant", "iliolumbar_veins_right")).set_value(
@@ -164,7 +164,7 @@ def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
     stored = _stored(engine, users["fay"], cid)
     assert stored.case.specimen == "bifurcation_l5_body,ilv_multiple_right"
     assert stored.version == 3
-    assert "variant.aortic_bifurcation_level" not in at.session_state  # the Atlas page's own
+    assert "variant.great_vessel_levels" not in at.session_state  # the Atlas page's own
     assert any("Expected in about" in c.value for c in at.caption)
     at.multiselect(key=widget_key(cid, "case", "approaches")).set_value(
         ["interaortic", TRANSPSOAS]
@@ -173,7 +173,7 @@ def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
     stored = _stored(engine, users["fay"], cid)
     assert stored.case.approaches == ("interaortic", TRANSPSOAS)
     assert stored.case.specimen == "default"
-    assert at.selectbox(key=widget_key(cid, "variant", "aortic_bifurcation_level")).value == (
+    assert at.selectbox(key=widget_key(cid, "variant", "great_vessel_levels")).value == (
         "bifurcation_l4_body"
     )
 

@@ -66,6 +66,16 @@ def test_picking_a_variant_changes_the_scene_sent():
     assert "Above the ala" in after  # the view's title names the variant
 
 
+def test_vessel_level_shares_say_they_are_inferred(atlas_page: AppTest):
+    """No study publishes how the two levels combine: the picker and its help say so."""
+    picker = atlas_page.selectbox(key="variant.great_vessel_levels")
+    assert picker.options and all(o.endswith("%, inferred)") for o in picker.options)
+    assert "Aorta divides at L4, veins join at L5 (34%, inferred)" in picker.options
+    assert "inferred from the published levels" in (picker.help or "")
+    lst = atlas_page.selectbox(key="variant.l4_root_pattern_right")
+    assert "Doubled (25%)" in lst.options  # a published share carries no flag
+
+
 def test_hiding_a_system_removes_it_from_the_payload():
     at = run_page()
     before = len(viewer_payload(at))
@@ -172,3 +182,14 @@ def test_atlas_panel_names_the_approaches_that_endanger_a_structure():
     at.selectbox(key="atlas.selected").set_value("common_iliac_vein_right").run()
     text = " ".join(m.value for m in at.markdown)
     assert "**Endangered by**" in text and "Iliac retraction" in text
+
+
+def test_the_run_log_records_the_server_time_of_each_run(tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "runs.jsonl"
+    monkeypatch.setenv("ATLAS_RUN_LOG", str(log))
+    at = run_page("about")
+    assert not at.exception
+    (line,) = [json.loads(x) for x in log.read_text().splitlines()]
+    assert line["page"] == "about" and 0 < line["seconds"] < 600

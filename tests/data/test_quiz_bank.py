@@ -291,7 +291,7 @@ def test_a_published_number_is_asked_with_its_quantity_unit_and_population(world
 
 @pytest.mark.parametrize(
     "item_id",
-    ["figure.superior_hypogastric_plexus.retraction_left", "prevalence.bifurcation_l4_body"],
+    ["figure.superior_hypogastric_plexus.retraction_left", "prevalence.l4_double_right"],
 )
 def test_distractors_of_a_published_number_do_not_change_between_attempts(world, item_id):
     from atlas_app.quiz.generate import generate_item

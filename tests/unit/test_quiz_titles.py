@@ -52,9 +52,9 @@ def test_generated_titles_name_what_the_item_is_about(titles):
     assert "L4 ventral ramus" in titles["click.l4_ventral_ramus_right"]
     assert titles["identify.l4_ventral_ramus_right"].startswith("Name the highlighted structure")
     assert "right side" in titles["lst_level.lst_formation_right"]
-    assert titles["prevalence.bifurcation_l4_body"] == (
-        "In 187 Thai cadavers, in what percentage did the aorta divide in front of the L4 "
-        "vertebral body?"
+    assert titles["prevalence.l4_double_right"] == (
+        "In 100 lumbosacral plexuses (50 cadavers), in what percentage was the L4 ventral ramus "
+        "doubled?"
     ), "the written question"
 
 
