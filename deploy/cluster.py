@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.in")
-APP = ROOT / "atlas_app" / "streamlit_app.py"
+APP = ROOT / "atlas_app" / "serve.py"  # the app with its sign-in cookie route (as run.sh)
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 

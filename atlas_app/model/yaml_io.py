@@ -275,13 +275,26 @@ class _Builder:
             )
 
     def _check_tag(self, event: yaml.NodeEvent, tag: str | None) -> None:
-        if tag is not None and tag != "!" and tag not in _SAFE_TAGS:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
+        if tag is None or tag == "!":
+            return
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        if tag not in _SAFE_TAGS:
             raise self.refuse(event, f"the YAML tag {shown} is not allowed", "yaml_tag")
+        kind = {"seq": yaml.SequenceStartEvent, "map": yaml.MappingStartEvent}.get(
+            tag.rsplit(":", 1)[-1], yaml.ScalarEvent
+        )
+        if not isinstance(event, kind):  # "!!str []", "!!seq a"
+            raise self.refuse(event, f"the YAML tag {shown} does not fit its value", "yaml_tag")
 
     def _anchor(self, event: yaml.NodeEvent) -> None:
-        if event.anchor is not None and not self.limits.aliases:
+        if event.anchor is None:
+            return
+        if not self.limits.aliases:
             raise self.refuse(event, "YAML anchors and aliases are not allowed", "yaml_alias")
+        # As PyYAML's loaders: an anchor names one value (a second one would make an alias
+        # mean different things in different places).
+        if event.anchor in self.anchors or event.anchor in self.open_anchors:
+            raise self.refuse(event, f"the anchor &{event.anchor} is defined twice", "yaml_alias")
 
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         self._anchor(event)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from atlas_app.storage.access import AccessDenied, SignedOutError, acting_account
 from atlas_app.storage.audit import By, acting, command_line, record_event
 from atlas_app.storage.db import writer
+from atlas_app.storage.logins import end_logins
 from atlas_app.storage.models import (
     COHORT_MAX,
     NAME_MAX,
@@ -195,6 +196,31 @@ def _update_user(engine: Engine, username: str, by: By | None, **values: object)
                 setattr(record, column, value)
                 change = f"{_as_told(column, before)} → {_as_told(column, value)}"
                 record_event(session, actor, column, username, change)
+                if column in _ENDS_LOGINS:  # remembered sign-ins end with the change
+                    end_logins(session, record.id, _ENDS_LOGINS[column])
+    return to_user(record)
+
+
+_ENDS_LOGINS = {"role": "role", "active": "deactivated"}
+
+
+def set_password(engine: Engine, username: str, password: str, by: By | None = None) -> User:
+    """Give a password account a new password (WeakPasswordError, UnknownUserError,
+    AccountError for an OpenID Connect account). Every remembered sign-in of the account ends
+    and its open sessions are signed out at their next click. ``by`` as for :func:`set_role`;
+    an event of the audit trail (never the password)."""
+    check_password(password)
+    new_hash = _hasher.hash(password)
+    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        actor = acting(session, by if by is not None else command_line())
+        record = session.scalar(select(UserRecord).where(UserRecord.username == username))
+        if record is None:
+            raise UnknownUserError(f"no user named {username!r}")
+        if record.auth_source != "password":
+            raise AccountError(f"{username!r} signs in through its institution: no password")
+        record.password_hash = new_hash
+        end_logins(session, record.id, "password")
+        record_event(session, actor, "password", username, "new password set")
     return to_user(record)
 
 

@@ -1,9 +1,9 @@
 """The audit trail: who did what, to whom, when.
 
-Recorded: role, cohort and activity changes of accounts, cases shared, unshared and deleted,
-co-editors named, failed and refused sign-ins, and throttles lifted. Each event is written
-**in the same transaction as the change it records**, so a change never lands without its
-event, nor an event without its change. The trail is read by admins only (a list, or CSV),
+Recorded: role, cohort, activity and password changes of accounts, cases shared, unshared and
+deleted, co-editors named, failed and refused sign-ins, and throttles lifted. Each event is
+written **in the same transaction as the change it records**, so a change never lands without
+its event, nor an event without its change. The trail is read by admins only (a list, or CSV),
 judged on the reader's account as stored at the moment of reading; the command line reads
 it too (whoever runs it can read the database anyway).
 
@@ -37,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "role": "role changed",
     "cohort": "cohort changed",
     "active": "account activated or deactivated",
+    "password": "password set",
     "share": "case shared with a person (read-only)",
     "coeditor": "co-editor named",
     "unshare": "person taken off a case",

@@ -1,6 +1,7 @@
 """``python -m atlas_app users ...``: accounts from the command line.
 
-``add``, ``set-role``, ``set-cohort``, ``deactivate``, ``activate``, ``list``; ``failures``
+``add``, ``set-role``, ``set-cohort``, ``set-password``, ``deactivate``, ``activate``,
+``list``; ``failures``
 and ``unlock`` for the sign-in throttle; ``audit`` for the audit trail (a table, or CSV).
 Changes made here are events of the audit trail, by ``command line (<os user>)``.
 
@@ -49,6 +50,17 @@ def add_parser(subparsers: Any) -> None:
     cohort.add_argument("username")
     cohort.add_argument("cohort")
     cohort.set_defaults(func=_run(_cmd_set_cohort))
+
+    password = sub.add_parser(
+        "set-password", help="a new password (every remembered sign-in of the account ends)"
+    )
+    password.add_argument("username")
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (one line) instead of prompting",
+    )
+    password.set_defaults(func=_run(_cmd_set_password))
 
     for name, active, what in (
         ("deactivate", False, "end an account (it cannot sign in; its history stays)"),
@@ -168,6 +180,20 @@ def _cmd_set_cohort(args: argparse.Namespace) -> int:
     user = set_cohort(get_engine(), args.username, args.cohort)
     where = f"in cohort {_shown(user.cohort)}" if user.cohort else "in no cohort"
     print(f"{_shown(user.username)} is now {where}")
+    return 0
+
+
+def _cmd_set_password(args: argparse.Namespace) -> int:
+    from atlas_app.storage.accounts import check_password, get_user, set_password
+    from atlas_app.storage.db import get_engine
+
+    engine = get_engine()
+    if get_user(engine, args.username) is None:  # say so before asking for a password
+        raise _CliError(f"no user named {args.username!r}")
+    password = _read_password(args.password_stdin)
+    check_password(password)
+    user = set_password(engine, args.username, password)
+    print(f"{_shown(user.username)} has a new password; its remembered sign-ins have ended")
     return 0
 
 

@@ -240,3 +240,28 @@ class AuditEventRecord(Base):
     target: Mapped[str] = mapped_column(String(TARGET_MAX))
     detail: Mapped[str] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(CLIENT_MAX))
+
+
+class LoginSessionRecord(Base):
+    """One browser's password sign-in, remembered by a cookie (see ``storage.logins``).
+
+    ``ticket_hash``: SHA-256 of the one-time ticket the page hands to the browser, until the
+    browser trades it for its cookie; ``token_hash``: SHA-256 of the token in that cookie.
+    ``ended_why``: sign-out, password, role or deactivated."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (
+        CheckConstraint(
+            "ended_why IN ('sign-out', 'password', 'role', 'deactivated')", name="ended_why"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(String(16))

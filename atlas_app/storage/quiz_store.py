@@ -2,13 +2,15 @@
 
 Each write is one transaction, committed before the function returns: an answer is in the
 database as soon as :func:`record_answer` returns, whatever happens to the tab or the server
-afterwards. Guests (``user_id=None``) are never written: the quiz keeps their answers in the
-browser session only, and these functions refuse them (ValueError).
+afterwards. What the quiz does with each answer, :func:`record_graded_answer`, stores the
+answer *and* moves its review card in one transaction: both land, or neither. Guests
+(``user_id=None``) are never written: the quiz keeps their answers in the browser session
+only, and these functions refuse them (ValueError).
 
 Reading is per user: :func:`user_answers` returns only that user's rows; a cohort's answers
 (:func:`cohort_answers`) only to faculty (their own cohort) and admins, judged from the
 account as stored at the moment of the call. Writes refuse an account that is gone or
-deactivated (:class:`~atlas_app.storage.accounts.SignedOutError`).
+deactivated (:class:`~atlas_app.storage.access.SignedOutError`).
 """
 
 from __future__ import annotations
@@ -105,13 +107,33 @@ def record_answer(
     answered_at: datetime | None = None,
 ) -> int:
     """Store one answer in the user's own session, committed before returning; its id."""
+    record = _answer_record(
+        session_id, user_id, item_id, topic, seed, response, correct, score, answered_at
+    )
+    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        _add_answer(session, record)
+    return record.id
+
+
+def _answer_record(
+    session_id: int,
+    user_id: int | None,
+    item_id: str,
+    topic: str,
+    seed: int,
+    response: str,
+    correct: bool,
+    score: float,
+    answered_at: datetime | None,
+) -> AnswerRecord:
+    """An answer checked and made ready to store (ValueError, TypeError if it cannot be)."""
     user_id = _signed_in(user_id)
     if not isinstance(response, str):
         raise TypeError(f"response must be text, not {type(response).__name__}")
     score = float(score)
     if not math.isfinite(score):
         raise ValueError(f"score must be a finite number, not {score!r}")
-    record = AnswerRecord(
+    return AnswerRecord(
         session_id=session_id,
         user_id=user_id,
         item_id=_label(item_id, "item_id", ITEM_ID_MAX),
@@ -122,17 +144,21 @@ def record_answer(
         score=score,
         answered_at=as_utc(answered_at) if answered_at is not None else utc_now(),
     )
-    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
-        acting_account(session, user_id)
-        owner = session.scalar(
-            select(QuizSessionRecord.user_id).where(QuizSessionRecord.id == session_id)
-        )
-        if owner is None:
-            raise ValueError(f"no quiz session {session_id}")
-        if owner != user_id:
-            raise ValueError(f"quiz session {session_id} is not user {user_id}'s")
-        session.add(record)
-    return record.id
+
+
+def _add_answer(session: Session, record: AnswerRecord) -> None:
+    """Add the answer to the caller's transaction, into its user's own quiz session only,
+    and send it to the database (flush) at once."""
+    acting_account(session, record.user_id)
+    owner = session.scalar(
+        select(QuizSessionRecord.user_id).where(QuizSessionRecord.id == record.session_id)
+    )
+    if owner is None:
+        raise ValueError(f"no quiz session {record.session_id}")
+    if owner != record.user_id:
+        raise ValueError(f"quiz session {record.session_id} is not user {record.user_id}'s")
+    session.add(record)
+    session.flush()
 
 
 def finish_session(engine: Engine, session_id: int) -> None:
@@ -188,11 +214,8 @@ def due_cards(engine: Engine, user_id: int, now: datetime) -> list[CardRow]:
 
 def get_card(engine: Engine, user_id: int, item_id: str) -> CardRow | None:
     """This user's review card for ``item_id``, or None."""
-    query = select(ReviewCardRecord).where(
-        ReviewCardRecord.user_id == user_id, ReviewCardRecord.item_id == item_id
-    )
     with Session(engine) as session:
-        record = session.scalar(query)
+        record = session.scalar(_card_query(user_id, item_id))
         return _card(record) if record is not None else None
 
 
@@ -201,36 +224,42 @@ def save_card(engine: Engine, user_id: int, item_id: str, card_json: str, due: d
     user_id = _signed_in(user_id)
     if not isinstance(card_json, str):
         raise TypeError(f"card_json must be text, not {type(card_json).__name__}")
+    with Session(writer(engine)) as session, session.begin():
+        acting_account(session, user_id)
+        _put_card(session, user_id, _label(item_id, "item_id", ITEM_ID_MAX), card_json, due)
+
+
+def _put_card(session: Session, user_id: int, item_id: str, card_json: str, due: datetime) -> None:
+    """Create or replace the card in the caller's transaction (one upsert statement)."""
     values: dict[str, Any] = {
         "user_id": user_id,
-        "item_id": _label(item_id, "item_id", ITEM_ID_MAX),
+        "item_id": item_id,
         "card_json": storable_text(card_json),
         "due": as_utc(due),
         "updated_at": utc_now(),
     }
-    with Session(writer(engine)) as session, session.begin():
-        acting_account(session, user_id)
-        dialect = session.get_bind().dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-            statement = insert(ReviewCardRecord).values(**values)
-            statement = statement.on_conflict_do_update(
-                index_elements=[ReviewCardRecord.user_id, ReviewCardRecord.item_id],
-                set_={k: statement.excluded[k] for k in ("card_json", "due", "updated_at")},
-            )
-            session.execute(statement)
-            return
-        record = session.scalar(  # other databases: read, then write, in one transaction
-            select(ReviewCardRecord).where(
-                ReviewCardRecord.user_id == user_id,
-                ReviewCardRecord.item_id == values["item_id"],
-            )
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        statement = insert(ReviewCardRecord).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[ReviewCardRecord.user_id, ReviewCardRecord.item_id],
+            set_={k: statement.excluded[k] for k in ("card_json", "due", "updated_at")},
         )
-        if record is None:
-            session.add(ReviewCardRecord(**values))
-        else:
-            for key in ("card_json", "due", "updated_at"):
-                setattr(record, key, values[key])
+        session.execute(statement)
+        return
+    record = session.scalar(_card_query(user_id, item_id))  # another database: read, write
+    if record is None:
+        session.add(ReviewCardRecord(**values))
+    else:
+        for key in ("card_json", "due", "updated_at"):
+            setattr(record, key, values[key])
+
+
+def _card_query(user_id: int, item_id: str) -> Select[ReviewCardRecord]:
+    return select(ReviewCardRecord).where(
+        ReviewCardRecord.user_id == user_id, ReviewCardRecord.item_id == item_id
+    )
 
 
 def record_graded_answer(
@@ -246,25 +275,21 @@ def record_graded_answer(
     score: float,
     answered_at: datetime,
 ) -> int:
-    """What the quiz does with each answer a signed-in user gives: store it (committed before
-    anything else), then move the user's review card for the item by the FSRS scheduler."""
-    answer_id = record_answer(
-        engine,
-        session_id=session_id,
-        user_id=user_id,
-        item_id=item_id,
-        topic=topic,
-        seed=seed,
-        response=response,
-        correct=correct,
-        score=score,
-        answered_at=answered_at,
+    """What the quiz does with each answer a signed-in user gives: store it and move the
+    user's review card for the item by the FSRS scheduler, **in one transaction** — a server
+    killed half-way leaves neither (never an answer whose item would not come back for
+    review). An existing card is read under the transaction's lock (SQLite's write lock;
+    ``FOR UPDATE`` on PostgreSQL), so two answers at once move it one after the other."""
+    record = _answer_record(
+        session_id, user_id, item_id, topic, seed, response, correct, score, answered_at
     )
-    user_id = _signed_in(user_id)
-    card = get_card(engine, user_id, item_id)
-    card_json, due = review(card.card_json if card else None, correct, answered_at, score)
-    save_card(engine, user_id, item_id, card_json, due)
-    return answer_id
+    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        _add_answer(session, record)
+        card = session.scalar(_card_query(record.user_id, record.item_id).with_for_update())
+        before = card.card_json if card is not None else None
+        card_json, due = review(before, record.correct, record.answered_at, record.score)
+        _put_card(session, record.user_id, record.item_id, card_json, due)
+    return record.id
 
 
 def _signed_in(user_id: int | None) -> int:

@@ -5,25 +5,14 @@ other when that server dies (issue 15)."""
 from __future__ import annotations
 
 import http.cookiejar
-import shutil
 import time
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from deploy.cluster import Cluster, running_cluster
+from deploy.cluster import Cluster
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        pytest.fail("Debian's nginx is not installed (scripts/test.sh installs nginx-light)")
-    with running_cluster(tmp_path_factory.mktemp("cluster")) as c:
-        yield c
 
 
 class Requests:

@@ -8,6 +8,7 @@ set-role|set-cohort`` and another faculty member's unshare would change them.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -120,6 +121,7 @@ def test_twenty_wrong_passwords_then_the_right_one_is_refused(
 ):
     from atlas_app.storage.signin import TRY_LATER, WRONG
 
+    EITHER = re.compile(f"^({re.escape(WRONG)}|{re.escape(TRY_LATER)})$")  # noqa: N806
     tina = make_user(engine, "tina")
     lift_the_throttle.append(tina.username)
     page.goto(f"{app_url}/about")
@@ -132,7 +134,9 @@ def test_twenty_wrong_passwords_then_the_right_one_is_refused(
         username.fill(tina.username)
         password.fill(f"not her password {attempt}")
         sign_in_button.click()
-        expected = WRONG if attempt < 3 else TRY_LATER
+        # Three free attempts; whether the next few wait depends on how fast they come; the
+        # tenth locks the username, so from the eleventh on every attempt is refused.
+        expected = WRONG if attempt < 3 else TRY_LATER if attempt >= 10 else EITHER
         expect(alert).to_have_text(expected, timeout=SLOW)
         expect(password).to_have_value("", timeout=SLOW)  # the run is over: the next may go
     username.fill(tina.username)

@@ -147,3 +147,21 @@ def test_failures_unlock_and_audit(users, db_url: str) -> None:  # type: ignore[
     assert as_csv.stdout.startswith("id,at,actor,actor_id,action,target,detail,client\n")
     assert as_csv.stdout.count("sign_in_") == 13
     _clean_failure(users("audit", "--action", "nonsense"), "unknown action 'nonsense'")
+
+
+def test_set_password(users, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert users("add", "ana", "--password-stdin", stdin=PASSWORD).returncode == 0
+    new = "another long password"
+    done = users("set-password", "ana", "--password-stdin", stdin=new + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "ana has a new password" in done.stdout and new not in done.stdout + done.stderr
+    _clean_failure(users("set-password", "nobody", "--password-stdin", stdin=new), "no user")
+    _clean_failure(users("set-password", "ana", "--password-stdin", stdin="short"), "shorter")
+    engine = make_engine(db_url)
+    try:
+        assert authenticate(engine, "ana", PASSWORD) is None
+        assert authenticate(engine, "ana", new) is not None
+    finally:
+        engine.dispose()
+    trail = users("audit", "--action", "password")
+    assert "new password set" in trail.stdout and new not in trail.stdout

@@ -88,6 +88,10 @@ def test_alias_expansion_is_bounded():
         ("a: !custom x\n", "yaml_tag"),
         ("<<: {a: 1}\n", "yaml_alias"),
         ("a: &x [1, *x]\n", "yaml_alias"),
+        ("&x [&x ]", "yaml_alias"),
+        ("!!str []", "yaml_tag"),
+        ("a: !!map [1]\n", "yaml_tag"),
+        ("a: &x 1\nb: &x 2\n", "yaml_alias"),
         ('a: "bell\\a"\n', "yaml_characters"),
         ("a: " + "1" * 200 + "\n", "yaml_limits"),
         ("a: 1\n---\nb: 2\n", "yaml_syntax"),
@@ -118,6 +122,8 @@ def test_a_link_out_of_the_folder_is_refused(tmp_path: Path):
 
 
 # -- properties ------------------------------------------------------------------------
+# Derandomized, so the suite is the same on every run; a new search can be run by hand with
+# HYPOTHESIS settings changed. ("&x [&x ]", a duplicate anchor, was found by a random run.)
 
 scalars = st.one_of(
     st.none(),
@@ -137,7 +143,7 @@ documents = st.recursive(
 
 
 @given(documents, st.booleans())
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 def test_any_document_reads_back_as_safe_load_reads_it(doc: Any, flow: bool):
     text = yaml.safe_dump(doc, default_flow_style=flow, allow_unicode=True)
     try:
@@ -149,7 +155,7 @@ def test_any_document_reads_back_as_safe_load_reads_it(doc: Any, flow: bool):
 
 
 @given(st.text(max_size=300))
-@settings(max_examples=500)
+@settings(max_examples=500, derandomize=True)
 def test_any_text_is_read_or_refused_never_raised(text: str):
     try:
         data, _ = parse_yaml(text, NAME)
@@ -168,7 +174,7 @@ yamlish = st.lists(
 
 
 @given(yamlish)
-@settings(max_examples=1000)
+@settings(max_examples=3000, derandomize=True)
 def test_yaml_shaped_noise_is_read_or_refused_never_raised(text: str):
     try:
         data, _ = parse_yaml(text, NAME)
