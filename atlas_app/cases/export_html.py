@@ -19,11 +19,12 @@ import html
 import io
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.charts import chart_image, chart_table
+from atlas_app.cases.deck import deck, has_history, history_parts
 from atlas_app.cases.exporting import (
     ExportResult,
     ProgressFn,
@@ -57,6 +58,7 @@ _STYLE = """
   body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2433; }
   .sa-bar { position: sticky; top: 0; z-index: 20; display: flex; align-items: center;
     gap: 12px; padding: 8px 16px; background: #1d2433; color: #fff; }
+  .sa-credits { font-size: 0.75em; color: #555; margin: 1em 1.5em; }
   .sa-bar .sa-case { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis;
     white-space: nowrap; }
   .sa-bar button { font: inherit; padding: 4px 14px; border-radius: 6px; cursor: pointer;
@@ -353,11 +355,9 @@ def _intro_html(case: Case, total: int) -> list[str]:
             "the 3D views are a schematic atlas, not the patient's imaging</p>",
         )
     ]
-    if case.presentation.strip() or case.imaging.strip():
+    if has_history(case):
         cols = "".join(
-            f"<div><h3>{h}</h3>{_text_html(t, 'sa-text')}</div>"
-            for h, t in (("Presentation", case.presentation), ("Imaging findings", case.imaging))
-            if t.strip()
+            f"<div><h3>{h}</h3>{_text_html(t, 'sa-text')}</div>" for h, t in history_parts(case)
         )
         out.append(
             _section(
@@ -417,10 +417,8 @@ def _script_json(value: Any) -> str:
 
 
 def html_slide_count(case: Case) -> int:
-    """Slides in the exported page: the title, the presentation and imaging (when the case
-    has either), then one per slide (as in the PowerPoint deck)."""
-    history = bool(case.presentation.strip() or case.imaging.strip())
-    return 1 + int(history) + len(case.slides)
+    """Slides in the exported deck: those Present shows (:func:`.deck.deck`)."""
+    return len(deck(case))
 
 
 def export_html(
@@ -461,7 +459,7 @@ def export_html(
         else:
             sections.append(_text_slide_html(item, n, total))
         tracker.set(start + weight, message + " ready")
-    page = _page(case, sections, scenes)
+    page = _page(case, sections, scenes, atlas.info.credits if atlas.info else ())
     tracker.set(tracker.total, "The HTML file is ready")
     return ExportResult(
         data=page.encode("utf-8"),
@@ -472,7 +470,9 @@ def export_html(
     )
 
 
-def _page(case: Case, sections: list[str], scenes: list[dict[str, Any]]) -> str:
+def _page(
+    case: Case, sections: list[str], scenes: list[dict[str, Any]], credits: Sequence[str] = ()
+) -> str:
     bar = (
         '<div class="sa-bar" role="navigation" aria-label="Slides">'
         f'<span class="sa-case">{_e(case.title)}</span>'
@@ -485,6 +485,13 @@ def _page(case: Case, sections: list[str], scenes: list[dict[str, Any]]) -> str:
         + "<main>"
         + "".join(sections)
         + "</main>"
+        + (
+            '<footer class="sa-credits">Anatomy: '
+            + " · ".join(_e(c) for c in credits)
+            + "</footer>"
+            if credits
+            else ""
+        )
         + '<div id="sa-idle" hidden></div>'
         + (
             f'<script type="application/json" id="sa-scenes">{_script_json(scenes)}</script>'

@@ -170,14 +170,17 @@ def read_mesh(path: Path) -> pv.PolyData:
     return read_mesh_file(path)
 
 
-def _mesh_of(g: MeshGeometry, atlas_root: Path) -> pv.PolyData:
-    path, refused = mesh_file_path(atlas_root, g.file)
+def _mesh_of(g: MeshGeometry, atlas_root: Path, detail: bool = False) -> pv.PolyData:
+    """The structure's surface: the browser copy, or the finer copy kept for measurement
+    (``detail``, when the record names one)."""
+    name = g.detail if detail and g.detail else g.file
+    path, refused = mesh_file_path(atlas_root, name)
     if path is None:
-        raise MeshFileError(f"{g.file}: {refused}")
+        raise MeshFileError(f"{name}: {refused}")
     try:
         return read_mesh_file(path)
     except MeshFileError as exc:
-        raise MeshFileError(f"{g.file}: {exc}") from exc
+        raise MeshFileError(f"{name}: {exc}") from exc
 
 
 def _geometry_from(data: dict[str, object]) -> MeshGeometry | ParametricGeometry:
@@ -196,17 +199,21 @@ PARAMETRIC_BUILDERS = {
 }
 
 
-def structure_mesh(structure: Structure, atlas_root: Path) -> pv.PolyData:
-    """The surface of one resolved structure (mirrors already resolved by the specimen)."""
+def structure_mesh(structure: Structure, atlas_root: Path, detail: bool = False) -> pv.PolyData:
+    """The surface of one resolved structure (mirrors already resolved by the specimen).
+
+    A mesh with a detail copy gives that copy when ``detail`` is set: measurements (distances
+    to bone, needle paths, intersections, 3-D printing) use it; the browser and the stills use
+    the lighter copy."""
     g = structure.geometry
     if isinstance(g, DeformedGeometry):
         base = structure.model_copy(update={"geometry": _geometry_from(g.base)})
-        return deform_surface(structure_mesh(base, atlas_root), g.as_moves())
+        return deform_surface(structure_mesh(base, atlas_root, detail), g.as_moves())
     if isinstance(g, CenterlineGeometry):
         normal = None if g.flat_normal is None else np.asarray(g.flat_normal, float)
         return tube(centerline_curve(g), g.aspect, normal)
     if isinstance(g, MeshGeometry):
-        return _mesh_of(g, atlas_root)
+        return _mesh_of(g, atlas_root, detail)
     if isinstance(g, ParametricGeometry):
         return PARAMETRIC_BUILDERS[g.shape](g)
     raise TypeError(f"{structure.id}: unresolved {g.kind} geometry")

@@ -23,6 +23,7 @@ from atlas_app.model.schema import (
     Citation,
     MeshGeometry,
     MirrorGeometry,
+    OffsetGeometry,
     ParametricGeometry,
     Structure,
     Vec3,
@@ -136,6 +137,14 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                 ("geometry", "of"),
                 f"mirrors unknown structure '{s.geometry.of}'",
             )
+        if isinstance(s.geometry, OffsetGeometry) and s.geometry.of not in atlas.structures:
+            yield atlas.fault(
+                "references_resolve",
+                "structures",
+                sid,
+                ("geometry", "of"),
+                f"runs beside unknown structure '{s.geometry.of}'",
+            )
     for gid, g in atlas.groups.items():
         if g.parent is not None and g.parent not in atlas.groups:
             yield atlas.fault(
@@ -161,6 +170,9 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                     (("warp", w, "follow", k), t, added_anywhere | known)
                     for k, t in enumerate(warp.follow)
                 ]
+            for n, added_s in enumerate(o.patch.add):
+                if isinstance(added_s.geometry, OffsetGeometry | MirrorGeometry):
+                    targets.append((("add", n, "geometry", "of"), added_s.geometry.of, known))
             for sub, target, names in targets:
                 if target not in names:
                     yield atlas.fault(
@@ -330,17 +342,16 @@ def check_mesh_files_exist(atlas: Atlas) -> Iterator[Fault]:
     for sid, s in atlas.structures.items():
         if not isinstance(s.geometry, MeshGeometry):
             continue
-        path, problem = mesh_file_path(atlas.root, s.geometry.file)
-        if path is not None:
-            problem = _mesh_file_problem(path)
-        if problem:
-            yield atlas.fault(
-                "mesh_files_exist",
-                "structures",
-                sid,
-                ("geometry", "file"),
-                f"{s.geometry.file}: {problem}",
-            )
+        for key, name in (("file", s.geometry.file), ("detail", s.geometry.detail)):
+            if name is None:
+                continue
+            path, problem = mesh_file_path(atlas.root, name)
+            if path is not None:
+                problem = _mesh_file_problem(path)
+            if problem:
+                yield atlas.fault(
+                    "mesh_files_exist", "structures", sid, ("geometry", key), f"{name}: {problem}"
+                )
 
 
 def mesh_file_path(root: Path, file: str) -> tuple[Path | None, str | None]:

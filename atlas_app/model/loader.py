@@ -83,7 +83,14 @@ def describe_error(err: Any) -> tuple[tuple[str | int, ...], str]:
 
 # pydantic puts the tag of a discriminated union in the error location; a reader wants
 # the field path, not the union branch.
-_UNION_TAGS = {"centerline", "mesh", "mirror", "parametric", "function-before[_from_string()]"}
+_UNION_TAGS = {
+    "centerline",
+    "mesh",
+    "mirror",
+    "offset",
+    "parametric",
+    "function-before[_from_string()]",
+}
 
 
 def _field_name(loc: tuple[str | int, ...], record_id: str) -> str:

@@ -118,10 +118,12 @@ class CenterlineGeometry(Record):
 
 
 class MeshGeometry(Record):
-    """A surface mesh shipped in ``anatomy_data/meshes`` (derived from the CT atlas)."""
+    """A surface mesh shipped in ``anatomy_data/meshes``: ``file`` is the copy the browser
+    gets, ``detail`` (optional) a finer copy of the same surface for measurements."""
 
     kind: Literal["mesh"]
     file: str = Field(pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
+    detail: str | None = Field(default=None, pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
     closed: bool = True
     """A closed surface (a bone, a disc, a muscle); ``mesh_data`` checks it has no open edge."""
     source: Cites
@@ -133,6 +135,27 @@ class MirrorGeometry(Record):
     kind: Literal["mirror"]
     of: Id
     source: Cites
+
+
+class OffsetGeometry(Record):
+    """A strand running beside another centerline structure: that structure's points shifted
+    by ``by`` (mm), over the stretch ``span`` of its length (fractions from its start), with
+    its own radius. Resolved after the variants are applied, so a doubled root follows
+    whatever course a variant gives the root it doubles."""
+
+    kind: Literal["offset"]
+    of: Id
+    by: Vec3
+    radius: float = Field(gt=0)
+    span: tuple[float, float] = (0.0, 1.0)
+    source: Cites
+
+    @model_validator(mode="after")
+    def _span_in_order(self) -> OffsetGeometry:
+        a, b = self.span
+        if not 0.0 <= a < b <= 1.0:
+            raise ValueError("span must be two fractions 0 <= start < end <= 1")
+        return self
 
 
 class ParametricGeometry(Record):
@@ -181,7 +204,7 @@ class ParametricGeometry(Record):
 
 
 Geometry = Annotated[
-    CenterlineGeometry | MeshGeometry | MirrorGeometry | ParametricGeometry,
+    CenterlineGeometry | MeshGeometry | MirrorGeometry | OffsetGeometry | ParametricGeometry,
     Field(discriminator="kind"),
 ]
 
@@ -319,6 +342,10 @@ class AtlasInfo(Record):
     required_landmarks: list[Id] = []
     license: str
     attribution: list[str] = []
+    credits: list[str] = Field(
+        default=[],
+        description="Lines every rendering or export derived from the anatomy must carry",
+    )
     checks: CheckSwitches = CheckSwitches()
 
 

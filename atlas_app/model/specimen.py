@@ -19,6 +19,7 @@ from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import (
     CenterlineGeometry,
     MirrorGeometry,
+    OffsetGeometry,
     ParametricGeometry,
     Patch,
     Structure,
@@ -227,6 +228,38 @@ def resolve_mirrors(structures: dict[str, Structure]) -> None:
         structures[sid] = s.model_copy(update={"geometry": mirror_geometry(src.geometry)})
 
 
+def offset_centerline(source: CenterlineGeometry, offset: OffsetGeometry) -> CenterlineGeometry:
+    """The strand of an offset geometry: the source's control points over the offset's span
+    (cut at the span's ends along the polyline), shifted, with the offset's radius."""
+    pts = np.asarray(source.points, float)
+    s = arc_lengths(pts)
+    a, b = (f * s[-1] for f in offset.span)
+    keep = [np.array([np.interp(a, s, pts[:, k]) for k in range(3)])]
+    keep += [p for p, d in zip(pts, s, strict=True) if a < d < b]
+    keep.append(np.array([np.interp(b, s, pts[:, k]) for k in range(3)]))
+    moved = np.asarray(keep) + np.asarray(offset.by, float)
+    return CenterlineGeometry(
+        kind="centerline",
+        points=[tuple(map(float, p)) for p in moved],
+        radius=offset.radius,
+        source=offset.source,
+    )
+
+
+def resolve_offsets(structures: dict[str, Structure]) -> None:
+    """Replace each offset geometry with the strand beside its (already patched) source."""
+    for sid, s in list(structures.items()):
+        if not isinstance(s.geometry, OffsetGeometry):
+            continue
+        src = structures.get(s.geometry.of)
+        if src is None or not isinstance(src.geometry, CenterlineGeometry):
+            raise PatchError(
+                f"{sid}: runs beside '{s.geometry.of}', which is not a centerline here"
+            )
+        geometry = offset_centerline(src.geometry, s.geometry)
+        structures[sid] = s.model_copy(update={"geometry": geometry})
+
+
 @contextmanager
 def _blaming(option_id: str) -> Iterator[None]:
     """Name the variant in a patch error raised inside."""
@@ -256,6 +289,7 @@ def build_specimen(atlas: Atlas, spec: str | Mapping[str, str] = DEFAULT_SPEC) -
             for warp in option.patch.warp:
                 apply_warp(structures, landmarks, warp)
     resolve_mirrors(structures)
+    resolve_offsets(structures)
     return Specimen(
         spec=format_spec(atlas, choices),
         choices=choices,

@@ -52,7 +52,9 @@ def test_about_page_names_sources_and_licences():
     at = run_page("about")
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "SPL Abdominal Atlas" in text and "Apache" in text and "GPL-3.0-or-later" in text
+    assert "BodyParts3D" in text and "Z-Anatomy" in text and "GPL-3.0-or-later" in text
+    assert "CC BY-SA 2.1 Japan" in text and "CC BY-SA 4.0" in text
+    assert "SPL" not in text, "the retired CT atlas is not named as a source"
     assert "Ebraheim 1997" in text
 
 
@@ -63,7 +65,7 @@ def test_picking_a_variant_changes_the_scene_sent():
     assert not at.exception
     after = viewer_payload(at)
     assert after != before
-    assert "Above the ala" in after  # the view's title names the variant
+    assert "Above the joint" in after  # the view's title names the variant
 
 
 def test_vessel_level_shares_say_they_are_inferred(atlas_page: AppTest):

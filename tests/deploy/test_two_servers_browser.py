@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from atlas_app.web.session_cookie import COOKIE_NAME
 from deploy.cluster import Cluster
 from tests.e2e.harness import CHROMIUM_ARGS
 
@@ -61,6 +62,13 @@ def sign_in(page: Page, username: str) -> None:
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=SLOW)
+    # The page then trades its one-time ticket for the HttpOnly cookie (a fetch of its own):
+    # a navigation before that would start a signed-out session.
+    wait_for(
+        page,
+        lambda: any(c["name"] == COOKIE_NAME for c in page.context.cookies()),
+        "the sign-in cookie",
+    )
 
 
 def cases_of(cluster: Cluster, user) -> list:  # type: ignore[no-untyped-def]
@@ -157,23 +165,80 @@ def test_a_conflicting_edit_from_the_other_server_is_refused(
 
 
 def test_a_user_whose_server_dies_goes_on_on_the_other(browser: Browser, cluster: Cluster, people):
+    from atlas_app.cases.model import Case
+    from atlas_app.storage import case_store
+    from atlas_app.storage.db import get_engine
+
     fay = people["fay"]
+    engine = get_engine(cluster.database_url)
+    stored = case_store.create_case(engine, fay.id, Case(title="Draft"))  # type: ignore[attr-defined]
     page = open_page(browser, cluster.url)
     sign_in(page, fay.username)  # type: ignore[attr-defined]
-    page.goto(f"{cluster.url}/cases")
-    expect(page.get_by_text("Shared across servers").first).to_be_visible(timeout=SLOW)
-    # the server this browser's session lives on: where its websocket went
-    streams = [addr for _, addr in cluster.routes() if addr]
+    page.goto(f"{cluster.url}/cases?case={stored.id}")
+    set_case_title(page, "Saved before the failover")
+    wait_for(
+        page,
+        lambda: (
+            case_store.get_case(engine, fay.id, stored.id).case.title  # type: ignore[attr-defined]
+            == "Saved before the failover"
+        ),
+        "the title is saved",
+    )
+    # the server this browser's session lives on
     route = page.context.cookies(cluster.url)
     key = next(c["value"] for c in route if c["name"] == "atlas_route")
     (home,) = {addr for k, addr in cluster.routes() if k == key}
-    streams.clear()
     cluster.kill(cluster.server_at(home))
-    # Streamlit's page reconnects; nginx sends it to the other server, where the sign-in
-    # cookie signs the user in again and the saved case is there.
+    # Without a reload: Streamlit's page reconnects, nginx sends it to the other server, and
+    # the page runs there, signed in again by the cookie (a click on another page proves
+    # the new session answers).
+    page.wait_for_timeout(3000)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="About", exact=True).click()
+    # the About page drawn (not the Cases page left on screen by the dead session)
+    expect(page.get_by_text("GPL-3.0-or-later").first).to_be_visible(timeout=SLOW)
+    page.screenshot(path="/tmp/failover_2.png")
     expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Cases", exact=True).click()
+    # the case list of the new session (the builder that was open lived in the dead one)
+    expect(page.get_by_role("heading", name="My cases")).to_be_visible(timeout=SLOW)
+    saved = page.get_by_text(re.compile(r"Saved before the failover\s+\(owner"))
+    expect(saved).to_be_visible(timeout=SLOW)
+    assert cluster.server_at(home).proc.poll() is not None  # type: ignore[union-attr]
+    # and a reload (a new page load) is signed in too
     page.reload()
     expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
-    expect(page.get_by_text("Shared across servers").first).to_be_visible(timeout=SLOW)
-    assert home not in {addr for k, addr in cluster.routes()[-3:] if k == key}
     page.context.close()
+
+
+def test_an_answer_given_on_one_server_is_in_the_cohort_on_the_other(
+    browser: Browser, cluster: Cluster, people
+):
+    from tests.e2e.harness import ROOT
+    from tests.e2e.test_quiz_browser import answer, planned_items, quiz_world, start_replay
+
+    a, b = cluster.app_servers
+    fay, tom = people["fay"], people["tom"]
+    world = quiz_world(ROOT / "anatomy_data")
+    seed, item = next(
+        (s, items[0])
+        for s in range(1, 200)
+        if (items := planned_items(world, s)) and items[0].kind == "choice"
+    )
+    faculty = open_page(browser, b.url)
+    sign_in(faculty, fay.username)  # type: ignore[attr-defined]
+    faculty.goto(f"{b.url}/cohort")
+    expect(faculty.get_by_text("No trainee has answered yet.")).to_be_visible(timeout=SLOW)
+    # the trainee answers on server A
+    trainee = open_page(browser, f"{a.url}/quiz")
+    sign_in(trainee, tom.username)  # type: ignore[attr-defined]
+    start_replay(trainee, seed)
+    answer(trainee, item)
+    expect(trainee.get_by_test_id("stAlertContentSuccess")).to_be_visible(timeout=SLOW)
+    # faculty on server B see it
+    faculty.reload()
+    answers = faculty.get_by_test_id("stMetric").filter(has_text="Answers").first
+    expect(answers).to_contain_text("1", timeout=SLOW)
+    faculty.get_by_role("tab", name="Trainees").click()
+    expect(faculty.get_by_text(tom.username).first).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
+    trainee.context.close()
+    faculty.context.close()
