@@ -269,7 +269,7 @@ def _anatomy_served(at: AppTest, page: str) -> None:
     if page == "atlas":
         assert [e for e in at.main if getattr(e, "type", "") == "iframe"], "the 3D view"
     else:
-        assert any("SPL Abdominal Atlas" in m.value for m in at.markdown), "the About page"
+        assert any("BodyParts3D" in m.value for m in at.markdown), "the About page"
 
 
 @pytest.mark.parametrize("page", ["atlas", "about"])
