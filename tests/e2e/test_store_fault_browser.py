@@ -49,4 +49,4 @@ def test_the_atlas_serves_and_signing_in_says_why_not(page: Page, broken_store_u
     for leak in ("Traceback", "sqlalchemy", "sqlite3", "OperationalError", "atlas.sqlite3"):
         assert leak not in body
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="About").click()
-    expect(page.get_by_text("SPL Abdominal Atlas").first).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("BodyParts3D").first).to_be_visible(timeout=SLOW)
