@@ -7,12 +7,11 @@ browser is ever downloaded. Set SKIP_E2E=1 to skip these tests on a machine with
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM_ARGS, ROOT, running_app
+from tests.e2e.harness import ROOT, running_app
 
 
 @pytest.fixture(scope="session")
@@ -28,20 +27,6 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("app") / "server.log"
     with running_app(ROOT / "atlas_app" / "serve.py", log) as url:  # as run.sh, the Procfile
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if os.environ.get("SKIP_E2E") == "1":
-        pytest.skip("SKIP_E2E=1")
-    from playwright.sync_api import sync_playwright
-
-    path = shutil.which("chromium")
-    assert path, "Debian's chromium is not installed (scripts/test.sh installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
