@@ -71,7 +71,7 @@ class StepState:
     cone: Cone | None
     retractions: tuple[AppliedRetraction, ...]
     displacement: Mapping[str, float]  # mm, largest move of each moved structure
-    tethers: tuple[TetherStrain, ...]
+    tethers: tuple[TetherStrain, ...]  # the tributaries this step's retractions pull on
     extras: tuple[str, ...] = field(default=())  # ids of the corridor and instruments
 
     @property
@@ -334,7 +334,8 @@ def field_at(
             if t.parent not in moves_by or t.branch in moves_by:
                 continue
             st = stretch(t, lines[t.branch], moves_by[t.parent])
-            strains.append(st)
+            if st.pulled:  # a branch the pull slackens is not reported
+                strains.append(st)
             if t.branch not in removed and st.mouth_shift_mm > 0:
                 # Drawn dragged: the mouth follows the parent, the far end stays.
                 g = lines[t.branch]

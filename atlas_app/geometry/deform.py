@@ -106,12 +106,22 @@ def find_tethers(
     return out
 
 
+PULLED_STRAIN = 0.005
+"""A branch lengthened by less than 0.5 % is not pulled on: the rounding of a smooth drag."""
+
+
 @dataclass(frozen=True)
 class TetherStrain:
     branch: str
     parent: str
     mouth_shift_mm: float
-    strain: float  # elongation over rest length (0.1 = 10 %)
+    strain: float  # elongation over rest length (0.1 = 10 %); never negative
+
+    @property
+    def pulled(self) -> bool:
+        """Whether the retraction pulls on the branch at all: a branch whose mouth is pushed
+        toward its anchor goes slack, it is not stretched (and not worth a warning)."""
+        return self.strain > PULLED_STRAIN
 
 
 def drag_mouth(points: Array, parent_moves: tuple[Move, ...]) -> Array:
@@ -126,7 +136,7 @@ def drag_mouth(points: Array, parent_moves: tuple[Move, ...]) -> Array:
 
 def stretch(tether: Tether, branch: CenterlineGeometry, moves: tuple[Move, ...]) -> TetherStrain:
     """How far a parent's retraction drags the branch's mouth and how much the branch,
-    anchored at its far end, lengthens."""
+    anchored at its far end, lengthens (0 when it is shortened: slack, not stretch)."""
     pts = np.asarray(branch.points, float)
     moved = drag_mouth(pts, moves)
     length = float(arc_lengths(moved)[-1])
@@ -134,5 +144,5 @@ def stretch(tether: Tether, branch: CenterlineGeometry, moves: tuple[Move, ...])
         tether.branch,
         tether.parent,
         float(np.linalg.norm(moved[0] - pts[0])),
-        (length - tether.rest_length) / tether.rest_length,
+        max(0.0, (length - tether.rest_length) / tether.rest_length),
     )

@@ -152,3 +152,16 @@ def test_variability_is_reproducible_and_covers_the_families(shipped_atlas, appr
             assert 0.0 <= a.within(approach, family) <= 1.0
     # The L5 root lies on the target in every specimen: every corridor comes within 5 mm.
     assert a.within("anterior_retroperitoneal_transpsoas", "l5_lst") == 1.0
+
+
+def test_only_tethers_a_step_pulls_on_are_reported(metrics):
+    """Issue 13: "Iliolumbar vein (left) … would stretch it by −13 %" in a right-sided
+    operation. Stretch is never negative, and a tributary the retraction slackens (the left
+    common iliac vein held to the left pushes the left iliolumbar vein's mouth toward its
+    anchor) is not reported."""
+    reported = [(a, s["id"], t) for a in IDS for s in metrics[a]["steps"] for t in s["tethers"]]
+    assert reported, "the iliac retraction pulls on the iliolumbar vein"
+    for approach, step, t in reported:
+        assert t["strain"] > 0.0, (approach, step, t)
+    inter = {s["id"]: s for s in metrics["interaortic"]["steps"]}
+    assert "iliolumbar_vein_left" not in {t["structure"] for t in inter["disc_exposure"]["tethers"]}

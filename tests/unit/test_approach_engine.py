@@ -103,3 +103,17 @@ def test_bad_approach_file_names_file_line_and_field(tmp_path: Path):
     for fault in faults:
         assert fault.file.endswith("front.yaml")
         assert "branch_wrong" in lines[fault.line - 1] or "laser" in lines[fault.line - 1]
+
+
+def test_a_branch_pushed_toward_its_anchor_goes_slack_and_is_not_pulled():
+    """Issue 13: "would stretch it by −13 %" — a tether is reported only when pulled."""
+    parent = _line([[0, 0, 0], [0, 0, 100]], 6.0)
+    branch = _line([[5, 0, 50], [25, -5, 55], [45, -10, 60]], 3.0)
+    lines = {"parent": parent, "branch": branch}
+    (tether,) = find_tethers(lines, dict.fromkeys(lines, "vein"))
+    toward = Move(np.array([0.0, 0, 50]), np.array([15.0, 0, 0]), 40.0)  # toward the far end
+    slack = stretch(tether, branch, (toward,))
+    assert slack.mouth_shift_mm == pytest.approx(15.0, abs=1.0)
+    assert slack.strain == 0.0 and not slack.pulled
+    away = Move(np.array([0.0, 0, 50]), np.array([-15.0, 0, 0]), 40.0)
+    assert stretch(tether, branch, (away,)).pulled
