@@ -63,7 +63,7 @@ def step_view(field: StepState, *, down_corridor: bool = False) -> StepView:
     hidden = set(field.removed)
     if field.cone is not None:
         hidden |= {sid for sid, s in structures.items() if s.parent == WALL_GROUP}
-    camera: str | CameraSpec = step.camera
+    camera: str | CameraSpec = step.camera or "right_oblique"
     if down_corridor:
         if field.cone is None:
             raise NoCorridorError(f"there is no working corridor yet at step '{step.id}'")

@@ -11,8 +11,9 @@ import pytest
 
 from atlas_app.approaches.api import measure_approach, mesh_vertices
 from atlas_app.approaches.loader import load_approaches
-from atlas_app.approaches.metrics import AVULSION_STRAIN
+from atlas_app.approaches.metrics import AVULSION_STRAIN, unexplained
 from atlas_app.approaches.variability import WATCHED, run_variability
+from atlas_app.charts.approach_charts import near_working_corridor
 from atlas_app.model.specimen import build_specimen
 
 IDS = ("anterior_retroperitoneal_transpsoas", "interaortic", "iliac_retraction")
@@ -165,3 +166,57 @@ def test_only_tethers_a_step_pulls_on_are_reported(metrics):
         assert t["strain"] > 0.0, (approach, step, t)
     inter = {s["id"]: s for s in metrics["interaortic"]["steps"]}
     assert "iliolumbar_vein_left" not in {t["structure"] for t in inter["disc_exposure"]["tethers"]}
+
+
+ILIAC_VESSELS = (
+    "common_iliac_artery_right",
+    "common_iliac_vein_right",
+    "external_iliac_artery_right",
+    "external_iliac_vein_right",
+    "internal_iliac_artery_right",
+    "internal_iliac_vein_right",
+    "ureter_right",
+)
+
+
+@pytest.mark.parametrize("step_id", ["retract_iliac_vessels", "retract_psoas", "cement_removal"])
+def test_iliac_retraction_clears_the_corridor_of_the_vessels_it_moves(metrics, step_id):
+    """Issue 13: at "common iliac artery and vein retracted medially" and the target step,
+    the external iliac artery, internal iliac vessels and ureter still crossed the corridor
+    ("Right external iliac artery inside (−17.8 mm) … moved by retraction 0.0 mm"). Kikuchi
+    (technical_note_2021): the vessels are drawn medially to open the window on the ala."""
+    step = next(s for s in metrics["iliac_retraction"]["steps"] if s["id"] == step_id)
+    for sid in ILIAC_VESSELS:
+        m = step["structures"][sid]
+        assert not m["in_corridor"], f"{sid} lies {m['distance_mm']} mm into the corridor"
+        assert m["displacement_mm"] > 5.0 or sid.startswith("internal"), sid
+    blades = {r["structure"]: r for r in step["retractions"]}
+    for sid in ("common_iliac_vein_right", "external_iliac_artery_right"):
+        assert blades[sid]["needed_mm"] <= blades[sid]["by_mm"]
+    assert {r["structure"] for r in step["in_the_way"]}.isdisjoint(ILIAC_VESSELS)
+
+
+@pytest.mark.parametrize("approach", IDS)
+def test_what_a_step_moves_is_out_of_the_way_or_the_step_says_why(metrics, approach):
+    """Issue 13: the picture must agree with the words and the numbers. Whatever a step's
+    blades move (with what they carry and drag) must end clear of the path to the target,
+    or the step must say why it is still there."""
+    for step in metrics[approach]["steps"]:
+        left = [(r["structure"], r["path_gap_mm"], r["why"]) for r in unexplained(step)]
+        assert not left, f"{step['id']}: {left}"
+
+
+@pytest.mark.parametrize("approach", IDS)
+def test_no_corridor_runs_through_bone_or_disc(shipped_atlas, metrics, approach):
+    bone = {k for k, s in shipped_atlas.structures.items() if s.category == "bone"}
+    for step in steps_with_corridor(metrics[approach]):
+        bones = [r["structure"] for r in step["in_the_way"] if r["structure"] in bone]
+        assert not bones, f"{step['id']}: the path runs through {bones}"
+
+
+def test_the_working_corridor_of_iliac_retraction_is_not_listed_as_holding_the_vessels(metrics):
+    """Issue 13: Compare listed the iliac vessels inside the corridor of the approach whose
+    point is to move them."""
+    near = dict(near_working_corridor(metrics["iliac_retraction"]))
+    inside = [sid for sid in ILIAC_VESSELS if near.get(sid, 1.0) <= 0.0]
+    assert not inside
