@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas_app.approaches.explain import blade_rows, in_the_way_text
-from atlas_app.approaches.field_view import CORRIDOR_CAMERA, step_view
+from atlas_app.approaches.field_view import CORRIDOR_CAMERA, FIELD_MM, step_view
 from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
 from atlas_app.geometry.corridor import TARGET_ZONE_MM
 from atlas_app.scene.compose import compose_scene
@@ -104,7 +104,9 @@ metrics = step_metrics(approach_id, specimen_.spec, index)
 
 present = set(field.specimen.structures)
 down_corridor = field.cone is not None and bool(st.session_state.get(state.APPROACH_DOWN_CORRIDOR))
-view_rules = step_view(field, down_corridor=down_corridor)
+whole_body = bool(st.session_state.get(state.APPROACH_WHOLE_BODY))
+gaps = {sid: m["distance_mm"] for sid, m in metrics["structures"].items()}
+view_rules = step_view(field, down_corridor=down_corridor, near=gaps, whole_body=whole_body)
 scene = compose_scene(
     atlas,
     field.specimen,
@@ -122,6 +124,11 @@ with view:
     st.toggle(
         "View down the working corridor, as through the incision",
         key=state.APPROACH_DOWN_CORRIDOR,
+        disabled=field.cone is None,
+    )
+    st.toggle(
+        f"Show the whole body (otherwise only what lies within {FIELD_MM:g} mm of the corridor)",
+        key=state.APPROACH_WHOLE_BODY,
         disabled=field.cone is None,
     )
     with st.expander("What this view shows (text alternative)"):
@@ -152,6 +159,11 @@ with notes:
     at_risk = [field.specimen.structures[s].name for s in step.at_risk if s in present]
     if at_risk:
         st.markdown("**At risk (highlighted):** " + ", ".join(at_risk))
+    if view_rules.changed:
+        st.markdown(
+            "**Changed at this step (highlighted):** "
+            + ", ".join(field.specimen.structures[s].name for s in view_rules.changed)
+        )
     st.caption("Sources: " + cite_text(atlas, step.cite))
 
 st.subheader("Measured on this specimen")

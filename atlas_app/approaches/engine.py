@@ -310,14 +310,45 @@ def _extra(
     )
 
 
-def _cone_geometry(p0: Array, p1: Array, r0: float, r1: float) -> ParametricGeometry:
+def _cone_geometry(
+    p0: Array, p1: Array, r0: float, r1: float, open_: bool = False
+) -> ParametricGeometry:
     return ParametricGeometry(
         kind="parametric",
         shape="cone",
         points=[tuple(map(float, p0)), tuple(map(float, p1))],
         radii=[r0, r1],
+        open=open_,
         source=ENGINE_SOURCE,
     )
+
+
+RING_CLEARANCE_MM = 5.0
+"""The ring retractor sits this far outside the corridor's mouth."""
+RING_WIRE_MM = 1.5
+"""Drawn thin: it is nearest the surgeon's eye and would frame the view heavily."""
+
+
+def _across(axis: Array) -> tuple[Array, Array]:
+    """Two unit vectors square to ``axis`` and to each other (the first one horizontal
+    when the axis is not vertical)."""
+    u = np.cross(axis, [0.0, 0.0, 1.0])
+    if np.linalg.norm(u) < 1e-6:
+        u = np.cross(axis, [1.0, 0.0, 0.0])
+    u = u / np.linalg.norm(u)
+    return u, np.cross(axis, u)
+
+
+def blade_tip(cone: Cone, seat: Array, vector: Array) -> Array:
+    """Where a blade holding tissue aside is drawn: on the corridor's wall at the depth of
+    its seat, on the side it pushes toward (a blade lines the channel)."""
+    t, _ = cone.axial(seat.reshape(1, 3))
+    on_axis = cone.entry + t[0] * cone.depth * cone.axis
+    sideways = vector - (vector @ cone.axis) * cone.axis
+    size = float(np.linalg.norm(sideways))
+    if size < 1e-6:
+        return seat + vector
+    return on_axis + sideways / size * float(cone.radius_at(t)[0])
 
 
 def instrument_structures(
@@ -336,8 +367,10 @@ def instrument_structures(
             CORRIDOR_ID,
             "Working corridor",
             CORRIDOR_COLOR,
-            _cone_geometry(c.entry, c.target, c.entry_radius, c.target_radius),
-            "The working channel of this step, from the incision to the target.",
+            _cone_geometry(c.entry, c.target, c.entry_radius, c.target_radius, open_=True),
+            "The working channel of this step, from the incision to the target: a funnel "
+            "open at both ends, so what lies in it is seen through its mouth and what lies "
+            "outside it through its wall.",
         )
     )
     axis = c.axis
@@ -345,7 +378,7 @@ def instrument_structures(
         inst = instruments.get(r.instrument or "")
         if inst is None or inst.shape != "blade":
             continue
-        tip = r.at + r.vector  # the blade sits where it holds the tissue
+        tip = blade_tip(c, r.at, r.vector)
         back = tip - axis * min(c.depth * 0.8, inst.size_mm[0])
         out.append(
             _extra(
@@ -361,12 +394,8 @@ def instrument_structures(
         if inst is None:
             continue
         if inst.shape == "ring":
-            u = np.cross(axis, [0.0, 0.0, 1.0])
-            if np.linalg.norm(u) < 1e-6:
-                u = np.cross(axis, [1.0, 0.0, 0.0])
-            u /= np.linalg.norm(u)
-            v = np.cross(axis, u)
-            ring_r = max(c.entry_radius + 12.0, 30.0)
+            u, v = _across(axis)
+            ring_r = c.entry_radius + RING_CLEARANCE_MM
             # Nearly a full circle: a tube cannot close on itself, so leave a small gap.
             theta = np.linspace(0, 2 * np.pi * 0.97, 40)
             circle = np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * v
@@ -374,7 +403,7 @@ def instrument_structures(
             ring = CenterlineGeometry(
                 kind="centerline",
                 points=[tuple(map(float, p)) for p in pts],
-                radius=2.5,
+                radius=RING_WIRE_MM,
                 source=ENGINE_SOURCE,
             )
             out.append(_extra(inst_id, inst.name, INSTRUMENT_COLOR, ring, inst.description))

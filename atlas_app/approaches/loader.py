@@ -106,6 +106,8 @@ def _cross_check(
                     f"unknown structure '{value.structure}'",
                     "references_resolve",
                 )
+    if approach.camera is None:
+        yield ("camera",), "no surgeon's camera (look_at, toward_eye, distance)", "camera_defined"
     if approach.target.structure not in structures:
         yield (
             ("target", "structure"),

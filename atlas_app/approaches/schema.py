@@ -117,6 +117,26 @@ class Step(Record):
     cite: Cites
 
 
+class ApproachCamera(Record):
+    """The surgeon's view of an approach, held through all its steps (a trainee's own
+    camera replaces it once they turn the view): it looks at ``look_at`` from
+    ``distance_mm`` away along ``toward_eye`` (from the point looked at toward the eye,
+    x mirrored for a left-sided approach), head up on screen."""
+
+    title: str = Field(min_length=3)
+    look_at: PointRef
+    toward_eye: Vec3
+    distance_mm: float = Field(gt=50, le=2000)
+    view_angle: float = Field(default=24.0, gt=5, le=60)
+
+    @model_validator(mode="after")
+    def _not_straight_up(self) -> ApproachCamera:
+        x, y, z = self.toward_eye
+        if math.hypot(x, y) < 1e-3 * max(math.hypot(x, y, z), 1e-9):
+            raise ValueError("toward_eye must not point straight up or down (head up on screen)")
+        return self
+
+
 class Target(Record):
     """What the approach is for: a structure and the point the corridor aims at."""
 
@@ -134,6 +154,7 @@ class Approach(Record):
     positioning: str = Field(min_length=10)
     incision: str = Field(min_length=10)
     target: Target
+    camera: ApproachCamera | None = None
     strengths: list[str] = []
     limits: list[str] = []
     cite: Cites
