@@ -6,33 +6,18 @@ in, with their saved work."""
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from atlas_app.web.session_cookie import COOKIE_NAME
 from deploy.cluster import Cluster
-from tests.e2e.harness import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery 2"
 SLOW = 120_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    path = shutil.which("chromium")
-    assert path, "Debian's chromium is not installed (scripts/test.sh installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +193,38 @@ def test_a_user_whose_server_dies_goes_on_on_the_other(browser: Browser, cluster
     page.reload()
     expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
     page.context.close()
+    cluster.restart(cluster.server_at(home))  # the module's later tests use both servers
+
+
+def test_an_answer_given_on_one_server_is_in_the_cohort_on_the_other(
+    browser: Browser, cluster: Cluster, people
+):
+    from tests.e2e.harness import ROOT
+    from tests.e2e.test_quiz_browser import answer, planned_items, quiz_world, start_replay
+
+    a, b = cluster.app_servers
+    fay, tom = people["fay"], people["tom"]
+    world = quiz_world(ROOT / "anatomy_data")
+    seed, item = next(
+        (s, items[0])
+        for s in range(1, 200)
+        if (items := planned_items(world, s)) and items[0].kind == "choice"
+    )
+    faculty = open_page(browser, b.url)
+    sign_in(faculty, fay.username)  # type: ignore[attr-defined]
+    faculty.goto(f"{b.url}/cohort")
+    expect(faculty.get_by_text("No trainee has answered yet.")).to_be_visible(timeout=SLOW)
+    # the trainee answers on server A
+    trainee = open_page(browser, f"{a.url}/quiz")
+    sign_in(trainee, tom.username)  # type: ignore[attr-defined]
+    start_replay(trainee, seed)
+    answer(trainee, item)
+    expect(trainee.get_by_test_id("stAlertContentSuccess")).to_be_visible(timeout=SLOW)
+    # faculty on server B see it
+    faculty.reload()
+    answers = faculty.get_by_test_id("stMetric").filter(has_text="Answers").first
+    expect(answers).to_contain_text("1", timeout=SLOW)
+    faculty.get_by_role("tab", name="Trainees").click()
+    expect(faculty.get_by_text(tom.username).first).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
+    trainee.context.close()
+    faculty.context.close()
