@@ -45,7 +45,9 @@ if not approaches.approaches:
 ids = list(approaches.approaches)
 with st.sidebar:
     st.subheader("Approach")
-    approach_id = st.radio(
+    # A select box, not radio buttons: a focused radio group takes the arrow keys, so a
+    # trainee stepping through with the keyboard would change the approach instead.
+    approach_id = st.selectbox(
         "Approach",
         ids,
         key=state.APPROACH_ID,
@@ -74,13 +76,21 @@ with st.expander("Positioning and incision"):
     st.markdown(f"**Positioning.** {approach.positioning}\n\n**Incision.** {approach.incision}")
     st.caption("Sources: " + cite_text(atlas, approach.cite))
 
-prev, slider, nxt = st.columns([1, 6, 1], vertical_alignment="bottom")
+index = st.select_slider(
+    "Step",
+    options=list(range(n_steps)),
+    key=state.APPROACH_STEP,
+    format_func=lambda i: f"{i + 1}. {approach.steps[i].title}",
+)
+# The buttons get a row of their own: beside the slider, at 1024 px, they were cut to
+# "P." and "N".
+prev, nxt, _ = st.columns([1, 1, 2])
 prev.button(
     "Previous",
     icon=":material/arrow_back:",
     on_click=_go,
     args=(-1,),
-    disabled=st.session_state[state.APPROACH_STEP] == 0,
+    disabled=index == 0,
     width="stretch",
 )
 nxt.button(
@@ -89,14 +99,8 @@ nxt.button(
     icon_position="right",
     on_click=_go,
     args=(1,),
-    disabled=st.session_state[state.APPROACH_STEP] == n_steps - 1,
+    disabled=index == n_steps - 1,
     width="stretch",
-)
-index = slider.select_slider(
-    "Step",
-    options=list(range(n_steps)),
-    key=state.APPROACH_STEP,
-    format_func=lambda i: f"{i + 1}. {approach.steps[i].title}",
 )
 step = approach.steps[index]
 field = step_field(approach_id, specimen_.spec, index)

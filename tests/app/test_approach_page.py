@@ -21,7 +21,7 @@ def open_step(approach: str, step_id: str) -> AppTest:
     ]
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.switch_page("app_pages/approaches.py").run()
-    at.radio(key="approach.id").set_value(approach).run()
+    at.selectbox(key="approach.id").set_value(approach).run()
     at.select_slider(key="approach.step").set_value(steps.index(step_id)).run()
     assert not at.exception
     return at
