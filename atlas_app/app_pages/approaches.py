@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas_app.approaches.field_view import CORRIDOR_CAMERA, step_view
+from atlas_app.approaches.explain import blade_rows, in_the_way_text
+from atlas_app.approaches.field_view import CORRIDOR_CAMERA, FIELD_MM, step_view
 from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
+from atlas_app.geometry.corridor import TARGET_ZONE_MM
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state
 from atlas_app.ui.case_actions import add_view_to_case
@@ -43,7 +45,9 @@ if not approaches.approaches:
 ids = list(approaches.approaches)
 with st.sidebar:
     st.subheader("Approach")
-    approach_id = st.radio(
+    # A select box, not radio buttons: a focused radio group takes the arrow keys, so a
+    # trainee stepping through with the keyboard would change the approach instead.
+    approach_id = st.selectbox(
         "Approach",
         ids,
         key=state.APPROACH_ID,
@@ -72,13 +76,21 @@ with st.expander("Positioning and incision"):
     st.markdown(f"**Positioning.** {approach.positioning}\n\n**Incision.** {approach.incision}")
     st.caption("Sources: " + cite_text(atlas, approach.cite))
 
-prev, slider, nxt = st.columns([1, 6, 1], vertical_alignment="bottom")
+index = st.select_slider(
+    "Step",
+    options=list(range(n_steps)),
+    key=state.APPROACH_STEP,
+    format_func=lambda i: f"{i + 1}. {approach.steps[i].title}",
+)
+# The buttons get a row of their own: beside the slider, at 1024 px, they were cut to
+# "P." and "N".
+prev, nxt, _ = st.columns([1, 1, 2])
 prev.button(
     "Previous",
     icon=":material/arrow_back:",
     on_click=_go,
     args=(-1,),
-    disabled=st.session_state[state.APPROACH_STEP] == 0,
+    disabled=index == 0,
     width="stretch",
 )
 nxt.button(
@@ -87,14 +99,8 @@ nxt.button(
     icon_position="right",
     on_click=_go,
     args=(1,),
-    disabled=st.session_state[state.APPROACH_STEP] == n_steps - 1,
+    disabled=index == n_steps - 1,
     width="stretch",
-)
-index = slider.select_slider(
-    "Step",
-    options=list(range(n_steps)),
-    key=state.APPROACH_STEP,
-    format_func=lambda i: f"{i + 1}. {approach.steps[i].title}",
 )
 step = approach.steps[index]
 field = step_field(approach_id, specimen_.spec, index)
@@ -102,7 +108,9 @@ metrics = step_metrics(approach_id, specimen_.spec, index)
 
 present = set(field.specimen.structures)
 down_corridor = field.cone is not None and bool(st.session_state.get(state.APPROACH_DOWN_CORRIDOR))
-view_rules = step_view(field, down_corridor=down_corridor)
+whole_body = bool(st.session_state.get(state.APPROACH_WHOLE_BODY))
+gaps = {sid: m["distance_mm"] for sid, m in metrics["structures"].items()}
+view_rules = step_view(field, down_corridor=down_corridor, near=gaps, whole_body=whole_body)
 scene = compose_scene(
     atlas,
     field.specimen,
@@ -122,6 +130,11 @@ with view:
         key=state.APPROACH_DOWN_CORRIDOR,
         disabled=field.cone is None,
     )
+    st.toggle(
+        f"Show the whole body (otherwise only what lies within {FIELD_MM:g} mm of the corridor)",
+        key=state.APPROACH_WHOLE_BODY,
+        disabled=field.cone is None,
+    )
     with st.expander("What this view shows (text alternative)"):
         st.text(text_alternative)
     add_view_to_case(
@@ -139,31 +152,26 @@ with notes:
     st.subheader(step.title)
     st.write(step.text)
     if step.instruments:
-        names = [
+        tools = [
             approaches.instruments[i].name for i in step.instruments if i in approaches.instruments
         ]
-        st.markdown("**Instruments:** " + ", ".join(names))
+        st.markdown("**Instruments:** " + ", ".join(tools))
     if step.neuromonitoring:
         st.markdown(f"**Neuromonitoring:** {step.neuromonitoring}")
-    if step.retract:
-        lines = []
-        for r in step.retract:
-            name = (
-                atlas.structures[r.structure].name
-                if r.structure in atlas.structures
-                else r.structure
-            )
-            way = r.direction if isinstance(r.direction, str) else "aside"
-            lines.append(f"- {name}: {r.by_mm:g} mm {way}")
-        st.markdown("**Held retracted**\n" + "\n".join(lines))
     if step.pitfalls:
         st.markdown("**Pitfalls**\n" + "\n".join(f"- {p}" for p in step.pitfalls))
     at_risk = [field.specimen.structures[s].name for s in step.at_risk if s in present]
     if at_risk:
         st.markdown("**At risk (highlighted):** " + ", ".join(at_risk))
+    if view_rules.changed:
+        st.markdown(
+            "**Changed at this step (highlighted):** "
+            + ", ".join(field.specimen.structures[s].name for s in view_rules.changed)
+        )
     st.caption("Sources: " + cite_text(atlas, step.cite))
 
 st.subheader("Measured on this specimen")
+names = {sid: st_.name for sid, st_ in field.specimen.structures.items()}
 corridor = metrics["corridor"]
 if corridor is None:
     st.caption("No working corridor yet in this step.")
@@ -172,6 +180,23 @@ else:
     a.metric("Corridor depth", f"{corridor['depth_mm']:.0f} mm")
     b.metric("Angle from straight front-to-back", f"{corridor['angle_deg']:.0f}°")
     c.metric("Target surface exposed", f"{metrics['target_exposed_fraction']:.0%}")
+    way = metrics["in_the_way"]
+    if way:
+        st.markdown(
+            f"**In the path to the target** (the corridor short of its last "
+            f"{TARGET_ZONE_MM:g} mm), after this step's retractions:\n"
+            + "\n".join(f"- {in_the_way_text(r, names)}" for r in way)
+        )
+    else:
+        st.markdown("**The path to the target is clear** of vessels, nerves, muscle and bone.")
+    if metrics["at_target"]:
+        st.markdown(
+            f"**At the target** (its last {TARGET_ZONE_MM:g} mm, worked around, not moved "
+            "out of the way): " + ", ".join(names[s] for s in metrics["at_target"]) + "."
+        )
+    if metrics["retractions"]:
+        st.markdown("**The blades**")
+        st.table(blade_rows(metrics["retractions"], names, approach.side), hide_index=True)
     rows = sorted(
         (
             (sid, m)
@@ -183,36 +208,17 @@ else:
     if rows:
         table = ["| Structure | Gap to corridor | Moved by retraction |", "|---|---|---|"]
         for sid, m in rows:
-            gap = "inside" if m["in_corridor"] else f"{m['distance_mm']:.1f} mm"
+            gap = f"{m['distance_mm']:.1f} mm"
             if m["in_corridor"]:
                 gap = f"inside ({m['distance_mm']:.1f} mm)"
-            table.append(
-                f"| {field.specimen.structures[sid].name} | {gap} | {m['displacement_mm']:.1f} mm |"
+            table.append(f"| {names[sid]} | {gap} | {m['displacement_mm']:.1f} mm |")
+        with st.expander(f"Everything within {NEAR_MM:g} mm of the working corridor"):
+            st.markdown(
+                "Gap to the corridor's wall after this step's retractions (negative: inside):"
             )
-        st.markdown(
-            f"Structures within {NEAR_MM:g} mm of the working corridor, after "
-            "retraction (negative gap: inside it):"
-        )
-        st.markdown("\n".join(table))
-    moved = {
-        sid: m
-        for sid, m in metrics["structures"].items()
-        if m["displacement_mm"] > 0 and sid not in dict(rows)
-    }
-    if moved:
-        st.caption(
-            "Also moved by retraction: "
-            + ", ".join(
-                f"{field.specimen.structures[s].name} {m['displacement_mm']:.1f} mm"
-                for s, m in moved.items()
-            )
-        )
+            st.markdown("\n".join(table))
 for t in metrics["tethers"]:
-    name = (
-        atlas.structures[t["structure"]].name
-        if t["structure"] in atlas.structures
-        else t["structure"]
-    )
+    name = names.get(t["structure"], t["structure"])
     text = (
         f"{name}: retraction drags its mouth {t['mouth_shift_mm']:.0f} mm and would "
         f"stretch it by {t['strain']:.0%}"
@@ -228,5 +234,6 @@ for t in metrics["tethers"]:
         st.warning(f"{text}.")
 st.caption(
     "Distances are computed on the geometry of this step (corridor cone, retracted "
-    "tissue), not typed in; the corridor and the nerves are schematic."
+    "tissue), not typed in. The corridor, the blades and the nerves are schematic, and the "
+    "amounts of retraction are this atlas's reading: no source gives them."
 )

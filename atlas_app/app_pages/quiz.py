@@ -21,7 +21,6 @@ from streamlit_image_coordinates import streamlit_image_coordinates
 
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import CATEGORIES
-from atlas_app.model.specimen import SpecError, parse_spec
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.anki import export_topic
 from atlas_app.quiz.feedback import numeric_answer, option_rows, order_rows
@@ -46,6 +45,7 @@ from atlas_app.storage.accounts import User, may_export_decks
 from atlas_app.ui import state
 from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
 from atlas_app.ui.errors import STORE_ERRORS, message, report, unavailable_note
+from atlas_app.ui.navigation import open_approach_step, pick_specimen
 from atlas_app.ui.panels import cite_text
 from atlas_app.ui.resources import RenderError, approach_set, loaded_atlas, render_status
 
@@ -437,18 +437,9 @@ def go_to_link(item: Item) -> None:
     if link is None:
         return
     atlas = loaded_atlas().atlas
-    try:
-        choices = parse_spec(atlas, link.spec)
-    except SpecError:
-        choices = parse_spec(atlas, "default")
-    for group_id, option_id in choices.items():
-        st.session_state[state.variant_key(group_id)] = option_id
-    st.session_state.pop(state.ATLAS_RANDOM_SEED, None)
     if link.page == "approaches" and link.approach:
-        st.session_state[state.APPROACH_ID] = link.approach
-        st.session_state[state.APPROACH_FOR_STEP] = link.approach
-        st.session_state[state.APPROACH_STEP] = int(link.step or 0)
-        st.switch_page("app_pages/approaches.py")
+        open_approach_step(atlas, link.spec, link.approach, int(link.step or 0))
+    pick_specimen(atlas, link.spec)
     if link.select:
         st.session_state[state.ATLAS_SELECTED] = link.select
     st.session_state[state.ATLAS_HIGHLIGHT] = list(link.highlight)

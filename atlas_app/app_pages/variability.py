@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from atlas_app.approaches.api import mesh_vertices
 from atlas_app.approaches.metrics import NEAR_MM
-from atlas_app.approaches.variability import SHAFT_STOP_MM, Variability, run_variability
-from atlas_app.charts.approach_charts import (
-    variability_distributions,
-    within_5mm,
-    within_5mm_rows,
+from atlas_app.approaches.variability import (
+    SHAFT_STOP_MM,
+    Variability,
+    measures,
+    run_variability,
+    specimen_spec,
 )
+from atlas_app.charts.approach_charts import measure_by_variant, variation_rows
+from atlas_app.model.prevalence import spec_names
+from atlas_app.ui.navigation import open_approach_step
 from atlas_app.ui.panels import show_faults
 from atlas_app.ui.resources import approach_set, loaded_atlas, specimen
 
@@ -23,6 +28,9 @@ VARIABILITY_SEED = "variability.seed"
 VARIABILITY_APPROACHES = "variability.approaches"
 VARIABILITY_RUN = "variability.run"
 VARIABILITY_LAST_RUN = "variability.last_run"  # (n, seed, approach ids) of the shown result
+VARIABILITY_MEASURE = "variability.measure"
+VARIABILITY_WORST = "variability.worst"
+VARIABILITY_OPEN_WORST = "variability.open_worst"
 
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False}
 
@@ -129,47 +137,115 @@ st.markdown(
     f"combinations of variants** measured. Step measured — {measured}."
 )
 
-st.plotly_chart(variability_distributions(result, names), config=PLOTLY_CONFIG, width="stretch")
-st.caption(
-    "Gap between the structure and the wall of the working corridor, one value per sampled "
-    "specimen. Box: middle half of the specimens, line at the median (dotted: mean), "
-    "whiskers from the smallest to the largest gap. Dots: each distinct gap, larger when "
-    "more specimens have it. Below 0 the structure reaches into the corridor (shaded); the "
-    f"dashed line is {NEAR_MM:g} mm."
+group_names = {g.id: g.name for g in atlas.variant_groups.values()}
+option_names = {o.id: o.name for g in atlas.variant_groups.values() for o in g.options}
+st.markdown(
+    "**What varies, and what drives it.** Each measure on each specimen: the median, the "
+    "range, the worst value, and the variant that explains most of its spread (the share of "
+    "the spread that lies between that variant's options)."
 )
-st.plotly_chart(within_5mm(result, names), config=PLOTLY_CONFIG, width="stretch")
-
-st.markdown(f"**Specimens with the structure within {NEAR_MM:g} mm of the corridor (%)**")
 st.dataframe(
-    within_5mm_rows(result, names),
+    variation_rows(result, names, group_names=group_names, option_names=option_names),
     hide_index=True,
     width="stretch",
-    column_config={
-        names[a]: st.column_config.NumberColumn(names[a], format="%.1f %%") for a in ids_run
-    },
 )
+if any(result.uncleared.values()):
+    st.caption(
+        "Retraction needed: "
+        + "; ".join(
+            f"in {k:,} specimens no move of one of the {names[a]} blades clears the path "
+            "(a part in it lies beyond the blade's reach, or the step works through it)"
+            for a, k in result.uncleared.items()
+            if k
+        )
+        + "."
+    )
+
+all_measures = measures()
+shown = [m for m in all_measures if any(not np.isnan(result.values(a, m)).all() for a in ids_run)]
+measure = st.selectbox(
+    "Measure",
+    shown,
+    format_func=lambda m: f"{all_measures[m].label} ({all_measures[m].unit})",
+    key=VARIABILITY_MEASURE,
+)
+st.plotly_chart(
+    measure_by_variant(
+        result,
+        measure,
+        names,
+        option_names={
+            o.id: f"{g.name}: {o.name}" for g in atlas.variant_groups.values() for o in g.options
+        },
+    ),
+    config=PLOTLY_CONFIG,
+    width="stretch",
+)
+st.caption(
+    "One row per approach and option of the variant that drives the measure most; a dot "
+    "per distinct value, larger when more specimens have it. For a gap, below 0 the "
+    f"structure reaches into the corridor (shaded); the dashed line is {NEAR_MM:g} mm."
+)
+
+st.subheader("Open the worst specimen")
+worst = [
+    (a, measure_key)
+    for a in ids_run
+    for measure_key in shown
+    if result.worst(a, measure_key) is not None and result.driver(a, measure_key) is not None
+]
+if not worst:
+    st.caption("No measure varies between the sampled specimens.")
+else:
+    a, measure_key = st.selectbox(
+        "Worst specimen for",
+        worst,
+        format_func=lambda p: f"{names[p[0]]}: {all_measures[p[1]].label}",
+        key=VARIABILITY_WORST,
+    )
+    index = result.worst(a, measure_key)
+    assert index is not None  # listed above only when it has one
+    spec = specimen_spec(atlas, result, index)
+    value = result.values(a, measure_key)[index]
+    m = all_measures[measure_key]
+    shown_value = 100 * value if m.unit == "%" else value
+    st.markdown(
+        f"Specimen {index + 1:,} of {result.n:,}: **{spec_names(atlas, spec)}** — "
+        f"{m.label.lower()} {shown_value:.1f} {m.unit}, at step "
+        f"“{next(s.title for s in steps[a].steps if s.id == result.step_ids[a])}”."
+    )
+    if st.button(
+        "Open it on the Approaches page",
+        icon=":material/open_in_new:",
+        key=VARIABILITY_OPEN_WORST,
+    ):
+        step_index = next(i for i, s in enumerate(steps[a].steps) if s.id == result.step_ids[a])
+        open_approach_step(atlas, spec, a, step_index)
 
 st.subheader("What this shows, and what it does not")
 st.markdown(
     f"""
 A textbook drawing shows one body. Here each approach is measured against
 {result.n:,} bodies drawn from the published frequency of each variant (where the aorta
-divides, where the iliac veins join, how the lumbosacral trunk forms, doubled or plexiform
+divides and the iliac veins join, how the lumbosacral trunk forms, doubled or plexiform
 roots, how many iliolumbar veins, how the genitofemoral nerve divides, an accessory obturator
-nerve). The charts show how often, across that variation, the L5 root and lumbosacral trunk,
-the obturator and genitofemoral nerves and the iliac veins come within {NEAR_MM:g} mm of
-each approach's working corridor on the way to the target (the corridor is measured up to
-{SHAFT_STOP_MM:g} mm short of the cement, where every approach works on the L5 root itself),
-after the retractions of that step: a risk over a population, not the measure of one patient.
-Negative distances mean the structure lies inside the corridor's path and has to be seen and
-protected there.
+nerve), at the step named above, after that step's retractions. Three things are measured:
+how close the L5 root and lumbosacral trunk, the obturator and genitofemoral nerves and the
+iliac veins come to the working corridor on the way to the target (measured up to
+{SHAFT_STOP_MM:g} mm short of the cement, where every approach works on the L5 root itself;
+below 0 the structure lies in the path and has to be seen and protected there); how far the
+step's blades would have to move their tissue to clear the path; and how much the retraction
+stretches a tributary still joined to a moved vein. The anatomy varies in steps (a variant is
+present or not), so each measure takes a few values: the chart shows which variant moves it
+and by how much. This is a risk over a population, not the measure of one patient.
 
 **Limits.**
 - Variant groups are sampled independently: no study reports how they occur together, so
   combinations that go together (or never do) in real bodies are mixed freely.
-- The geometry is schematic: nerves and small vessels are authored from published relations
-  on one registered CT, and the corridor is a cone from incision to target, not a retractor
-  system in tissue that moves.
+- The geometry is partly schematic: the roots, the trunk and small vessels are authored from
+  published relations on one adult body, and the corridor is a cone from incision to target,
+  not a retractor system in tissue that moves; the amounts of retraction are this atlas's
+  reading.
 - Only the right-sided nerve variants are modelled, and one step of each approach is measured.
 - A structure within {NEAR_MM:g} mm is a structure to look for and protect, not a predicted
   injury.

@@ -106,6 +106,8 @@ def _cross_check(
                     f"unknown structure '{value.structure}'",
                     "references_resolve",
                 )
+    if approach.camera is None:
+        yield ("camera",), "no surgeon's camera (look_at, toward_eye, distance)", "camera_defined"
     if approach.target.structure not in structures:
         yield (
             ("target", "structure"),
@@ -113,10 +115,18 @@ def _cross_check(
             "references_resolve",
         )
     for i, step in enumerate(approach.steps):
-        for field in ("removed", "restored", "exposed", "at_risk"):
+        for field in ("removed", "restored", "exposed", "at_risk", "through"):
             for j, sid in enumerate(getattr(step, field)):
                 if sid not in structures:
                     yield ("steps", i, field, j), f"unknown structure '{sid}'", "references_resolve"
+        for j, o in enumerate(step.in_the_way):
+            for k, sid in enumerate(o.structures):
+                if sid not in structures:
+                    yield (
+                        ("steps", i, "in_the_way", j, "structures", k),
+                        f"unknown structure '{sid}'",
+                        "references_resolve",
+                    )
         for j, r in enumerate(step.retract):
             if r.structure not in structures:
                 yield (
@@ -124,6 +134,13 @@ def _cross_check(
                     f"unknown structure '{r.structure}'",
                     "references_resolve",
                 )
+            for k, sid in enumerate(r.carries):
+                if sid not in structures:
+                    yield (
+                        ("steps", i, "retract", j, "carries", k),
+                        f"unknown structure '{sid}'",
+                        "references_resolve",
+                    )
             if r.instrument and r.instrument not in instruments:
                 yield (
                     ("steps", i, "retract", j, "instrument"),
@@ -137,7 +154,7 @@ def _cross_check(
                     f"unknown instrument '{inst}'",
                     "references_resolve",
                 )
-        if step.camera not in CAMERA_PRESETS:
+        if step.camera is not None and step.camera not in CAMERA_PRESETS:
             yield (
                 ("steps", i, "camera"),
                 (f"unknown camera '{step.camera}' (known: {', '.join(CAMERA_PRESETS)})"),

@@ -1,11 +1,15 @@
 """Per-step metrics, computed from the geometry of the step (never typed in).
 
 For each structure still in the field: the gap between it and the working corridor
-after retraction (negative = it reaches into the corridor), how far retraction moved it,
-whether it lies in the corridor or within 5 mm of it. For the corridor: depth and angle of
-attack. For the target: how much of its surface facing the surgeon is reachable through
-the corridor's deep opening with nothing in the way. For tethered tributaries: how much a
-retraction stretches them.
+after retraction (negative = it reaches into the corridor), and between it and the
+corridor's path (the corridor short of its target zone: what must be clear to work down),
+how far retraction moved it, whether it lies in the corridor or within 5 mm of it. For the
+corridor: depth and angle of attack. For each blade: how far it moves its structure and how
+far it would have to, to clear the path. What still lies in the path, and why (retracted
+not far enough, carried there, not retracted, passed through, or left there on purpose, as
+the step says). What lies at the target. For the target: how much of its surface facing
+the surgeon is reachable through the corridor's deep opening with nothing in the way. For
+tethered tributaries: how much a retraction stretches them.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ from atlas_app.geometry.shapes import centerline_curve
 from atlas_app.model.schema import CenterlineGeometry, Structure
 
 NEAR_MM = 5.0
+MOVED_MM = 1.0
+"""Less than this, a structure is not counted as moved by a step's retractions."""
+IN_THE_WAY = ("artery", "vein", "nerve", "viscus", "muscle", "bone")
+"""What can stand in the path (pathology is the target or part of it)."""
+AT_TARGET = ("artery", "vein", "nerve", "viscus")
 # The literature reports avulsion of every iliolumbar vein pulled by great-vessel retraction
 # (Stirling & Weaver 2002) but no tolerated elongation: 15 % is a schematic threshold.
 AVULSION_STRAIN = 0.15
@@ -99,12 +108,16 @@ def step_metrics(
     cone = state.cone
     structures: dict[str, Any] = {}
     if cone is not None:
+        path = cone.path
         for sid, s in state.anatomy.items():
             gap = structure_clearance(cone, s, surface)
+            path_gap = structure_clearance(path, s, surface)
             structures[sid] = {
                 "distance_mm": round(gap, 2),
+                "path_gap_mm": round(path_gap, 2),
                 "displacement_mm": round(float(state.displacement.get(sid, 0.0)), 2),
                 "in_corridor": bool(gap <= 0.0),
+                "in_path": bool(path_gap < 0.0),
                 "within_5mm": bool(gap <= NEAR_MM),
             }
         out["corridor"] = {
@@ -119,8 +132,10 @@ def step_metrics(
         for sid in state.displacement:
             structures[sid] = {
                 "distance_mm": None,
+                "path_gap_mm": None,
                 "displacement_mm": round(float(state.displacement[sid]), 2),
                 "in_corridor": False,
+                "in_path": False,
                 "within_5mm": False,
             }
         out["corridor"] = None
@@ -141,6 +156,25 @@ def step_metrics(
         }
         for t in state.tethers
     ]
+    out["retractions"] = [
+        {
+            "structure": r.structure,
+            "by_mm": round(r.by_mm, 1),
+            "direction": [round(float(v), 3) for v in r.vector / max(r.by_mm, 1e-9)],
+            "needed_mm": r.needed_mm,
+            "carried": [c for c in r.carried if state.displacement.get(c, 0.0) >= MOVED_MM],
+            "instrument": r.instrument,
+        }
+        for r in state.retractions
+    ]
+    out["in_the_way"] = in_the_way(state, structures)
+    out["at_target"] = sorted(
+        k
+        for k, v in structures.items()
+        if v["in_corridor"]
+        and not v["in_path"]
+        and state.specimen.structures[k].category in AT_TARGET
+    )
     out["at_risk"] = list(step.at_risk)
     out["near"] = sorted(
         k
@@ -149,6 +183,59 @@ def step_metrics(
         and state.specimen.structures[k].category in ("artery", "vein", "nerve", "viscus")
     )
     return out
+
+
+def in_the_way(state: StepState, structures: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What lies in the corridor's path at a step, deepest first, and why: ``through`` (the
+    corridor passes through it: it is the wall), ``retracted`` (a blade holds it, not far
+    enough: ``needed_mm`` says how far would do), ``carried`` (moved there with the
+    structure ``by``), ``dragged`` (a tributary pulled by ``by``), or ``not_retracted``;
+    ``declared`` is what the step says about it (None when it says nothing)."""
+    step = state.step
+    declared = {sid: o.why for o in step.in_the_way for sid in o.structures}
+    blades = {r.structure: r for r in state.retractions}
+    carriers = {c: r.structure for r in state.retractions for c in r.carried}
+    parents = {t.branch: t.parent for t in state.tethers}
+    target = state.approach.target.structure
+    rows = []
+    for sid, m in structures.items():
+        category = state.specimen.structures[sid].category
+        if not m["in_path"] or sid == target or category not in IN_THE_WAY:
+            continue
+        moved = float(m["displacement_mm"])
+        by: str | None = None
+        needed: float | None = None
+        if sid in step.through:
+            why = "through"
+        elif sid in blades:
+            why, needed = "retracted", blades[sid].needed_mm
+        elif moved >= MOVED_MM and sid in carriers:
+            why, by = "carried", carriers[sid]
+        elif moved >= MOVED_MM and sid in parents:
+            why, by = "dragged", parents[sid]
+        else:
+            why = "not_retracted"
+        rows.append(
+            {
+                "structure": sid,
+                "path_gap_mm": m["path_gap_mm"],
+                "moved_mm": round(moved, 1),
+                "why": why,
+                "by": by,
+                "needed_mm": needed,
+                "declared": declared.get(sid),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["path_gap_mm"], r["structure"]))
+
+
+MOVED_BY_STEP = ("retracted", "carried", "dragged")
+
+
+def unexplained(step: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What a step's retractions moved that still lies in the path, with nothing said
+    about it in the step: the picture would contradict the words."""
+    return [r for r in step["in_the_way"] if r["why"] in MOVED_BY_STEP and not r["declared"]]
 
 
 def approach_metrics(states: list[StepState], surface: SurfacePoints, spec: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ during the step (a step without a corridor keeps the previous one).
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -37,18 +38,49 @@ class PointRef(Record):
         return self
 
 
+MIN_REACH_MM = 35.0
+
+
 class Retraction(Record):
-    """A structure held aside during a step. ``at`` is where the blade bears (default:
-    the structure's point nearest the corridor's axis); tissue within ``reach_mm`` of it
-    follows with a smooth fall-off."""
+    """A structure held aside during a step, ``by_mm`` in ``direction``. ``at`` is where the
+    blade bears; by default it bears on every part of the structure that lies in the
+    working corridor (or, outside it, on the point nearest its axis). Tissue within
+    ``reach_mm`` of the blade follows with a smooth fall-off (default: 35 mm, or π × by_mm
+    when that is more, the least that moves the tissue without folding it), and so do the
+    vessels joined to a retracted vessel end to end, and what it ``carries`` (a nerve on or
+    in a retracted muscle), by the same blade."""
 
     structure: Id
     by_mm: float = Field(gt=0, le=60)
     direction: Direction | Vec3
     at: PointRef | None = None
-    reach_mm: float = Field(default=35.0, gt=0, le=150)
+    carries: list[Id] = []
+    reach_mm: float | None = Field(default=None, gt=0, le=150)
     instrument: Id | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _does_not_fold(self) -> Retraction:
+        if self.reach_mm is not None and self.reach_mm < math.pi * self.by_mm:
+            raise ValueError(
+                f"reach_mm {self.reach_mm:g} is under π × by_mm = {math.pi * self.by_mm:.1f}: "
+                "the retraction would crush or fold the tissue"
+            )
+        return self
+
+    @property
+    def reach(self) -> float:
+        return (
+            self.reach_mm if self.reach_mm is not None else max(MIN_REACH_MM, math.pi * self.by_mm)
+        )
+
+
+class Obstacle(Record):
+    """What a step knowingly leaves in the path to the target, and why: the page says so
+    beside the measurement."""
+
+    structures: list[Id] = Field(min_length=1)
+    why: str = Field(min_length=10)
 
 
 class Corridor(Record):
@@ -71,13 +103,38 @@ class Step(Record):
     restored: list[Id] = Field(default_factory=list, description="brought back into view (closure)")
     exposed: list[Id] = []
     retract: list[Retraction] = []
+    through: list[Id] = Field(
+        default_factory=list,
+        description="what the corridor passes through, its fibres parted (the corridor's wall)",
+    )
+    in_the_way: list[Obstacle] = []
     instruments: list[Id] = []
     neuromonitoring: str | None = None
-    camera: str = "right_oblique"
+    camera: str | None = None
     corridor: Corridor | None = None
     pitfalls: list[str] = []
     at_risk: list[Id] = []
     cite: Cites
+
+
+class ApproachCamera(Record):
+    """The surgeon's view of an approach, held through all its steps (a trainee's own
+    camera replaces it once they turn the view): it looks at ``look_at`` from
+    ``distance_mm`` away along ``toward_eye`` (from the point looked at toward the eye,
+    x mirrored for a left-sided approach), head up on screen."""
+
+    title: str = Field(min_length=3)
+    look_at: PointRef
+    toward_eye: Vec3
+    distance_mm: float = Field(gt=50, le=2000)
+    view_angle: float = Field(default=24.0, gt=5, le=60)
+
+    @model_validator(mode="after")
+    def _not_straight_up(self) -> ApproachCamera:
+        x, y, z = self.toward_eye
+        if math.hypot(x, y) < 1e-3 * max(math.hypot(x, y, z), 1e-9):
+            raise ValueError("toward_eye must not point straight up or down (head up on screen)")
+        return self
 
 
 class Target(Record):
@@ -97,6 +154,7 @@ class Approach(Record):
     positioning: str = Field(min_length=10)
     incision: str = Field(min_length=10)
     target: Target
+    camera: ApproachCamera | None = None
     strengths: list[str] = []
     limits: list[str] = []
     cite: Cites

@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from atlas_app.approaches.metrics import NEAR_MM
 from atlas_app.approaches.schema import PHASES
-from atlas_app.approaches.variability import WATCHED, Variability
+from atlas_app.approaches.variability import WATCHED, Measure, Variability, measures
 
 Metrics = Mapping[str, Any]  # one approach's metrics (DESIGN §5 shape)
 MetricsByApproach = Mapping[str, Metrics]  # approach id → metrics
@@ -553,3 +553,120 @@ def within_5mm(
         margin={"l": 10, "r": 10, "t": 70, "b": 40},
     )
     return fig
+
+
+# --- (f) what varies, by the variant that drives it ----------------------------------------
+
+
+def _shown(measure: Measure, values: np.ndarray) -> np.ndarray:
+    """Values in the unit shown (a strain is kept as a fraction, shown in %)."""
+    return 100 * values if measure.unit == "%" else values
+
+
+def measure_by_variant(
+    variability: Variability,
+    measure: str,
+    names: Mapping[str, str] | None = None,
+    *,
+    option_names: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One measure across the sampled specimens, split for each approach by the options of
+    the variant group that drives it most: a row per (approach, option), a dot per distinct
+    value sized by the share of specimens with it, the option's median marked."""
+    m = measures()[measure]
+    ids = list(variability.approach_ids)
+    colors = approach_colors(ids)
+    rows: list[str] = []
+    fig = go.Figure()
+    for aid in ids:
+        raw = variability.values(aid, measure)
+        if np.isnan(raw).all():
+            continue
+        v = _shown(m, raw)
+        driver = variability.driver(aid, measure)
+        if driver is None:
+            groups = [("every specimen", np.ones(len(v), dtype=bool))]
+        else:
+            options = np.array([c[driver.group] for c in variability.choices], dtype=object)
+            groups = [(_name(option_names, o), options == o) for o in sorted(driver.medians)]
+        for label, mask in groups:
+            row = f"{_name(names, aid)} · {label}"
+            rows.append(row)
+            xs, shares = _distinct(np.where(mask, v, np.nan))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=[row] * len(xs),
+                    mode="markers",
+                    name=_name(names, aid),
+                    legendgroup=aid,
+                    showlegend=False,
+                    marker={
+                        "color": colors[aid],
+                        "opacity": 0.6,
+                        "size": [6 + 22 * math.sqrt(s) for s in shares],
+                        "line": {"width": 0},
+                    },
+                    customdata=[100 * s for s in shares],
+                    hovertemplate=f"%{{x:.1f}} {m.unit} in %{{customdata:.1f}} % of all "
+                    "specimens<extra>%{y}</extra>",
+                )
+            )
+    fig.update_layout(
+        title={"text": f"{m.label} ({m.unit}), across {variability.n:,} sampled specimens"},
+        xaxis_title=f"{m.label} ({m.unit})",
+        yaxis={"autorange": "reversed", "type": "category", "categoryarray": rows},
+        height=120 + 34 * max(1, len(rows)),
+        margin={"l": 10, "r": 20, "t": 60, "b": 50},
+        showlegend=False,
+    )
+    if m.unit == "mm" and measure in WATCHED:
+        _threshold_lines(fig, "x", (min(_x_values(fig), default=0.0), NEAR_MM))
+    return fig
+
+
+def _x_values(fig: go.Figure) -> list[float]:
+    return [float(x) for t in fig.data for x in (t.x or ())]
+
+
+def variation_rows(
+    variability: Variability,
+    names: Mapping[str, str] | None = None,
+    *,
+    group_names: Mapping[str, str] | None = None,
+    option_names: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per approach and measure that applies to it: median, range, the worst
+    value, and the variant group that drives it (with the share of the variance between
+    its options, and its options' medians)."""
+    out = []
+    for aid in variability.approach_ids:
+        for key, m in measures().items():
+            raw = variability.values(aid, key)
+            if np.isnan(raw).all():
+                continue
+            v = _shown(m, raw)
+            driver = variability.driver(aid, key)
+            if driver is None:
+                drives = "nothing: the same in every specimen"
+            else:
+                medians = ", ".join(
+                    f"{_name(option_names, o)} {_shown(m, np.array(x)):.1f}"
+                    for o, x in driver.medians.items()
+                )
+                drives = (
+                    f"{_name(group_names, driver.group)} ({driver.share:.0%} of the "
+                    f"spread; medians: {medians})"
+                )
+            worst = variability.worst(aid, key)
+            out.append(
+                {
+                    "Approach": _name(names, aid),
+                    "Measure": f"{m.label} ({m.unit})",
+                    "Median": round(float(np.nanmedian(v)), 1),
+                    "Range": f"{np.nanmin(v):.1f} to {np.nanmax(v):.1f}",
+                    "Worst": None if worst is None else round(float(v[worst]), 1),
+                    "Driven by": drives,
+                }
+            )
+    return out

@@ -32,10 +32,12 @@ def _faces(tris: np.ndarray) -> np.ndarray:
     return np.hstack([np.full((len(tris), 1), 3), tris]).astype(np.int64).ravel()
 
 
-def sweep(path: Array, profile: Array, normal_hint: Array | None = None) -> pv.PolyData:
+def sweep(
+    path: Array, profile: Array, normal_hint: Array | None = None, caps: bool = True
+) -> pv.PolyData:
     """Sweep a closed 2-D profile (per path point: (n_path, n_sides, 2) or one shared
-    (n_sides, 2)) along a path, capping both ends. The profile's u axis follows the frame
-    normal, its v axis the binormal."""
+    (n_sides, 2)) along a path, capping both ends unless ``caps`` is off. The profile's u
+    axis follows the frame normal, its v axis the binormal."""
     _, nrm, bin_ = transport_frames(path, normal_hint)
     prof = np.broadcast_to(profile, (len(path), *np.shape(profile)[-2:]))
     ring = path[:, None, :] + prof[..., 0:1] * nrm[:, None, :] + prof[..., 1:2] * bin_[:, None, :]
@@ -55,6 +57,8 @@ def sweep(path: Array, profile: Array, normal_hint: Array | None = None) -> pv.P
     cap0 = np.stack([np.full(n_sides, start), (jj + 1) % n_sides, jj], -1)
     last = (n_path - 1) * n_sides
     cap1 = np.stack([np.full(n_sides, end), last + jj, last + (jj + 1) % n_sides], -1)
+    if not caps:
+        return pv.PolyData(ring.reshape(-1, 3), _faces(side))
     mesh = pv.PolyData(verts, _faces(np.vstack([side, cap0, cap1])))
     return _outward(mesh)
 
@@ -162,7 +166,7 @@ def cone(g: ParametricGeometry) -> pv.PolyData:
     radii = np.linspace(g.radii[0], g.radii[1], n)
     theta = np.linspace(0.0, 2 * np.pi, 32, endpoint=False)
     unit = np.stack([np.cos(theta), np.sin(theta)], -1)
-    return sweep(path, radii[:, None, None] * unit[None, :, :])
+    return sweep(path, radii[:, None, None] * unit[None, :, :], caps=not g.open)
 
 
 def read_mesh(path: Path) -> pv.PolyData:

@@ -168,7 +168,8 @@ class ParametricGeometry(Record):
       ``z_range[0]`` to ``z_range[1]``, ``thickness`` thick.
     - ``blob``: a smooth union of spheres at ``points`` with ``radii`` (cement, a fracture gap).
     - ``cone``: a truncated cone from ``points[0]`` to ``points[1]`` with end ``radii``
-      (an approach's working corridor, an instrument's shaft).
+      (an approach's working corridor, an instrument's shaft); ``open``: without its end
+      discs (a channel to look into).
     """
 
     kind: Literal["parametric"]
@@ -180,6 +181,7 @@ class ParametricGeometry(Record):
     radii: list[float] | None = None
     z_range: tuple[float, float] | None = None
     thickness: float | None = Field(default=None, gt=0)
+    open: bool = False
     source: Cites
 
     @model_validator(mode="after")
@@ -198,6 +200,8 @@ class ParametricGeometry(Record):
             raise ValueError(f"a {self.shape} needs one radius per point")
         if self.shape == "cone" and len(self.points or []) != 2:
             raise ValueError("a cone has two end points")
+        if self.open and self.shape != "cone":
+            raise ValueError("only a cone can be open")
         if self.size is not None and min(self.size) <= 0:
             raise ValueError("sizes must be positive")
         return self

@@ -63,7 +63,10 @@ def make_at_risk(ctx: Context, item_id: str, rng: np.random.Generator, seed: int
     if any(s.corridor is not None for s in approach.steps[: index + 1]):
         # Once the wall is open it is held aside (as on the Approaches page).
         hidden |= {k for k, v in specimen.structures.items() if v.parent == WALL_GROUP}
-    scene = quiz_scene(ctx.atlas, specimen, step.camera, hidden=sorted(hidden))
+    # Steps share their approach's surgeon's camera unless they name a preset; a quiz still
+    # takes a preset, framed on what it shows.
+    camera = step.camera or "right_oblique"
+    scene = quiz_scene(ctx.atlas, specimen, camera, hidden=sorted(hidden))
     pitfalls = " ".join(step.pitfalls)
     names = ", ".join(specimen.structures[s].name for s in answer)
     return Item(
@@ -84,7 +87,7 @@ def make_at_risk(ctx: Context, item_id: str, rng: np.random.Generator, seed: int
             scene,
             specimen.spec,
             QUIZ_SIZE,
-            f"The field of this step, {camera_phrase(step.camera)}: what the steps so far "
+            f"The field of this step, {camera_phrase(camera)}: what the steps so far "
             "removed is hidden, the opened abdominal wall too; retraction is not drawn.",
         ),
         link=AtlasLink(

@@ -20,6 +20,7 @@ APPROACH_ID = "approach.id"
 APPROACH_STEP = "approach.step"
 APPROACH_FOR_STEP = "approach.step_of"
 APPROACH_DOWN_CORRIDOR = "approach.down_corridor"
+APPROACH_WHOLE_BODY = "approach.whole_body"
 
 # Cases and Present (the case the builder, Add-to-case and Present work on; Present's slide)
 CASE_OPEN = "cases.open_id"

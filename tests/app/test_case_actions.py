@@ -112,7 +112,7 @@ def test_approach_page_records_the_approach_step_and_corridor_view(store) -> Non
     engine, users = store
     at = run_page("approaches", users["fay"])
     assert not at.exception
-    at.radio(key="approach.id").set_value(APPROACH).run()
+    at.selectbox(key="approach.id").set_value(APPROACH).run()
     at.select_slider(key="approach.step").set_value(7).run()
     at.toggle(key="approach.down_corridor").set_value(True).run()
     assert not at.exception

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGES = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages"
+APP = PAGES.parent / "streamlit_app.py"
 TIMEOUT = 180
 SHORT_NAMES = ("Transpsoas", "Iliac retraction", "Interaortic")
 
@@ -105,23 +106,29 @@ def test_variability_page_waits_for_run():
     assert at.number_input(key="variability.seed").value == 1
 
 
-def test_variability_page_runs_and_shows_charts_and_table():
+def test_variability_page_runs_and_shows_what_varies_and_what_drives_it():
+    """Issue 13: 11 of 12 cells read "100.0 %" and the boxes held one or two values. The
+    page now shows measures that vary, each with the variant that drives it."""
     at = run("variability")
     at.number_input(key="variability.n").set_value(200)
     at.button(key="variability.run").click().run()
     assert not at.exception
-    figs = charts(at)
-    assert len(figs) == 2
-    distributions, within = figs
-    assert {t["name"] for t in distributions["data"] if t["type"] == "box"} == set(SHORT_NAMES)
-    assert trace_names(within) == list(SHORT_NAMES)
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Structure", *SHORT_NAMES]
-    assert "L5 root / lumbosacral trunk" in set(table["Structure"])
-    assert ((table[list(SHORT_NAMES)] >= 0) & (table[list(SHORT_NAMES)] <= 100)).all().all()
+    assert list(table.columns) == ["Approach", "Measure", "Median", "Range", "Worst", "Driven by"]
+    assert set(table["Approach"]) == set(SHORT_NAMES)
+    driven = table[~table["Driven by"].str.startswith("nothing")]
+    # Several measures vary, and the variant named for them is a group of the atlas.
+    assert len(driven) >= 6
+    assert any("Where L4 joins L5 (right)" in d for d in driven["Driven by"])
+    assert any("Where the aorta divides" in d for d in driven["Driven by"])
+    (fig,) = charts(at)
+    rows = {t["y"][0] for t in fig["data"] if t.get("y")}
+    # The chart splits an approach's specimens by the options of the driving variant.
+    assert sum(r.startswith("Transpsoas · ") for r in rows) >= 2
     text = " ".join(m.value for m in at.markdown)
     assert "200 specimens" in text and "distinct combinations of variants" in text
     assert "sampled independently" in text and "schematic" in text
+    assert "confluence_" not in text and "_right" not in text  # names, not ids
 
     # A rerun with the same settings comes from the cache: nothing is measured again.
     with mock.patch(
@@ -130,7 +137,42 @@ def test_variability_page_runs_and_shows_charts_and_table():
     ):
         at.run()
     assert not at.exception
-    assert len(charts(at)) == 2
+    assert len(charts(at)) == 1
+
+
+def test_variability_page_charts_each_measure():
+    at = run("variability")
+    at.number_input(key="variability.n").set_value(100)
+    at.button(key="variability.run").click().run()
+    choices = at.selectbox(key="variability.measure").options
+    assert "Retraction needed to clear the path (mm)" in choices
+    at.selectbox(key="variability.measure").set_value("blade_mm").run()
+    assert not at.exception
+    (fig,) = charts(at)
+    assert "Retraction needed" in fig["layout"]["title"]["text"]
+
+
+def test_the_worst_specimen_opens_on_the_approaches_page(shipped_atlas):
+    """The trainee opens the specimen where a measure is worst, at the step measured."""
+    from atlas_app.model.specimen import format_spec
+
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/variability.py").run()
+    at.number_input(key="variability.n").set_value(100)
+    at.button(key="variability.run").click().run()
+    pick = at.selectbox(key="variability.worst")
+    wanted = next(p for p in pick.options if p.startswith("Iliac retraction: L5 root"))
+    pick.select(wanted).run()
+    said = " ".join(m.value for m in at.markdown)
+    assert "Specimen " in said and "Where L4 joins L5 (right)" in said
+    at.button(key="variability.open_worst").click().run()
+    assert not at.exception
+    assert at.session_state["approach.id"] == "iliac_retraction"
+    assert at.select_slider(key="approach.step").value == 7  # "Freeing the L5 root …"
+    groups = shipped_atlas.variant_groups
+    picked = {g: at.session_state[f"variant.{g}"] for g in groups}
+    assert format_spec(shipped_atlas, picked) != "default"
+    assert any(h.value.startswith("Freeing the L5 root") for h in at.subheader)
 
 
 def test_variability_page_with_one_approach():
@@ -139,5 +181,4 @@ def test_variability_page_with_one_approach():
     at.multiselect(key="variability.approaches").set_value(["interaortic"])
     at.button(key="variability.run").click().run()
     assert not at.exception
-    assert trace_names(charts(at)[1]) == ["Interaortic"]
-    assert list(at.dataframe[0].value.columns) == ["Structure", "Interaortic"]
+    assert set(at.dataframe[0].value["Approach"]) == {"Interaortic"}

@@ -169,7 +169,7 @@ def test_approach_page_walks_its_steps_and_shows_metrics():
 
 def test_iliac_retraction_warns_about_the_iliolumbar_vein():
     at = run_page("approaches")
-    at.radio(key="approach.id").set_value("iliac_retraction").run()
+    at.selectbox(key="approach.id").set_value("iliac_retraction").run()
     steps = len(at.select_slider(key="approach.step").options)
     texts = []
     for i in range(steps):

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from atlas_app.approaches.variability import WATCHED, Variability
+from atlas_app.approaches.variability import BLADE, STRAIN, WATCHED, Variability
 from atlas_app.charts.approach_charts import (
     APPROACH_COLORS,
     approach_colors,
@@ -18,11 +18,13 @@ from atlas_app.charts.approach_charts import (
     corridor_distances,
     corridor_summary,
     distribution_stats,
+    measure_by_variant,
     near_working_corridor,
     phase_slots,
     step_profile,
     steps_by_phase,
     variability_distributions,
+    variation_rows,
     within_5mm,
     within_5mm_rows,
     working_step_index,
@@ -256,3 +258,59 @@ def test_within_5mm_bars_and_rows():
 def test_the_charts_module_does_not_import_streamlit():
     code = "import sys, atlas_app.charts.approach_charts; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+def driven() -> Variability:
+    """Six specimens: the L5 gap follows group g (x: 1 mm, y: -2 mm) with a little noise
+    from h; the blade is the same everywhere; no tributary is pulled."""
+    nan = float("nan")
+    choices = tuple(
+        {"g": g, "h": h}
+        for g, h in (("x", "p"), ("x", "q"), ("x", "p"), ("y", "q"), ("y", "p"), ("y", "q"))
+    )
+    gaps = np.array([1.0, 1.2, 1.0, -2.0, -2.2, -2.0])
+    nans = np.full(6, nan)
+    return Variability(
+        approach_ids=(A,),
+        n=6,
+        seed=1,
+        step_ids={A: "s"},
+        distances={A: {"l5_lst": gaps, **{f: nans for f in WATCHED if f != "l5_lst"}}},
+        unique_specimens=4,
+        extra={A: {BLADE: np.full(6, 20.0), STRAIN: nans}},
+        choices=choices,
+    )
+
+
+def test_the_driver_is_the_group_between_whose_options_the_spread_lies():
+    v = driven()
+    d = v.driver(A, "l5_lst")
+    assert d is not None and d.group == "g" and d.share > 0.95
+    assert d.medians == {"x": 1.0, "y": -2.0}
+    assert v.driver(A, BLADE) is None  # the same everywhere
+    assert v.driver(A, STRAIN) is None and v.worst(A, STRAIN) is None
+    assert v.worst(A, "l5_lst") == 4  # the smallest gap
+    assert v.worst(A, BLADE) == 0
+
+
+def test_measure_by_variant_a_row_per_option_of_the_driver():
+    fig = measure_by_variant(driven(), "l5_lst", APPROACH_NAMES, option_names={"x": "Ex"})
+    rows = [t.y[0] for t in fig.data]
+    assert rows == ["Transpsoas · Ex", "Transpsoas · y"]
+    assert list(fig.data[1].x) == [-2.2, -2.0]
+    assert list(fig.data[1].customdata) == pytest.approx([100 / 6, 200 / 6])
+    assert 5.0 in shapes_at(fig, "x")  # the near line on a gap chart
+    blade = measure_by_variant(driven(), BLADE, APPROACH_NAMES)
+    assert [t.y[0] for t in blade.data] == ["Transpsoas · every specimen"]
+
+
+def test_variation_rows_name_the_driver_and_skip_what_never_applies():
+    rows = variation_rows(driven(), APPROACH_NAMES, group_names={"g": "Group G"})
+    assert [r["Measure"].split(":")[0] for r in rows] == [
+        "L5 root / lumbosacral trunk",
+        "Retraction needed to clear the path (mm)",
+    ]
+    l5, blade = rows
+    assert (l5["Median"], l5["Range"], l5["Worst"]) == (-0.5, "-2.2 to 1.2", -2.2)
+    assert l5["Driven by"].startswith("Group G (") and "x 1.0, y -2.0" in l5["Driven by"]
+    assert blade["Driven by"].startswith("nothing")
