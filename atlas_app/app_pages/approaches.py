@@ -17,7 +17,7 @@ from atlas_app.ui.resources import (
     step_field,
     step_metrics,
 )
-from atlas_app.ui.viewer import show_viewer
+from atlas_app.ui.viewer import show_page
 
 PHASE_LABELS = {
     "preparation": "Preparation",
@@ -116,7 +116,7 @@ page, text_alternative = scene_page(scene, field.specimen)
 
 view, notes = st.columns([3, 2], gap="medium")
 with view:
-    show_viewer(page, height=520)
+    show_page(page, height=520)
     st.toggle(
         "View down the working corridor, as through the incision",
         key=state.APPROACH_DOWN_CORRIDOR,

@@ -140,13 +140,13 @@ def _slide(case: Case, slide: AnySlide) -> None:
         if isinstance(slide, ViewSlide):
             from atlas_app.cases.scenes import scene_for_slide
             from atlas_app.ui.resources import approach_set, loaded_atlas, scene_page
-            from atlas_app.ui.viewer import show_viewer
+            from atlas_app.ui.viewer import show_page
 
             specimen_, scene = scene_for_slide(
                 loaded_atlas().atlas, approach_set(), slide, case_specimen=case.specimen
             )
             page, text_alternative = scene_page(scene, specimen_)
-            show_viewer(page, height=PRESENT_VIEWER_HEIGHT)
+            show_page(page, height=PRESENT_VIEWER_HEIGHT)
         elif isinstance(slide, ChartSlide):
             from atlas_app.cases.charts import chart_data, chart_figure
             from atlas_app.ui.resources import approach_set, loaded_atlas

@@ -24,7 +24,7 @@ from atlas_app.scene.compose import compose_scene
 from atlas_app.scene.spec import CameraSpec
 from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
 from atlas_app.ui.resources import loaded_atlas, scene_page, specimen
-from atlas_app.ui.viewer import show_viewer
+from atlas_app.ui.viewer import show_page
 
 K = "sacroplasty."
 SIDE, STYLE, NERVES, LAYOUT = K + "side", K + "style", K + "nerves", K + "layout"
@@ -512,6 +512,6 @@ scene = compose_scene(
     title="Planned needle: sacrum see-through, nerves in yellow",
 )
 page, text_alternative = scene_page(scene, scene_specimen)
-show_viewer(page, height=480)
+show_page(page, height=480)
 with st.expander("What this view shows (text alternative)"):
     st.text(text_alternative)

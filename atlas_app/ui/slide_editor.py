@@ -443,13 +443,13 @@ def slide_preview(case: Case, slide: AnySlide, atlas: Any, approaches: Any) -> N
         if isinstance(slide, ViewSlide):
             from atlas_app.cases.scenes import scene_for_slide
             from atlas_app.ui.resources import scene_page
-            from atlas_app.ui.viewer import show_viewer
+            from atlas_app.ui.viewer import show_page
 
             specimen_, scene = scene_for_slide(
                 atlas, approaches, slide, case_specimen=case.specimen
             )
             page, text_alternative = scene_page(scene, specimen_)
-            show_viewer(page, height=420)
+            show_page(page, height=420)
             with st.expander("Text description of the view"):
                 st.text(text_alternative)
         elif isinstance(slide, ChartSlide):

@@ -1,0 +1,203 @@
+"""SceneSpec + specimen → what the live 3D viewer is sent: a scene description and the
+surfaces it lacks.
+
+The description (:class:`ViewerScene`) names each visible structure's surface by content
+hash (:mod:`browser_mesh`), with its colour, opacity and label anchors; it carries the
+camera the view asks for, the landmarks a measurement may snap to, the legend and the text
+alternative. It is plain data, the same for every user, and made once per scene.
+
+:func:`pack` turns it into the bytes of one message: ``SAV1``, the length of a JSON header,
+the header (the scene, the page's instructions to the viewer, a table of blobs), then the
+blobs. Surfaces go once per browser session: ``sent`` holds what this session's browser
+has already been given (surfaces by digest, triangle sets by topology); a surface whose
+triangles the browser has goes as its vertices only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from atlas_app.model.atlas import Atlas
+from atlas_app.model.specimen import Specimen
+from atlas_app.scene.browser_mesh import BrowserMesh, blob, browser_mesh, settings_key
+from atlas_app.scene.cameras import union_bounds
+from atlas_app.scene.shading import shading
+from atlas_app.scene.spec import CameraSpec, SceneSpec
+
+MAGIC = b"SAV1"
+PAYLOAD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ViewerScene:
+    """A scene as the viewer reads it, and the surfaces it uses (by digest)."""
+
+    key: str
+    header: Mapping[str, Any]
+    meshes: Mapping[str, BrowserMesh]
+
+
+def camera_dict(camera: CameraSpec) -> dict[str, Any]:
+    return {
+        "name": camera.name,
+        "title": camera.title,
+        "position": list(camera.position),
+        "focalPoint": list(camera.focal_point),
+        "viewUp": list(camera.view_up),
+        "viewAngle": camera.view_angle,
+        "parallelScale": camera.parallel_scale,
+    }
+
+
+def scene_meshes(
+    atlas_root: Path,
+    specimen: Specimen,
+    spec: SceneSpec,
+    base: Specimen | None = None,
+) -> dict[str, BrowserMesh]:
+    """The browser surface of each visible actor, by structure id. ``base`` is the
+    specimen before an approach step changed it (its tubes' rings are kept)."""
+    out = {}
+    for a in spec.visible_actors:
+        s = specimen.structures.get(a.structure_id)
+        if s is None:
+            continue
+        b = base.structures.get(a.structure_id) if base is not None else None
+        out[a.structure_id] = browser_mesh(s, atlas_root, b)
+    return out
+
+
+def scene_key(spec: SceneSpec, meshes: Mapping[str, BrowserMesh], description: str) -> str:
+    h = hashlib.sha256()
+    h.update(spec.key().encode())
+    h.update(settings_key().encode())
+    for sid in sorted(meshes):
+        h.update(f"{sid}:{meshes[sid].digest};".encode())
+    h.update(description.encode("utf-8"))
+    return f"v{PAYLOAD_VERSION}-{h.hexdigest()[:20]}"
+
+
+def viewer_scene(
+    atlas: Atlas,
+    specimen: Specimen,
+    spec: SceneSpec,
+    *,
+    base: Specimen | None = None,
+    description: str = "",
+    labels: Sequence[str] | None = None,
+) -> ViewerScene:
+    """The description of ``spec`` drawn on ``specimen`` (an approach step's field, with
+    ``base`` the specimen it came from). ``labels`` limits the named structures to those
+    ids, in that order (a case slide's choice); by default every visible structure may be
+    named, the highlighted ones first, then by :data:`~atlas_app.scene.spec.LABEL_PRIORITY`."""
+    meshes = scene_meshes(atlas.root, specimen, spec, base)
+    shown = [a for a in spec.visible_actors if a.structure_id in meshes]
+    shown.sort(key=lambda a: a.translucent)  # stable: opaque first (WebGL blends in order)
+    actors = []
+    for a in shown:
+        m = meshes[a.structure_id]
+        s = specimen.structures[a.structure_id]
+        actors.append(
+            {
+                "id": a.structure_id,
+                "label": a.label,
+                "category": a.category,
+                "color": a.color,
+                "opacity": a.opacity,
+                "highlighted": a.highlighted,
+                "schematic": bool(s.schematic),
+                "mesh": m.digest,
+                "topology": m.topology,
+            }
+        )
+    named = spec.label_order(labels)
+    label_list = [
+        {
+            "id": a.structure_id,
+            "text": a.label,
+            "category": a.category,
+            "highlighted": a.highlighted,
+            "anchors": [list(p) for p in meshes[a.structure_id].anchors],
+        }
+        for a in named
+        if a.structure_id in meshes
+    ]
+    names = {lid: lm.name for lid, lm in atlas.landmarks.items()}
+    landmarks = [
+        {"id": lid, "name": names.get(lid, lid.replace("_", " ")), "position": list(p)}
+        for lid, p in sorted(specimen.landmarks.items())
+    ]
+    bounds = union_bounds(m.bounds for m in meshes.values())
+    by_digest = {m.digest: m for m in meshes.values()}
+    key = scene_key(spec, meshes, description)
+    header = {
+        "key": key,
+        "title": spec.title,
+        "background": spec.background,
+        "camera": camera_dict(spec.camera),
+        "bounds": list(bounds) if bounds is not None else None,
+        "actors": actors,
+        "labels": label_list,
+        "landmarks": landmarks,
+        "legend": [e.to_dict() for e in spec.legend],
+        "description": description,
+        "shading": shading(),
+    }
+    return ViewerScene(key=key, header=header, meshes=by_digest)
+
+
+def blobs_to_send(scene: ViewerScene, sent: Iterable[str]) -> list[tuple[BrowserMesh, bool]]:
+    """The surfaces the browser lacks, each with whether its triangles go too: a surface
+    it has is skipped; one whose topology it has goes as vertices only."""
+    have = set(sent)
+    out = []
+    for digest, mesh in scene.meshes.items():
+        if f"mesh:{digest}" in have:
+            continue
+        with_triangles = f"topo:{mesh.topology}" not in have
+        out.append((mesh, with_triangles))
+        have.add(f"mesh:{digest}")
+        have.add(f"topo:{mesh.topology}")
+    return out
+
+
+def pack(
+    scene: ViewerScene, view: Mapping[str, Any], sent: Iterable[str] = ()
+) -> tuple[bytes, set[str]]:
+    """The message for the viewer: the scene, the page's ``view`` instructions, and the
+    surfaces not in ``sent``. Returns the bytes and the new entries for ``sent``."""
+    table = []
+    parts = []
+    offset = 0
+    added: set[str] = set()
+    for mesh, with_triangles in blobs_to_send(scene, sent):
+        data = blob(mesh, with_triangles)
+        table.append(
+            {
+                "digest": mesh.digest,
+                "topology": mesh.topology,
+                "kind": "M" if with_triangles else "P",
+                "offset": offset,
+                "length": len(data),
+            }
+        )
+        parts.append(data)
+        offset += len(data)
+        added |= {f"mesh:{mesh.digest}", f"topo:{mesh.topology}"}
+    header = {"v": PAYLOAD_VERSION, "scene": scene.header, "view": dict(view), "blobs": table}
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return MAGIC + struct.pack("<I", len(text)) + text + b"".join(parts), added
+
+
+def unpack_header(data: bytes) -> dict[str, Any]:
+    """The JSON header of a packed message (tests, benchmarks)."""
+    if data[:4] != MAGIC:
+        raise ValueError("not a viewer message")
+    (n,) = struct.unpack_from("<I", data, 4)
+    return dict(json.loads(data[8 : 8 + n].decode("utf-8")))
