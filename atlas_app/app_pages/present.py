@@ -139,14 +139,20 @@ def _slide(case: Case, slide: AnySlide) -> None:
     try:
         if isinstance(slide, ViewSlide):
             from atlas_app.cases.scenes import scene_for_slide
-            from atlas_app.ui.resources import approach_set, loaded_atlas, scene_page
-            from atlas_app.ui.viewer import show_page
+            from atlas_app.ui.resources import approach_set, live_scene, loaded_atlas
+            from atlas_app.ui.viewer import show_viewer, slide_token
 
             specimen_, scene = scene_for_slide(
                 loaded_atlas().atlas, approach_set(), slide, case_specimen=case.specimen
             )
-            page, text_alternative = scene_page(scene, specimen_)
-            show_page(page, height=PRESENT_VIEWER_HEIGHT)
+            live, text_alternative = live_scene(scene, specimen_, labels=slide.labels)
+            # One viewer for the whole deck: each slide brings its own camera.
+            show_viewer(
+                live,
+                key="present.viewer",
+                height=PRESENT_VIEWER_HEIGHT,
+                camera_token=slide_token(slide),
+            )
         elif isinstance(slide, ChartSlide):
             from atlas_app.cases.charts import chart_data, chart_figure
             from atlas_app.ui.resources import approach_set, loaded_atlas

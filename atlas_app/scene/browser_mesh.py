@@ -329,6 +329,23 @@ def points_blob(mesh: BrowserMesh) -> bytes:
     return zlib.compress(raw, COMPRESSION_LEVEL)
 
 
+def decode_blob(data: bytes) -> tuple[Array, NDArray[np.integer[Any]] | None]:
+    """A blob back to vertices (mm) and strips (None for a vertices-only blob): what the
+    browser reads (frontend/src/codec.js), for tests and checks on the server."""
+    raw = zlib.decompress(data)
+    magic, n_points, n_index, ox, oy, oz, scale = _HEADER.unpack_from(raw)
+    kind, flags = magic[:1], magic[2]
+    point_type = "<f4" if flags & 1 else "<u2"
+    size = np.dtype(point_type).itemsize * 3 * n_points
+    q = np.frombuffer(raw, dtype=point_type, count=3 * n_points, offset=_HEADER.size)
+    points = q.reshape(-1, 3).astype(float) * scale + np.array([ox, oy, oz])
+    if kind == b"P":
+        return points, None
+    start = _HEADER.size + size + (-size % 4)
+    strips = np.frombuffer(raw, dtype="<u4" if flags & 2 else "<u2", count=n_index, offset=start)
+    return points, strips
+
+
 # --- Cached by geometry ---------------------------------------------------------------
 
 

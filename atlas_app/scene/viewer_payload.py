@@ -6,11 +6,11 @@ hash (:mod:`browser_mesh`), with its colour, opacity and label anchors; it carri
 camera the view asks for, the landmarks a measurement may snap to, the legend and the text
 alternative. It is plain data, the same for every user, and made once per scene.
 
-:func:`pack` turns it into the bytes of one message: ``SAV1``, the length of a JSON header,
-the header (the scene, the page's instructions to the viewer, a table of blobs), then the
-blobs. Surfaces go once per browser session: ``sent`` holds what this session's browser
-has already been given (surfaces by digest, triangle sets by topology); a surface whose
-triangles the browser has goes as its vertices only.
+:func:`pack` turns it into the bytes of one message: ``SAV2``, the length of the header,
+the header (JSON, zlib-compressed: the scene, the page's instructions to the viewer, a
+table of blobs), then the blobs. Surfaces go once per browser session: ``sent`` holds
+what this session's browser has already been given (surfaces by digest, triangle sets by
+topology); a surface whose triangles the browser has goes as its vertices only.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,9 @@ from atlas_app.scene.cameras import union_bounds
 from atlas_app.scene.shading import shading
 from atlas_app.scene.spec import CameraSpec, SceneSpec
 
-MAGIC = b"SAV1"
-PAYLOAD_VERSION = 1
+MAGIC = b"SAV2"
+PAYLOAD_VERSION = 2
+HEADER_COMPRESSION = 6
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ def camera_dict(camera: CameraSpec) -> dict[str, Any]:
         "viewAngle": camera.view_angle,
         "parallelScale": camera.parallel_scale,
     }
+
+
+def _short(point: Iterable[float]) -> list[float]:
+    """A point to a tenth of a millimetre (what a label's pin needs)."""
+    return [round(float(c), 1) for c in point]
 
 
 def scene_meshes(
@@ -113,18 +120,13 @@ def viewer_scene(
                 "highlighted": a.highlighted,
                 "schematic": bool(s.schematic),
                 "mesh": m.digest,
-                "topology": m.topology,
             }
         )
     named = spec.label_order(labels)
+    # Names, most important first: each is its actor's label, pinned at the first anchor
+    # the browser finds unhidden.
     label_list = [
-        {
-            "id": a.structure_id,
-            "text": a.label,
-            "category": a.category,
-            "highlighted": a.highlighted,
-            "anchors": [list(p) for p in meshes[a.structure_id].anchors],
-        }
+        {"id": a.structure_id, "anchors": [_short(p) for p in meshes[a.structure_id].anchors]}
         for a in named
         if a.structure_id in meshes
     ]
@@ -192,7 +194,8 @@ def pack(
         added |= {f"mesh:{mesh.digest}", f"topo:{mesh.topology}"}
     header = {"v": PAYLOAD_VERSION, "scene": scene.header, "view": dict(view), "blobs": table}
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return MAGIC + struct.pack("<I", len(text)) + text + b"".join(parts), added
+    packed = zlib.compress(text, HEADER_COMPRESSION)
+    return MAGIC + struct.pack("<I", len(packed)) + packed + b"".join(parts), added
 
 
 def unpack_header(data: bytes) -> dict[str, Any]:
@@ -200,4 +203,4 @@ def unpack_header(data: bytes) -> dict[str, Any]:
     if data[:4] != MAGIC:
         raise ValueError("not a viewer message")
     (n,) = struct.unpack_from("<I", data, 4)
-    return dict(json.loads(data[8 : 8 + n].decode("utf-8")))
+    return dict(json.loads(zlib.decompress(data[8 : 8 + n]).decode("utf-8")))

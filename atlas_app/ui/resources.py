@@ -17,7 +17,6 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import PatchError, SpecError, Specimen, build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.compose import describe_scene
-from atlas_app.scene.render_html import cached_scene_html
 from atlas_app.scene.render_worker import GLStatus, RenderError, gl_status, render_png
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.scene.viewer_payload import ViewerScene, viewer_scene
@@ -67,13 +66,6 @@ def live_scene(
     return viewer_scene(atlas, specimen_, spec, base=base, description=text, labels=labels), text
 
 
-def scene_page(spec: SceneSpec, specimen_: Specimen) -> tuple[str, str]:
-    """The viewer page of a scene (cached by the scene's key) and its text alternative."""
-    atlas = loaded_atlas().atlas
-    text = describe_scene(spec, specimen_, atlas)
-    return cached_scene_html(atlas, specimen_, spec, text), text
-
-
 @st.cache_resource(show_spinner="Checking server-side rendering…")
 def render_status() -> GLStatus:
     return gl_status()
@@ -97,7 +89,6 @@ __all__ = [
     "live_scene",
     "loaded_atlas",
     "render_status",
-    "scene_page",
     "specimen",
     "still_png",
 ]

@@ -23,6 +23,7 @@ APPROACH_ID = "approach.id"
 APPROACH_STEP = "approach.step"
 APPROACH_FOR_STEP = "approach.step_of"
 APPROACH_DOWN_CORRIDOR = "approach.down_corridor"
+APPROACH_CAMERA_TOKEN = "approach.camera_token"  # bumped when the user asks for a view
 
 # Cases and Present (the case the builder, Add-to-case and Present work on; Present's slide)
 CASE_OPEN = "cases.open_id"

@@ -12,6 +12,7 @@ view's own), a clicked structure (``on_pick``), and surfaces the page lacks (sen
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,22 +20,30 @@ from typing import Any
 import streamlit as st
 
 from atlas_app.scene.spec import CameraSpec
+from atlas_app.scene.viewer_bundle import COMPONENT
 from atlas_app.scene.viewer_payload import ViewerScene, pack
 
-COMPONENT = "atlas-app.viewer"
-"""``<project>.<component>`` as declared in pyproject.toml ([tool.streamlit.component])."""
 VIEWER_HEIGHT = 560
 SENT_KEY = "viewer.sent"
 """Session state: what this session's browser has been sent (``mesh:…``/``topo:…``)."""
 
-try:
-    _component = st.components.v2.component(COMPONENT, js="viewer.js", isolate_styles=True)
-except st.errors.StreamlitAPIException as exc:  # the package was installed under another name
-    raise RuntimeError(
-        "The 3D viewer's files are not registered with Streamlit: reinstall the app "
-        "(bash scripts/setup.sh, or pip install -e .) so that pyproject.toml's "
-        f"[tool.streamlit.component] is found. ({exc})"
-    ) from exc
+_mount: Callable[..., Any] | None = None
+
+
+def _component() -> Callable[..., Any]:
+    """The component's mounting command, registered on first use (inside a script run,
+    when Streamlit's runtime has found the component's files)."""
+    global _mount
+    if _mount is None:
+        try:
+            _mount = st.components.v2.component(COMPONENT, js="viewer.js", isolate_styles=True)
+        except st.errors.StreamlitAPIException as exc:  # installed under another name
+            raise RuntimeError(
+                "The 3D viewer's files are not registered with Streamlit: reinstall the app "
+                "(bash scripts/setup.sh, or pip install -e .) so that pyproject.toml's "
+                f"[tool.streamlit.component] is found. ({exc})"
+            ) from exc
+    return _mount
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,14 @@ def _resend(key: str) -> None:
     sent = _sent()
     for digest in lacking:
         sent.discard(f"mesh:{digest}")
+
+
+def slide_token(slide: Any) -> int:
+    """A camera token for a case slide: a slide shown anew brings its own camera (and a
+    change to its camera in the editor moves the preview there)."""
+    camera = getattr(slide, "camera", None)
+    described = camera.model_dump_json() if hasattr(camera, "model_dump_json") else repr(camera)
+    return zlib.crc32(f"{slide.id}|{described}".encode())
 
 
 def user_camera(report: Any, token: int) -> CameraSpec | None:
@@ -116,7 +133,7 @@ def show_viewer(
         if on_pick is not None and isinstance(value, str):
             on_pick(value)
 
-    result = _component(
+    result = _component()(
         key=key,
         data=data,
         height="content",
@@ -127,8 +144,3 @@ def show_viewer(
     )
     return ViewerState(camera=user_camera(result.get("camera"), camera_token))
 
-
-def show_page(page: str, height: int = VIEWER_HEIGHT) -> None:
-    """The former viewer (a vtk.js page in an iframe): pages not yet moved to the live
-    viewer. To be removed."""
-    st.iframe(page, height=height)

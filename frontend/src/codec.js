@@ -1,31 +1,41 @@
 // The bytes Python sends (atlas_app/scene/viewer_payload.py, browser_mesh.py) → plain data.
 //
-// A message is "SAV1", a little-endian uint32 header length, the JSON header, then the
-// blobs the header's table points into. A blob is a zlib stream of one surface: a 32-byte
-// header (kind "M" = vertices and triangle strips, "P" = vertices only; counts; origin and
-// scale of the quantised vertices), the vertices, then for "M" the strips.
+// A message is "SAV2", a little-endian uint32 header length, the header (JSON, zlib), then
+// the blobs the header's table points into. A blob is a zlib stream of one surface: a
+// 32-byte header (kind "M" = vertices and triangle strips, "P" = vertices only; counts;
+// origin and scale of the quantised vertices), the vertices, then for "M" the strips.
 
-const MAGIC = "SAV1";
+const MAGIC = "SAV2";
 const BLOB_HEADER = 32;
 
 export class FormatError extends Error {}
 
-/** Split a message into its header (parsed), its header text and its blobs (still compressed). */
-export function parseMessage(input) {
+/** The raw parts of a message: its compressed header and the bytes after it. */
+export function splitMessage(input) {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length < 8 || String.fromCharCode(...bytes.subarray(0, 4)) !== MAGIC) {
     throw new FormatError("not a viewer message");
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getUint32(4, true);
-  const headerText = new TextDecoder().decode(bytes.subarray(8, 8 + n));
-  const header = JSON.parse(headerText);
-  const base = 8 + n;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+  return { packedHeader: bytes.subarray(8, 8 + n), rest: bytes.subarray(8 + n) };
+}
+
+/** A message → its header (parsed) and its blobs (still compressed). */
+export async function parseMessage(input) {
+  const { packedHeader, rest } = splitMessage(input);
+  const header = JSON.parse(new TextDecoder().decode(await inflate(packedHeader)));
   const blobs = (header.blobs || []).map((b) => ({
     ...b,
-    bytes: bytes.subarray(base + b.offset, base + b.offset + b.length),
+    bytes: rest.subarray(b.offset, b.offset + b.length),
   }));
-  return { header, headerText, blobs };
+  return { header, blobs };
+}
+
+/** Whether two byte arrays hold the same bytes. */
+export function sameBytes(a, b) {
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** zlib-inflate bytes with the browser's own DecompressionStream. */

@@ -6,7 +6,6 @@
 // null when it is the view's own), `picked` (trigger: a structure clicked) and `missing`
 // (trigger: surfaces this page lacks, to be sent again).
 
-import { parseMessage } from "./codec.js";
 import { AtlasViewer } from "./viewer.js";
 
 const viewers = new WeakMap();
@@ -22,7 +21,7 @@ export default function render({ data, parentElement, setStateValue, setTriggerV
     onPick: (id) => setTriggerValue("picked", id),
     onMissing: (digests) => setTriggerValue("missing", digests),
   };
-  if (data) viewer.receive(parseMessage(data));
+  if (data) viewer.receive(data);
   return () => {
     viewer.destroy();
     viewers.delete(parentElement);

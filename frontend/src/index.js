@@ -2,9 +2,9 @@
 // outside Streamlit (an exported case), `globalThis.SacralAlaViewer`.
 
 import render from "./component.js";
-import { fromBase64, mount } from "./standalone.js";
+import { fromBase64, mount, prime } from "./standalone.js";
 
-globalThis.SacralAlaViewer = { mount, fromBase64 };
+globalThis.SacralAlaViewer = { mount, prime, fromBase64 };
 
 export default render;
-export { fromBase64, mount };
+export { fromBase64, mount, prime };

@@ -2,12 +2,19 @@
 // per slide from the messages embedded in the page.
 
 import { parseMessage } from "./codec.js";
+import { addBlobs } from "./store.js";
 import { AtlasViewer } from "./viewer.js";
+
+/** Take in the surfaces of several messages (an exported deck: each surface is in the file
+ * once, with the first slide that shows it). */
+export async function prime(messages) {
+  for (const bytes of messages) await addBlobs((await parseMessage(bytes)).blobs);
+}
 
 /** Show a message (bytes, as Python packs them) in `container`; returns the viewer. */
 export function mount(container, bytes, hooks = {}) {
   const viewer = new AtlasViewer(container, hooks);
-  viewer.receive(parseMessage(bytes));
+  viewer.receive(bytes);
   return viewer;
 }
 

@@ -29,7 +29,7 @@ import vtkMouseCameraTrackballZoomManipulator from "@kitware/vtk.js/Interaction/
 import vtkMouseCameraTrackballZoomToMouseManipulator from "@kitware/vtk.js/Interaction/Manipulators/MouseCameraTrackballZoomToMouseManipulator";
 import vtkGestureCameraManipulator from "@kitware/vtk.js/Interaction/Manipulators/GestureCameraManipulator";
 
-import { boundsOf, computeNormals } from "./codec.js";
+import { boundsOf, computeNormals, parseMessage, sameBytes, splitMessage } from "./codec.js";
 import { download, el, fileName, svg, textMeasurer } from "./dom.js";
 import { castRay, distance, pixelRay, project, sub, unit } from "./geometry.js";
 import { placeLabels } from "./labels.js";
@@ -43,7 +43,7 @@ const ORBIT_DEG = 5;
 const ZOOM_STEP = 1.15;
 const REPORT_MS = 350;
 const OCCLUSION_MS = 120;
-const LABEL_AREA_PX = 9000; // at most one label per this much of the view
+const LABEL_AREA_PX = 24000; // at most one label per this much of the view (px²)
 
 const CATEGORY_NAMES = {
   bone: "Bones",
@@ -288,11 +288,11 @@ export class AtlasViewer {
 
   // --- Receiving scenes -------------------------------------------------------------
 
-  /** A parsed message ({header, headerText, blobs}); applied in arrival order. */
-  receive(message) {
+  /** A message (bytes, as Python packs them); messages are applied in arrival order. */
+  receive(bytes) {
     const seq = ++this.seq;
     this.queue = this.queue
-      .then(() => this.apply(message, seq))
+      .then(() => this.apply(bytes, seq))
       .catch((err) => {
         console.error("Sacral Ala Atlas viewer:", err); // eslint-disable-line no-console
         this.fail(`The 3D view could not be drawn: ${err.message || err}`);
@@ -300,17 +300,20 @@ export class AtlasViewer {
     return this.queue;
   }
 
-  async apply({ header, headerText, blobs }, seq) {
+  async apply(bytes, seq) {
     if (this.failed) return;
+    // A rerun that changed nothing sends the same header again: nothing to do.
+    const { packedHeader, rest } = splitMessage(bytes);
+    if (!rest.length && sameBytes(packedHeader, this.lastHeader)) return;
+    const { header, blobs } = await parseMessage(bytes);
     if (blobs.length) await addBlobs(blobs);
     if (seq !== this.seq) return; // a newer message came meanwhile
-    if (headerText === this.lastHeader) return;
     const lacking = missing(header.scene.actors.map((a) => a.mesh));
     if (lacking.length) {
       if (this.hooks.onMissing) this.hooks.onMissing(lacking);
       return; // the page sends them again; the current view stays meanwhile
     }
-    this.lastHeader = headerText;
+    this.lastHeader = packedHeader.slice();
     this.setScene(header.scene, header.view || {});
   }
 
@@ -320,7 +323,8 @@ export class AtlasViewer {
     this.finishTweens();
     this.scene = scene;
     this.view = view;
-    this.root.style.height = `${view.height || 560}px`;
+    // A height in pixels (the app), or none: fill the box it is in (an exported case).
+    this.root.style.height = typeof view.height === "number" ? `${view.height}px` : "100%";
     this.renderer.setBackground(...rgb(scene.background || "#ffffff"));
     this.updateActors(scene, animate);
     this.updateCamera(scene, view, first);
@@ -898,7 +902,8 @@ export class AtlasViewer {
   }
 
   updateLabelsPanel() {
-    const cats = [...new Set((this.scene.labels || []).map((l) => l.category))];
+    const categoryOf = new Map(this.scene.actors.map((a) => [a.id, a.category]));
+    const cats = [...new Set((this.scene.labels || []).map((l) => categoryOf.get(l.id)))];
     const box = (cat) => {
       const input = el("input", {
         type: "checkbox",
@@ -1009,16 +1014,17 @@ export class AtlasViewer {
     labels.sort((a, b) => (b.id === selected) - (a.id === selected));
     for (const label of labels) {
       const entry = this.entries.get(label.id);
-      if (!entry || entry.shownOpacity < 0.05 || labelPrefs.off.has(label.category)) continue;
+      if (!entry || entry.shownOpacity < 0.05 || labelPrefs.off.has(entry.spec.category)) continue;
       const i = this.visibleAnchor.has(label.id) ? this.visibleAnchor.get(label.id) : 0;
       if (i < 0) continue;
       const anchor = label.anchors[i];
       if (!anchor || (keep && !keep(...anchor))) continue;
       const s = project(cam, this.width, this.height, anchor);
       if (s.depth <= 0) continue;
-      const bold = label.highlighted || label.id === selected;
-      const w = Math.ceil(this.measure(label.text, bold ? FONT_BOLD : FONT)) + 18;
-      items.push({ ...label, ax: s.x, ay: s.y, w, h: 22, bold, color: entry.spec.color, selected: label.id === selected });
+      const { label: text, highlighted, color } = entry.spec;
+      const bold = highlighted || label.id === selected;
+      const w = Math.ceil(this.measure(text, bold ? FONT_BOLD : FONT)) + 18;
+      items.push({ id: label.id, text, ax: s.x, ay: s.y, w, h: 22, bold, color, selected: label.id === selected });
     }
     const limit = Math.max(4, Math.floor((this.width * this.height) / LABEL_AREA_PX));
     return placeLabels(items, this.width, this.height, this.reservedBoxes(), limit);
@@ -1163,4 +1169,3 @@ export class AtlasViewer {
   }
 }
 
-export { addBlobs };

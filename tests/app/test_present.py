@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, TextSlide, ViewSlide
 from atlas_app.ui.account import USER_KEY
+from tests.app.viewer_messages import viewer_header
 
 PRESENT = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "present.py"
 TIMEOUT = 180
@@ -82,8 +83,8 @@ def test_the_picker_jumps_and_follows_the_buttons(presented) -> None:
     assert showing(at) == "The ala"
     assert at.selectbox(key="present.index").value == 1
     # The view slide: the live 3D view across the width, its annotation under it.
-    frames = [e for e in at.main if getattr(e, "type", "") == "iframe"]
-    assert len(frames) == 1
+    scene = viewer_header(at)["scene"]
+    assert scene["title"] == "The ala" and scene["actors"]
     assert any(t.value == "• The L5 root" for t in at.text)
 
 

@@ -130,7 +130,7 @@ def test_build_present_and_export_a_case(page: Page, app_url, faculty, tmp_path:
     # Present: slide 1 of 2 (text), then the right arrow shows the view slide, drawn live.
     go_to(page, "Present")
     expect(page.get_by_text(re.compile(r"slide 1 of 2$"))).to_be_visible(timeout=SLOW)
-    expect(page.locator("iframe")).to_have_count(0)
+    expect(page.locator(".sav-root")).to_have_count(0)
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
     page.get_by_role("heading", name=text_slide.title).click()  # the focus on the page
     page.keyboard.press("ArrowRight")
