@@ -1,21 +1,38 @@
 // Build the viewer bundle into atlas_app/viewer/ (committed, so running the app needs no
 // Node): one minified ES module, plus the licences of what it bundles.
 import { build } from "esbuild";
-import { readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "atlas_app", "viewer");
 
+// The bundle names the sources it was built from (tests/unit/test_viewer_js.py checks that
+// the committed bundle is not older than its sources).
+function sourceHash() {
+  const files = [
+    "build.mjs",
+    "package-lock.json",
+    ...readdirSync(join(here, "src")).filter((f) => f.endsWith(".js")).sort().map((f) => `src/${f}`),
+  ];
+  const h = createHash("sha256");
+  for (const f of files) h.update(`${f}\0`).update(readFileSync(join(here, f))).update("\0");
+  return h.digest("hex");
+}
+
 const result = await build({
   entryPoints: [join(here, "src", "index.js")],
   bundle: true,
   format: "esm",
-  minify: true,
+  minify: !process.env.SAV_DEBUG,
   target: ["es2020", "chrome90", "firefox100", "safari16"],
   outfile: join(out, "viewer.js"),
   legalComments: "none",
+  banner: {
+    js: `/*! Sacral Ala Atlas 3D viewer (GPL-3.0-or-later); bundled code's licences: THIRD_PARTY_LICENSES.txt; source sha256:${sourceHash()} */`,
+  },
   metafile: true,
   logLevel: "info",
 });

@@ -18,7 +18,7 @@ from atlas_app.ui.resources import (
     step_field,
     step_metrics,
 )
-from atlas_app.ui.viewer import show_viewer
+from atlas_app.ui.viewer import preload_viewer, show_viewer
 
 PHASE_LABELS = {
     "preparation": "Preparation",
@@ -28,6 +28,7 @@ PHASE_LABELS = {
     "closure": "Closure",
 }
 
+preload_viewer()
 loaded = loaded_atlas()
 atlas = loaded.atlas
 approaches = approach_set()

@@ -20,7 +20,7 @@ from atlas_app.ui.resources import (
     render_status,
 )
 from atlas_app.ui.resources import still_png as render_still
-from atlas_app.ui.viewer import show_viewer
+from atlas_app.ui.viewer import preload_viewer, show_viewer
 
 SYSTEM_LABELS = {
     "bone": "Bones",
@@ -32,6 +32,7 @@ SYSTEM_LABELS = {
     "pathology": "Pathology",
 }
 
+preload_viewer()
 loaded = loaded_atlas()
 atlas = loaded.atlas
 

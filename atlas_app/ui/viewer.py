@@ -24,6 +24,7 @@ from atlas_app.scene.viewer_bundle import COMPONENT
 from atlas_app.scene.viewer_payload import ViewerScene, pack
 
 VIEWER_HEIGHT = 560
+PRELOAD_CONTAINER = "viewer-preload"
 SENT_KEY = "viewer.sent"
 """Session state: what this session's browser has been sent (``mesh:…``/``topo:…``)."""
 
@@ -51,6 +52,15 @@ class ViewerState:
     """What the browser reported: the camera the user set (None: the view's own)."""
 
     camera: CameraSpec | None
+
+
+def preload_viewer() -> None:
+    """Have the browser load the viewer's code now: call it first on a page whose 3D view
+    comes after its widgets. A hidden mount without data fetches Streamlit's component
+    code and ours while the page's widgets are drawn, instead of after them."""
+    with st.container(key=PRELOAD_CONTAINER):
+        _component()(key="viewer.preload", height="content")
+    st.html(f"<style>.st-key-{PRELOAD_CONTAINER} {{ display: none; }}</style>")
 
 
 def _sent() -> set[str]:

@@ -9,11 +9,34 @@
 import { AtlasViewer } from "./viewer.js";
 
 const viewers = new WeakMap();
+let spare = null; // a viewer made ahead, off screen, by the preloading mount
+
+/** A viewer made now, off screen, with its shaders compiled, for the view to come. */
+function makeSpare() {
+  if (spare) return;
+  const box = document.createElement("div");
+  box.style.cssText = "position:fixed;left:-10000px;top:0;width:64px;height:64px;";
+  document.body.append(box);
+  spare = new AtlasViewer(box);
+  spare.warmUp();
+}
 
 export default function render({ data, parentElement, setStateValue, setTriggerValue }) {
+  // Mounted without data (ui/viewer.py's preload_viewer, first on a page), the component
+  // gets this code loaded and a viewer ready while the page's widgets are drawn.
+  if (!data && !viewers.has(parentElement)) {
+    makeSpare();
+    return undefined;
+  }
   let viewer = viewers.get(parentElement);
   if (!viewer) {
-    viewer = new AtlasViewer(parentElement);
+    if (spare && !spare.failed) {
+      viewer = spare;
+      spare = null;
+      viewer.adopt(parentElement);
+    } else {
+      viewer = new AtlasViewer(parentElement);
+    }
     viewers.set(parentElement, viewer);
   }
   viewer.hooks = {

@@ -7,8 +7,8 @@ import { AtlasViewer } from "./viewer.js";
 
 /** Take in the surfaces of several messages (an exported deck: each surface is in the file
  * once, with the first slide that shows it). */
-export async function prime(messages) {
-  for (const bytes of messages) await addBlobs((await parseMessage(bytes)).blobs);
+export function prime(messages) {
+  for (const bytes of messages) addBlobs(parseMessage(bytes).blobs);
 }
 
 /** Show a message (bytes, as Python packs them) in `container`; returns the viewer. */

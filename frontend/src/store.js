@@ -23,10 +23,8 @@ function touch(digest) {
 }
 
 /** Decode and keep blobs from a message's table ({digest, topology, kind, bytes}). */
-export async function addBlobs(blobs) {
-  const decoded = await Promise.all(
-    blobs.map(async (b) => ({ meta: b, surface: decodeSurface(await inflate(b.bytes)) })),
-  );
+export function addBlobs(blobs) {
+  const decoded = blobs.map((b) => ({ meta: b, surface: decodeSurface(inflate(b.bytes)) }));
   // Triangle sets first: a vertices-only blob may name a topology another blob brings.
   for (const { meta, surface } of decoded) {
     if (surface.triangles && !topologies.has(meta.topology)) {
