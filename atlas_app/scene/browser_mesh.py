@@ -70,7 +70,7 @@ TUBE_SIDES_BY_RADIUS = ((2.5, 8), (5.0, 10), (float("inf"), 14))
 """Sides of a tube by its mean radius (mm): thin nerves need fewer to look round."""
 QUANTUM_MM = 0.05
 """Vertices are rounded to this (a screen pixel is about 0.3 mm at full view)."""
-N_ANCHORS = 5
+N_ANCHORS = 8
 ANCHOR_FRACTIONS = (0.5, 0.3, 0.7, 0.15, 0.85)
 """Where along a tube its label may be pinned, best first."""
 COMPRESSION_LEVEL = 6

@@ -38,7 +38,7 @@ import {
   trianglesToCells,
 } from "./codec.js";
 import { download, el, fileName, svg, textMeasurer } from "./dom.js";
-import { castRay, distance, pixelRay, project, sub, unit } from "./geometry.js";
+import { castRay, distance, pixelRay, project, unit } from "./geometry.js";
 import { placeLabels } from "./labels.js";
 import { addBlobs, getSurface, missing } from "./store.js";
 import { CSS, FONT, FONT_BOLD } from "./style.js";
@@ -850,8 +850,6 @@ export class AtlasViewer {
     for (const entry of this.entries.values()) this.material(entry, entry.spec);
     this.layoutOverlay();
     this.render();
-    this.readout.hidden = false;
-    this.readout.textContent = this.nameOf(hit.id);
     if (this.hooks.onPick) this.hooks.onPick(hit.id);
   }
 
@@ -1040,14 +1038,11 @@ export class AtlasViewer {
         if (keep && !keep(...anchor)) return;
         const s = project(cam, this.width, this.height, anchor);
         if (s.depth <= 0 || s.x < 0 || s.y < 0 || s.x > this.width || s.y > this.height) return;
-        const origin = cam.parallelProjection
-          ? pixelRay(cam, this.width, this.height, s.x, s.y).origin
-          : cam.position;
-        const toward = sub(anchor, origin);
-        const far = Math.hypot(...toward);
-        const hit = castRay(surfaces, origin, unit(toward), keep, far + 1);
-        // Seen if the first surface on the way is its own, or nothing stands before it.
-        if (!hit || hit.id === label.id || hit.t >= far - 0.5) found = i;
+        // Shown where its pin would sit: what one sees at that pixel is the structure itself
+        // (an anchor on the far side, or at the rim of what shows, is hidden).
+        const { origin, dir } = pixelRay(cam, this.width, this.height, s.x, s.y);
+        const hit = castRay(surfaces, origin, dir, keep);
+        if (hit && hit.id === label.id) found = i;
       });
       this.visibleAnchor.set(label.id, found);
     }
@@ -1100,7 +1095,13 @@ export class AtlasViewer {
       this.leaders.append(
         svg("line", { class: "sav-leader", x1: p.ax, y1: p.ay, x2: p.lx, y2: p.ly }),
       );
-      nodes.push(el("span", { class: "sav-pin", style: `left:${p.ax}px;top:${p.ay}px;--c:${p.color}` }));
+      nodes.push(
+        el("span", {
+          class: "sav-pin",
+          style: `left:${p.ax}px;top:${p.ay}px;--c:${p.color}`,
+          "data-id": p.id,
+        }),
+      );
       nodes.push(
         el("span", {
           class: `sav-label${p.bold ? " is-high" : ""}${p.selected ? " is-selected" : ""}`,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def viewer(page):
     """The live 3D view (in its component's shadow root, which CSS selectors pierce)."""
-    return page.locator(".sav-root").first
+    return page.locator(".sav-root[data-scene]").first
 
 
 def wait_for_canvas(page, timeout=90_000):
