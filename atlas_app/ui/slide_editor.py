@@ -449,9 +449,7 @@ def slide_preview(case: Case, slide: AnySlide, atlas: Any, approaches: Any) -> N
                 atlas, approaches, slide, case_specimen=case.specimen
             )
             live, text_alternative = live_scene(scene, specimen_, labels=slide.labels)
-            show_viewer(
-                live, key="cases.preview", height=420, camera_token=slide_token(slide)
-            )
+            show_viewer(live, key="cases.preview", height=420, camera_token=slide_token(slide))
             with st.expander("Text description of the view"):
                 st.text(text_alternative)
         elif isinstance(slide, ChartSlide):

@@ -153,4 +153,3 @@ def show_viewer(
         on_missing_change=lambda: _resend(key),
     )
     return ViewerState(camera=user_camera(result.get("camera"), camera_token))
-
