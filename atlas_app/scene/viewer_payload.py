@@ -147,11 +147,53 @@ def viewer_scene(
         "actors": actors,
         "labels": label_list,
         "landmarks": landmarks,
-        "legend": [e.to_dict() for e in spec.legend],
+        "legend": [
+            {"label": e.label, "color": e.color, "highlighted": e.highlighted} for e in spec.legend
+        ],
         "description": description,
         "shading": shading(),
     }
     return ViewerScene(key=key, header=header, meshes=by_digest)
+
+
+FINDING_DESCRIPTION = (
+    "A 3D view for a question: find the named structure and click on it (drag to turn the "
+    "view, scroll to zoom)."
+)
+
+
+def finding_token(salt: str, structure_id: str) -> str:
+    """The opaque name a structure goes by in a question's view."""
+    digest = hashlib.sha1(f"{salt}|{structure_id}".encode(), usedforsecurity=False)
+    return "s" + digest.hexdigest()[:10]
+
+
+def for_finding(scene: ViewerScene, salt: str) -> tuple[ViewerScene, dict[str, str]]:
+    """The scene with nothing that names its structures (a "click on the …" question):
+    structures get opaque tokens (from ``salt``), no names, no labels, a neutral text
+    alternative. Returns it and the map from token back to structure id."""
+    tokens = {
+        a["id"]: "s"
+        + hashlib.sha1(f"{salt}|{a['id']}".encode(), usedforsecurity=False).hexdigest()[:10]
+        for a in scene.header["actors"]
+    }
+    actors = [
+        {**a, "id": tokens[a["id"]], "label": "", "schematic": False}
+        for a in scene.header["actors"]
+    ]
+    legend = [e for e in scene.header["legend"] if not e["highlighted"]]  # a name each
+    header = {
+        **scene.header,
+        "actors": actors,
+        "labels": [],
+        "legend": legend,
+        "description": FINDING_DESCRIPTION,
+    }
+    header["key"] = (
+        f"{scene.key}-find-{hashlib.sha1(salt.encode(), usedforsecurity=False).hexdigest()[:8]}"
+    )
+    found = ViewerScene(key=header["key"], header=header, meshes=scene.meshes)
+    return found, {t: sid for sid, t in tokens.items()}
 
 
 def blobs_to_send(scene: ViewerScene, sent: Iterable[str]) -> list[tuple[BrowserMesh, bool]]:

@@ -118,6 +118,7 @@ def show_viewer(
     selected: str | None = None,
     on_pick: Callable[[str], None] | None = None,
     animate: bool = True,
+    find: bool = False,
 ) -> ViewerState:
     """Show ``scene`` in the live viewer ``key`` (one per place on a page).
 
@@ -133,6 +134,7 @@ def show_viewer(
         "height": height,
         "pick": on_pick is not None,
         "animate": animate,
+        "find": find,
     }
     sent = _sent()
     data, added = pack(scene, view, sent)

@@ -385,6 +385,10 @@ export class AtlasViewer {
     this.applySection();
     this.visibleAnchor.clear();
     this.root.classList.toggle("is-picking", Boolean(view.pick));
+    // A question ("click on the …") shows no names: no labels, no ruler naming what it hits.
+    this.buttons.labels.hidden = Boolean(view.find);
+    this.buttons.ruler.hidden = Boolean(view.find);
+    if (view.find && this.ruler.on) this.toggleRuler();
     this.pendingDrawn = scene.key;
     // Settled: drawn with every morph and fade finished (now, when nothing moves).
     if (this.tweens.length) this.root.dataset.settled = "";
@@ -825,8 +829,9 @@ export class AtlasViewer {
       if (mark) return this.showTip(p, mark.name);
     }
     const hit = this.pick(p.x, p.y);
-    if (!hit) return this.hideTip();
-    this.showTip(p, this.nameOf(hit.id));
+    const name = hit && this.nameOf(hit.id);
+    if (!name) return this.hideTip();
+    this.showTip(p, name);
   }
 
   showTip(p, text) {

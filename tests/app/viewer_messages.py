@@ -11,7 +11,12 @@ from atlas_app.scene.viewer_payload import unpack_header
 
 
 def viewer_elements(at: AppTest) -> list[Any]:
-    return [e for e in at.get("bidi_component") if e.proto.component_name == COMPONENT]
+    """The page's 3D viewers (not the hidden mount that only preloads the viewer's code)."""
+    return [
+        e
+        for e in at.get("bidi_component")
+        if e.proto.component_name == COMPONENT and e.proto.WhichOneof("data") == "bytes"
+    ]
 
 
 def viewer_message(at: AppTest) -> bytes:
