@@ -38,7 +38,7 @@ from atlas_app.cases.exporting import (
 )
 from atlas_app.cases.model import Case, TextSlide
 from atlas_app.model.atlas import Atlas
-from atlas_app.scene.viewer_bundle import bundle_js, inline_script
+from atlas_app.scene.viewer_bundle import bundle_js, inline_script, licences_text
 from atlas_app.scene.viewer_payload import pack, viewer_scene
 
 MIME = "text/html"
@@ -83,11 +83,14 @@ _STYLE = """
   .sa-slide th, .sa-slide td { border: 1px solid #d5d9e2; padding: 3px 8px; text-align: left; }
   .sa-notes { margin-top: 14px; color: #3b4352; white-space: pre-line; }
   .sa-notes summary, .sa-more summary { cursor: pointer; font-weight: 600; }
+  .sa-foot { max-width: 1400px; margin: 24px auto; padding: 0 24px; font-size: 0.8em;
+    color: #5a6270; }
+  .sa-foot pre { white-space: pre-wrap; max-height: 40vh; overflow: auto; }
   .sa-missing { padding: 40px; background: #fff; border: 1px dashed #c8ccd6;
     border-radius: 8px; color: #5a6270; }
   @media (max-width: 900px) { .sa-row { flex-direction: column; } .sa-side { flex: none; } }
   @media print {
-    .sa-bar, .sa-stage { display: none; }
+    .sa-bar, .sa-stage, .sa-foot { display: none; }
     .sa-slide[hidden] { display: block; }
     .sa-slide { page-break-after: always; }
   }
@@ -382,10 +385,13 @@ def _page(case: Case, sections: list[str], scenes: list[str]) -> str:
     viewer = ""
     if scenes:
         # The viewer's code (a module that sets globalThis.SacralAlaViewer), then the
-        # deck's (a module too: modules run in order, after the page is parsed).
+        # deck's (a module too: modules run in order, after the page is parsed); the
+        # licences of the code bundled in it go with it.
         viewer = (
             f'<script type="application/json" id="sa-scenes">{_script_json(scenes)}</script>'
             f'<script type="module">{inline_script(bundle_js())}</script>'
+            '<footer class="sa-foot"><details><summary>Software in this file and its '
+            f"licences</summary><pre>{_e(licences_text())}</pre></details></footer>"
         )
     head = (
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'

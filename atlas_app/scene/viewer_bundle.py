@@ -50,6 +50,15 @@ def bundle_js() -> str:
         ) from exc
 
 
+@lru_cache(maxsize=1)
+def licences_text() -> str:
+    """The viewer's own licence line and the licences of the code bundled in it."""
+    return (
+        "The 3D viewer: Sacral Ala Atlas, GPL-3.0-or-later. It bundles the following.\n\n"
+        + LICENSES.read_text(encoding="utf-8")
+    )
+
+
 def inline_script(code: str) -> str:
     """Code made safe inside an HTML ``<script>`` element: no ``</script`` can close it
     early (``<\\/`` reads the same to JavaScript in strings, regular expressions and

@@ -294,12 +294,15 @@ export class AtlasViewer {
     this.interactor.setInteractorStyle(style);
     style.onStartInteractionEvent(() => {
       this.interacting = true;
-      this.userMoved = true;
+      this.cameraAtStart = JSON.stringify(this.getCamera());
       this.hideTip();
     });
     style.onInteractionEvent(() => this.renderer.resetCameraClippingRange());
     style.onEndInteractionEvent(() => {
       this.interacting = false;
+      // A click is a press and a release too: only a camera that moved is the user's.
+      if (JSON.stringify(this.getCamera()) === this.cameraAtStart) return;
+      this.userMoved = true;
       this.cameraChanged();
     });
     this.interactor.onAnimation(() => this.stepTweens());
@@ -665,6 +668,8 @@ export class AtlasViewer {
       if (first || asked) this.userMoved = false;
     }
     this.cameraToken = token;
+    // The page knows the camera it asked for: no need to report it back.
+    if (first || asked) this.lastReport = JSON.stringify({ token, camera: null });
   }
 
   resetView() {
@@ -692,10 +697,11 @@ export class AtlasViewer {
       viewAngle: round(camera.viewAngle),
       parallelScale: camera.parallelProjection ? round(camera.parallelScale) : null,
     };
-    const text = JSON.stringify(c);
+    const report = { token: this.cameraToken, camera: c };
+    const text = JSON.stringify(report);
     if (text === this.lastReport) return;
     this.lastReport = text;
-    this.hooks.onCamera({ token: this.cameraToken, camera: c });
+    this.hooks.onCamera(report);
   }
 
   // --- Keys -------------------------------------------------------------------------

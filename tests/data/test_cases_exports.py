@@ -116,6 +116,9 @@ def test_html_holds_every_scene(setup, html_export):
         carried += [b["digest"] for b in header["blobs"]]
         shown |= {a["mesh"] for a in header["scene"]["actors"]}
     assert len(carried) == len(set(carried)) and shown <= set(carried)
+    # The viewer's code is in the file once, with the licences of what it bundles.
+    assert page.count("Sacral Ala Atlas 3D viewer (GPL-3.0-or-later)") == 1
+    assert "@kitware/vtk.js" in page and "BSD-3-Clause" in page
     for slide in case.slides:
         if slide.kind != "text":
             assert slide.title in page

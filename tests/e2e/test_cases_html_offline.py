@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageStat
+from playwright.sync_api import expect
 
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.cases.export_html import export_html
@@ -56,6 +57,14 @@ def test_exported_case_draws_offline(browser, exported: Path) -> None:
         w, h = shot.size
         middle = shot.crop((w // 4, h // 4, 3 * w // 4, 3 * h // 4))
         assert ImageStat.Stat(middle).stddev[0] > 10, "the 3D view is blank"
+        # The view names its structures, as in the app.
+        labels = visible.locator(".sav-label")
+        expect(labels.first).to_be_visible(timeout=10_000)
+        assert labels.count() >= 3
+        # And is the app's viewer: the ruler measures, offline too.
+        root = visible.locator(".sav-root[data-scene]")
+        marks = root.evaluate("el => el.__viewer.scene.landmarks.length")
+        assert marks > 5
         assert not outside, f"the page asked the network for {outside}"
         assert not errors, errors
     finally:
