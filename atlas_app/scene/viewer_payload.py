@@ -211,6 +211,16 @@ def blobs_to_send(scene: ViewerScene, sent: Iterable[str]) -> list[tuple[Browser
     return out
 
 
+def forget(sent: set[str], lacking: Iterable[str]) -> set[str]:
+    """``sent`` once the browser has said it lacks these surfaces (it never saw the message
+    that brought them: a rerun replaced it first). They go again, with their triangles:
+    which triangle sets it holds is forgotten too."""
+    gone = {f"mesh:{d}" for d in lacking}
+    if not gone:
+        return sent
+    return {e for e in sent if e not in gone and not e.startswith("topo:")}
+
+
 def pack(
     scene: ViewerScene, view: Mapping[str, Any], sent: Iterable[str] = ()
 ) -> tuple[bytes, set[str]]:

@@ -12,7 +12,6 @@ view's own), a clicked structure (``on_pick``), and surfaces the page lacks (sen
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ import streamlit as st
 
 from atlas_app.scene.spec import CameraSpec
 from atlas_app.scene.viewer_bundle import COMPONENT
-from atlas_app.scene.viewer_payload import ViewerScene, pack
+from atlas_app.scene.viewer_payload import ViewerScene, forget, pack
 
 VIEWER_HEIGHT = 560
 PRELOAD_CONTAINER = "viewer-preload"
@@ -72,19 +71,9 @@ def _sent() -> set[str]:
 
 
 def _resend(key: str) -> None:
-    """The browser lacks surfaces (a message it skipped): forget that it has them."""
+    """The browser lacks surfaces: they go again on this rerun (see ``forget``)."""
     lacking = (st.session_state.get(key) or {}).get("missing") or []
-    sent = _sent()
-    for digest in lacking:
-        sent.discard(f"mesh:{digest}")
-
-
-def slide_token(slide: Any) -> int:
-    """A camera token for a case slide: a slide shown anew brings its own camera (and a
-    change to its camera in the editor moves the preview there)."""
-    camera = getattr(slide, "camera", None)
-    described = camera.model_dump_json() if hasattr(camera, "model_dump_json") else repr(camera)
-    return zlib.crc32(f"{slide.id}|{described}".encode())
+    st.session_state[SENT_KEY] = forget(_sent(), [str(d) for d in lacking])
 
 
 def user_camera(report: Any, token: int) -> CameraSpec | None:

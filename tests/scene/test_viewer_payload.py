@@ -16,7 +16,7 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.scene.browser_mesh import decode_blob
 from atlas_app.scene.compose import compose_scene, describe_scene
-from atlas_app.scene.viewer_payload import MAGIC, pack, unpack_header, viewer_scene
+from atlas_app.scene.viewer_payload import MAGIC, forget, pack, unpack_header, viewer_scene
 from tests.conftest import MINI_ATLAS
 
 
@@ -85,10 +85,11 @@ def test_each_surface_goes_once_per_session(atlas, specimen) -> None:
     again, added = pack(scene, {"cameraToken": 0}, sent)
     assert blobs_of(again) == {} and added == set()
     assert unpack_header(again)["scene"] == unpack_header(first)["scene"]
-    # The browser said it lacks one: it goes again, with its triangles known.
+    # The browser said it lacks one (it missed the message): it goes again, whole.
     digest = next(iter(scene.meshes))
-    resent, _ = pack(scene, {}, sent - {f"mesh:{digest}"})
-    assert [kind for kind, _ in blobs_of(resent).values()] == ["P"]
+    resent, _ = pack(scene, {}, forget(sent, [digest]))
+    assert list(blobs_of(resent)) == [digest]
+    assert [kind for kind, _ in blobs_of(resent).values()] == ["M"]
 
 
 def test_a_retracted_structure_goes_as_its_vertices(atlas) -> None:
