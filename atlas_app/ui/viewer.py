@@ -12,6 +12,7 @@ view's own), a clicked structure (``on_pick``), and surfaces the page lacks (sen
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +75,14 @@ def _resend(key: str) -> None:
     """The browser lacks surfaces: they go again on this rerun (see ``forget``)."""
     lacking = (st.session_state.get(key) or {}).get("missing") or []
     st.session_state[SENT_KEY] = forget(_sent(), [str(d) for d in lacking])
+
+
+def slide_token(slide: Any) -> int:
+    """A camera token for a case slide: a slide shown anew brings its own camera (and a
+    change to its camera in the editor moves the preview there)."""
+    camera = getattr(slide, "camera", None)
+    described = camera.model_dump_json() if hasattr(camera, "model_dump_json") else repr(camera)
+    return zlib.crc32(f"{slide.id}|{described}".encode())
 
 
 def user_camera(report: Any, token: int) -> CameraSpec | None:
