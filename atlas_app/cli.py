@@ -18,43 +18,39 @@ EXPORT_FORMATS = ("json", "vtp", "stl", "glb")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from atlas_app.approaches.loader import load_approaches
-    from atlas_app.model.checks import CHECKS, LOAD_CHECKS, validate_atlas
-    from atlas_app.quiz.loader import check_quiz
-    from atlas_app.sacroplasty.loader import FOLDER as SACROPLASTY_FOLDER
-    from atlas_app.sacroplasty.loader import load_sacroplasty
+    from atlas_app.model.checks import switched_off
+    from atlas_app.validation import N_CHECKS, validate_all
 
-    atlas, faults = validate_atlas(args.directory)
-    approaches = load_approaches(atlas)
-    more = set(approaches.faults) | set(check_quiz(atlas))
-    if (atlas.root / SACROPLASTY_FOLDER).is_dir():  # optional in a partial atlas
-        more |= set(load_sacroplasty(atlas).faults)
-    faults = sorted(set(faults) | more)
-    for fault in faults:
+    report = validate_all(args.directory)
+    for fault in report.faults:
         print(fault)
-    if faults:
-        checks = sorted({f.check for f in faults})
+    if report.faults:
+        checks = sorted({f.check for f in report.faults})
         print(
-            f"{len(faults)} fault(s) in {args.directory} (checks: {', '.join(checks)})",
+            f"{len(report.faults)} fault(s) in {args.directory} (checks: {', '.join(checks)})",
             file=sys.stderr,
         )
         return 1
-    n_checks = len(CHECKS) + len(LOAD_CHECKS)
+    atlas = report.atlas
+    off = switched_off(atlas)
     n_options = sum(len(g.options) for g in atlas.variant_groups.values())
+    off_note = f" ({', '.join(off)} switched off in atlas.yaml)" if off else ""
     print(
         f"ok: {args.directory}: {len(atlas.structures)} structures, {len(atlas.landmarks)} "
         f"landmarks, {len(atlas.variant_groups)} variant groups ({n_options} options), "
-        f"{len(atlas.references)} references, {len(approaches.approaches)} approaches; "
-        f"{n_checks} checks passed"
+        f"{len(atlas.references)} references, {len(report.approaches.approaches)} approaches; "
+        f"{N_CHECKS - len(off)} checks passed{off_note}"
     )
     return 0
 
 
 def _load_clean_atlas(directory: Path):  # type: ignore[no-untyped-def]
     """The atlas, or None after printing its faults (exports refuse broken data)."""
+    from atlas_app.geometry.mesh_files import check_mesh_data
     from atlas_app.model.checks import validate_atlas
 
-    atlas, faults = validate_atlas(directory)
+    atlas, faults = validate_atlas(directory, geometric=False)  # broken records, not contacts
+    faults = sorted(set(faults) | set(check_mesh_data(atlas)))
     if faults:
         for fault in faults:
             print(fault, file=sys.stderr)

@@ -55,11 +55,14 @@ def write_meshes(atlas: Atlas, specimen: Specimen, fmt: str, out: Path) -> list[
     ``out``, or one binary glTF scene (glb) with named, coloured nodes."""
     if fmt not in MESH_FORMATS:
         raise ValueError(f"unknown mesh format {fmt!r}")
-    meshes = specimen_meshes(atlas, specimen)
+    meshes = specimen_meshes(atlas, specimen, detail=True)
+    credits = credit_lines(atlas)
     if fmt == "glb":
-        return [_write_glb(specimen, meshes, out)]
+        return [_write_glb(specimen, meshes, out, credits)]
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    notice = out / "CREDITS.txt"
+    notice.write_text(CREDITS_TEXT.format(lines="\n".join(credits)), encoding="utf-8")
+    written = [notice]
     for sid, mesh in meshes.items():
         path = out / f"{sid}.{fmt}"
         mesh.save(path, binary=True)
@@ -67,7 +70,20 @@ def write_meshes(atlas: Atlas, specimen: Specimen, fmt: str, out: Path) -> list[
     return written
 
 
-def _write_glb(specimen: Specimen, meshes: dict[str, Any], out: Path) -> Path:
+CREDITS_TEXT = """\
+These surfaces are derived from one adult body described by BodyParts3D and Z-Anatomy and are
+shared under their licences (CC BY-SA; see the atlas's NOTICE):
+
+{lines}
+"""
+
+
+def credit_lines(atlas: Atlas) -> list[str]:
+    """The attribution lines the atlas's anatomy must travel with (its manifest's credits)."""
+    return list(atlas.info.credits) if atlas.info is not None else []
+
+
+def _write_glb(specimen: Specimen, meshes: dict[str, Any], out: Path, credits: list[str]) -> Path:
     import trimesh
 
     path = out if out.suffix == ".glb" else out.with_suffix(".glb")
@@ -83,5 +99,11 @@ def _write_glb(specimen: Specimen, meshes: dict[str, Any], out: Path) -> Path:
         # and say so in the scene's extras.
         scene.add_geometry(tm, node_name=sid, geom_name=sid)
     scene.metadata["frame"] = "RAS millimetres, origin at the sacral promontory"
-    path.write_bytes(scene.export(file_type="glb"))
+    scene.metadata["credits"] = credits
+
+    def add_copyright(tree: dict[str, Any]) -> None:
+        tree.setdefault("asset", {})["copyright"] = "; ".join(credits)
+
+    data = trimesh.exchange.gltf.export_glb(scene, tree_postprocessor=add_copyright)
+    path.write_bytes(data)
     return path

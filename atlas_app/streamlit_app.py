@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from atlas_app.storage.accounts import can_view_cohort
 from atlas_app.ui.account import account_sidebar, resolve_user, store_engine
+from atlas_app.ui.run_log import timed_run
+
+run_started = time.perf_counter()
 
 st.set_page_config(
     page_title="Sacral Ala Atlas",
@@ -78,4 +82,16 @@ if can_view_cohort(user):  # the page itself still refuses anyone else who types
         -1,
         st.Page("app_pages/cohort.py", title="Cohort", icon=":material/groups:", url_path="cohort"),
     )
-st.navigation(pages).run()
+if user is not None and user.role == "admin":  # likewise
+    pages.insert(
+        -1,
+        st.Page(
+            "app_pages/admin.py",
+            title="Admin",
+            icon=":material/admin_panel_settings:",
+            url_path="admin",
+        ),
+    )
+page = st.navigation(pages)
+with timed_run(page.url_path or "atlas", run_started):
+    page.run()

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import report, row, timed
 
-from atlas_app.geometry import shapes, specimen_meshes
+from atlas_app.geometry import mesh_files, specimen_meshes
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
@@ -34,7 +34,7 @@ def clear_all() -> None:
     needle.clear_caches()
     with specimen_meshes._lock:
         specimen_meshes._cache.clear()
-    shapes._read_mesh.cache_clear()
+    mesh_files._read.cache_clear()
 
 
 def main() -> None:

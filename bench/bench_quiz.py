@@ -14,13 +14,8 @@ Run: VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow .venv/bin/python bench/be
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import pwd
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +33,7 @@ from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.generate import Context, generate_item, generated_ids
 from atlas_app.quiz.grading import grade
 from atlas_app.scene.render_worker import gl_status, render_png, shutdown_worker
+from atlas_app.storage.local_postgres import pg_bindir, throwaway_postgres
 
 KINDS = ("identify", "click", "lst_level", "at_risk", "measure", "figure", "prevalence", "order")
 ATTEMPTS = 6
@@ -99,39 +95,14 @@ def bench_items(atlas, approaches) -> list[dict]:
 
 
 @contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str | None]:
-    """The URL of a new PostgreSQL cluster on a unix socket in a temporary folder (run as
-    ``postgres`` when this runs as root), stopped afterwards; None without the binaries."""
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
+def bench_postgres() -> Iterator[str | None]:
+    """The URL of a throwaway PostgreSQL cluster with its durable defaults (fsync on), None
+    without Debian's binaries."""
+    if pg_bindir() is None:
         yield None
         return
-    bindir = Path(bins[-1]).parent
-    root = tempfile.mkdtemp(prefix="bench-pg-")
-    owner = "postgres" if os.geteuid() == 0 else None
-    if owner:
-        entry = pwd.getpwnam(owner)
-        os.chown(root, entry.pw_uid, entry.pw_gid)
-
-    def run(*cmd: str) -> None:
-        full = ["runuser", "-u", owner, "--", *cmd] if owner else list(cmd)
-        subprocess.run(full, check=True, capture_output=True)
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    data, sockets = f"{root}/data", f"{root}/socket"
-    try:
-        run("mkdir", sockets)
-        run(str(bindir / "initdb"), "-D", data, "-U", "bench", "-A", "trust", "-E", "UTF8",
-            "--locale=C", "--no-sync")  # fmt: skip
-        options = f"-p {port} -k {sockets} -c listen_addresses=''"
-        run(str(bindir / "pg_ctl"), "-D", data, "-o", options, "-l", f"{root}/log", "-w", "start")
-        yield f"postgresql+psycopg://bench@/postgres?host={sockets}&port={port}"
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            run(str(bindir / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    with throwaway_postgres(superuser="bench", durable=True) as server:
+        yield server.url("postgres")
 
 
 def bench_answers(atlas, approaches, url: str) -> list[dict]:
@@ -193,7 +164,7 @@ def main() -> None:
     if os.environ.get("DATABASE_URL"):
         rows += bench_answers(atlas, approaches, os.environ["DATABASE_URL"])
     else:
-        with throwaway_postgres() as pg_url:
+        with bench_postgres() as pg_url:
             if pg_url is None:
                 rows.append(row("grade and save, postgresql", 0, "-", "no server binaries", None))
             else:

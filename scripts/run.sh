@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export VTK_DEFAULT_OPENGL_WINDOW=${VTK_DEFAULT_OPENGL_WINDOW:-vtkOSOpenGLRenderWindow}
-exec .venv/bin/streamlit run atlas_app/streamlit_app.py \
+exec .venv/bin/streamlit run atlas_app/serve.py \
   --server.port "${PORT:-8501}" --server.headless true --browser.gatherUsageStats false

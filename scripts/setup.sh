@@ -18,8 +18,9 @@ apt_install() {
 # OSMesa lets VTK render still views and exports without a display or GPU.
 apt_install libosmesa6 libgl1 libglx-mesa0 libxrender1 fonts-dejavu-core
 if [ "${1:-}" = "dev" ]; then
-  # Debian's browser for the end-to-end tests (never a downloaded one).
-  apt_install chromium postgresql
+  # Debian's browser for the end-to-end tests (never a downloaded one), PostgreSQL for the
+  # storage tests, nginx for the two-server tests.
+  apt_install chromium postgresql nginx-light
 fi
 
 PY=${PYTHON:-python3}

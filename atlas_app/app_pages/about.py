@@ -20,21 +20,28 @@ st.markdown(
 
 st.header("Where the shapes come from")
 st.markdown(
-    "- **Bones, discs, psoas and iliacus** are surfaces segmented from one abdominal CT: the "
-    "**SPL Abdominal Atlas**, Surgical Planning Laboratory, Brigham and Women's Hospital, "
-    "published under the **Apache License 2.0**. We registered them to our frame (origin at the "
-    "sacral promontory) and decimated them; the NOTICE and licence ship beside them in "
-    "`anatomy_data/meshes/`.\n"
-    "- That CT's vertebral bodies are about 12 mm tall, under half the adult 27 mm, so the "
-    "registration scales its height ×2.27 and its width and depth ×1.20 to published adult "
-    "sizes (Witek 2019; Bhat 2025). Proportions between structures come from the CT; absolute "
-    "sizes are adult averages.\n"
+    "- **Bones, discs and muscles** (L3 to L5, the whole sacrum with its foramina and the "
+    "coccyx, both hip bones, psoas, iliacus, quadratus lumborum, piriformis) are the surfaces "
+    "of one adult male body from **BodyParts3D 3.0**, © The Database Center for Life Science, "
+    "**CC BY-SA 2.1 Japan**. We moved them rigidly into our frame (origin at the sacral "
+    "promontory; no scaling: the body is adult) and made a light copy for the browser and a "
+    "finer one for measurements.\n"
     "- **The great and iliac vessels and the ureters** are centerlines with radii fitted to the "
-    "same CT surfaces.\n"
-    "- **Everything else is schematic**: nerves, the lumbosacral trunk, iliolumbar and median "
-    "sacral vessels, sympathetic trunks, the superior hypogastric plexus, rectus abdominis, the "
-    "parietal peritoneum, the fracture and the cement. They were placed by stated rules against "
-    "the registered bones from the published measurements cited with each structure."
+    "same body's surfaces; where the separately modelled organs overlap, a vessel is laid "
+    "against the bone or muscle, and an artery rides over the vein it crosses. The default "
+    "specimen has the iliocaval confluence at L5, the commonest level (this body's veins join "
+    "at the level of its arteries).\n"
+    "- **The femoral, obturator, genitofemoral, lateral femoral cutaneous, iliohypogastric, "
+    "sciatic, superior gluteal and pudendal nerves and the S1 and S2 rami** follow "
+    "**Z-Anatomy**'s models of the same body (**CC BY-SA 4.0**). Where its drawing contradicts "
+    "the cited dissections (the femoral nerve above the brim, the obturator nerve at the brim) "
+    "the course is re-authored and marked schematic.\n"
+    "- **Everything else is schematic**: the L4 and L5 rami, the lumbosacral trunk, the "
+    "lumbar sympathetic trunk, the iliolumbar, median sacral, superior gluteal and lateral "
+    "sacral vessels, the superior hypogastric plexus, rectus abdominis, the parietal "
+    "peritoneum, the fracture and the cement. They were placed by stated rules against the "
+    "real bones, joined to the real nerves, and held to the published measurements cited with "
+    "each structure."
 )
 schematic = sorted(s.name for s in atlas.structures.values() if s.schematic)
 with st.expander(f"The {len(schematic)} schematic structures"):
@@ -60,8 +67,14 @@ st.header("Licences")
 st.markdown(
     "- Code: **GPL-3.0-or-later**.\n"
     "- Authored atlas data: GPL-3.0-or-later.\n"
-    "- CT-derived meshes and vessel centerlines: **Apache-2.0**, SPL Abdominal Atlas, Surgical "
-    "Planning Laboratory, Brigham and Women's Hospital.\n"
+    "- The meshes, the fitted vessel and nerve centerlines and the measured landmarks are "
+    "derived from BodyParts3D and Z-Anatomy and shared under the same terms (CC BY-SA; "
+    "`anatomy_data/NOTICE` and `anatomy_data/LICENSES/`). Every view and export of them "
+    "carries these lines:"
+)
+for line in atlas.info.credits if atlas.info else []:
+    st.markdown(f"- {line}")
+st.markdown(
     "- No patient data: the technical note's case appears only as published, without "
     "identifying details."
 )

@@ -18,7 +18,7 @@ from atlas_app.ui.account import current_user, escape_markdown, store_engine
 from atlas_app.ui.state import CASE_OPEN
 
 engine = store_engine()
-user = current_user() if engine is not None else None
+user = current_user(engine)
 
 st.title("Case conferences")
 if user is None or engine is None:
@@ -45,29 +45,30 @@ if (
     library.open_case(int(requested))
 
 st.subheader("My cases" if builder else "Shared with me")
-library.case_list(store.list_cases_for(engine, user), builder)
+library.case_list(store.list_cases_for(engine, user.id), builder)
 if builder:
-    library.start_controls(engine, user, atlas, approaches)
-else:
-    editor.show_message(None, "start")
+    library.start_controls(engine, user.id, atlas, approaches)
+else:  # what a click refused, if the account lost the role since the page was drawn
+    editor.show_message(None, "start", "import")
 
 case_id = st.session_state.get(CASE_OPEN)
 if case_id is None:
     st.stop()
-try:
-    stored = store.get_case(engine, user, int(case_id))
+try:  # read with the sharing as it is now: a case unshared since the last click closes
+    stored = store.get_case(engine, user.id, int(case_id))
 except store.CaseAccessError:
-    st.error("This case does not exist or has not been shared with you.")
+    st.error("This case does not exist or is not shared with you (any more). It was closed.")
     st.session_state.pop(CASE_OPEN, None)
     st.stop()
 
 st.divider()
 if not stored.can_edit:
+    editor.show_message(stored.id, "case", "slides", "sharing", "delete")
     library.read_only_view(stored.case)
     library.present_button(stored.case, stored.id)
     st.stop()
 
-ed = editor.Editor(engine, user, stored.id)
+ed = editor.Editor(engine, user.id, stored.id)
 conflict = editor.pending_conflict(stored.id)
 if conflict is not None:
     st.subheader(escape_markdown(stored.case.title))
@@ -125,14 +126,15 @@ if selected is not None:
 
 if stored.is_owner:
     with st.expander("Sharing", icon=":material/share:", key=f"cases.expander.share.{stored.id}"):
-        library.sharing_panel(engine, user, stored.id)
+        library.sharing_panel(engine, user.id, stored.id)
 
 st.subheader("Export")
 from atlas_app.cases.yaml_io import case_to_yaml  # noqa: E402
 
-st.download_button(
+case_ref = (user.id, stored.id)
+st.download_button(  # the file is made at the click, if the case may still be read then
     "Export YAML",
-    case_to_yaml(case),
+    lambda: case_to_yaml(store.get_case(engine, *case_ref).case),
     file_name="case.yaml",
     mime="application/yaml",
 )
@@ -166,4 +168,4 @@ for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML",
 
 if stored.is_owner:
     st.divider()
-    library.delete_control(engine, user, stored.id, case.title)
+    library.delete_control(engine, user.id, stored.id, case.title)

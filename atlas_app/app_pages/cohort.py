@@ -3,10 +3,14 @@ by topic and by trainee, with CSV exports. Items show by a readable title (the q
 beside their id; the items CSV has both (``item_id``, ``item_title``).
 
 A trainee or a guest who opens this page (by the menu or by its URL) is refused before any
-answer is read; the store checks the role again as stored now.
+answer is read; the store checks the role again as stored now, at every run and again when
+a CSV is downloaded (the file is made at the click, from the answers as they are then).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -25,7 +29,7 @@ from atlas_app.ui.account import current_user, store_engine
 from atlas_app.ui.quiz_titles import titles_or_ids
 
 engine = store_engine()
-user = current_user() if engine is not None else None
+user = current_user(engine)
 
 st.title("Cohort")
 if engine is None or not can_view_cohort(user):
@@ -49,19 +53,27 @@ else:
     cohort = typed or None
 
 try:
-    answers = cohort_answers(engine, user, cohort)
-except PermissionError as exc:
+    answers = cohort_answers(engine, user.id, cohort)
+except PermissionError:
     st.error("You cannot see this cohort.")
-    st.caption(type(exc).__name__)
     st.stop()
 
 if not answers:
     st.info("No trainee has answered yet.")
     st.stop()
 
-items = item_stats(answers, titles_or_ids())
+titles = titles_or_ids()
+items = item_stats(answers, titles)
 topics = topic_stats(answers)
 trainees = trainee_stats(answers)
+
+
+def _csv_at_click(table: Callable[[list[Any]], Sequence[Any]]) -> Callable[[], str]:
+    """The CSV of ``table`` made when the download is clicked, from the answers the store
+    gives this account *then* (a role taken away since the page was drawn gets nothing)."""
+    viewer_id, wanted = user.id, cohort
+    return lambda: to_csv(table(cohort_answers(engine, viewer_id, wanted)))
+
 
 c1, c2, c3 = st.columns(3)
 c1.metric("Trainees", len(trainees))
@@ -100,7 +112,7 @@ with tab_items:
     )
     st.download_button(
         "Download items (CSV)",
-        to_csv(items),
+        _csv_at_click(lambda rows: item_stats(rows, titles)),
         "cohort_items.csv",
         "text/csv",
         key="cohort.csv_items",
@@ -123,7 +135,7 @@ with tab_topics:
     )
     st.download_button(
         "Download topics (CSV)",
-        to_csv(topics),
+        _csv_at_click(topic_stats),
         "cohort_topics.csv",
         "text/csv",
         key="cohort.csv_topics",
@@ -150,7 +162,7 @@ with tab_trainees:
     )
     st.download_button(
         "Download trainees (CSV)",
-        to_csv(trainees),
+        _csv_at_click(trainee_stats),
         "cohort_trainees.csv",
         "text/csv",
         key="cohort.csv_trainees",

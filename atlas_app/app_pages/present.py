@@ -36,7 +36,7 @@ def _notice(title: str, text: str, error: bool = False) -> None:
 def _case_to_present() -> Any | None:
     """The stored case to present, or None with a notice saying why there is none."""
     engine = store_engine()
-    user = current_user() if engine is not None else None
+    user = current_user(engine)
     if user is None or engine is None:
         _notice("Present a case", "Sign in from the sidebar to present a case.")
         return None
@@ -52,11 +52,11 @@ def _case_to_present() -> Any | None:
         _notice("Present a case", "Open a case on the Cases page first.")
         return None
     try:
-        stored = store.get_case(engine, user, int(case_id))
+        stored = store.get_case(engine, user.id, int(case_id))
     except store.CaseAccessError:
         _notice(
             "Present a case",
-            "This case does not exist or has not been shared with you.",
+            "This case does not exist or is not shared with you (any more).",
             error=True,
         )
         return None

@@ -21,7 +21,7 @@ from atlas_app.ui.quiz_titles import titles_or_ids
 START_REVIEW = "quiz.start_review"  # read by the quiz page
 
 engine = store_engine()
-user = current_user() if engine is not None else None
+user = current_user(engine)
 
 st.title("My progress")
 if user is None or engine is None:

@@ -39,7 +39,7 @@ from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.scene.render_worker import render_png
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.scene.viewer_payload import for_finding
-from atlas_app.storage.accounts import User
+from atlas_app.storage.accounts import User, may_export_decks
 from atlas_app.ui import state
 from atlas_app.ui.account import current_user, escape_markdown, store_engine
 from atlas_app.ui.panels import cite_text
@@ -252,11 +252,16 @@ def setup(engine: Engine | None, user: User | None) -> None:
             if start_review(engine, user):
                 st.rerun()
             st.info("Nothing is due.")
-    anki_export(atlas)
+    anki_export(atlas, user)
 
 
-def anki_export(atlas: Atlas) -> None:
+def anki_export(atlas: Atlas, user: User | None) -> None:
+    """Build a topic's Anki deck: for signed-in accounts (``may_export_decks``), judged on
+    the account as read from the store in this very run, the run the click starts."""
     with st.expander("Export a topic as an Anki deck"):
+        if not may_export_decks(user):
+            st.caption("Sign in to export a topic as an Anki deck (an .apkg file with its stills).")
+            return
         topic = st.selectbox("Topic", list(TOPICS), format_func=topic_name, key="quiz.anki_topic")
         if st.button("Build the deck", key="quiz.anki_build"):
             with st.spinner("Drawing the stills and packing the deck…"):
@@ -272,7 +277,13 @@ def anki_export(atlas: Atlas) -> None:
                 refs = {k: r.short for k, r in atlas.references.items()}
                 st.session_state["quiz.anki_deck"] = (
                     topic,
-                    export_topic(items, images, title=topic_name(topic), references=refs),
+                    export_topic(
+                        items,
+                        images,
+                        title=topic_name(topic),
+                        references=refs,
+                        credits=atlas.info.credits if atlas.info else (),
+                    ),
                     len(items),
                 )
         deck = st.session_state.get("quiz.anki_deck")
@@ -550,7 +561,7 @@ def summary(engine: Engine | None, user: User | None) -> None:
 
 loaded = loaded_atlas()
 engine = store_engine()
-user = current_user() if engine is not None else None
+user = current_user(engine)
 
 st.title("Quiz")
 if user is None:

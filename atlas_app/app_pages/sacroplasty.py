@@ -14,6 +14,7 @@ from atlas_app.sacroplasty.fracture import describe_fill
 from atlas_app.sacroplasty.leaks import build_leak, describe_gap
 from atlas_app.sacroplasty.loader import SacroplastySet, load_sacroplasty
 from atlas_app.sacroplasty.needle import (
+    SACRUM_ID,
     NeedleMeasures,
     anatomy_for,
     measure_needle,
@@ -183,6 +184,12 @@ if data.faults:
 if not data.techniques or not data.views:
     st.error("The sacroplasty data could not be loaded.")
     st.stop()
+if SACRUM_ID not in atlas.structures:
+    st.error(
+        "The sacrum could not be read from the atlas data (see the problems above), and every "
+        "view on this page is drawn on it."
+    )
+    st.stop()
 
 with st.sidebar:
     st.subheader("Sacroplasty")
@@ -234,12 +241,12 @@ spec = specimen_.spec
 
 st.title("Sacroplasty and where its cement goes")
 st.caption(
-    "Simulated fluoroscopy of this atlas's registered bones: parallel X-ray projections "
-    "computed on the server, not patient images. The CT ends at about S2, so the third "
-    "sacral foramen and the lower sacroiliac joint, and with them the long-axis entry point, "
-    "are placed schematically below the scanned bone; the foramina, the needles, the cement "
-    "and the nerves are schematic too. AP and oblique views are shown as the operator sees "
-    "a prone patient: the patient's right (R) on the right."
+    "Simulated fluoroscopy of the atlas's bones (one adult body, BodyParts3D): parallel "
+    "X-ray projections computed on the server, not patient images. The foramina, the lower "
+    "sacroiliac joint and the long-axis entry point are measured on that sacrum; the "
+    "needles, the cement, the fracture and the nerves on the front of the ala are drawn. AP "
+    "and oblique views are shown as the operator sees a prone patient: the patient's right "
+    "(R) on the right."
 )
 
 # --- Denis zones ---------------------------------------------------------------------------
@@ -251,7 +258,7 @@ with left:
         zone_image(spec, side, style),
         caption="AP view with the Denis zones coloured on the sacrum: 1 ala (lateral to the "
         "foramina), 2 the foraminal column, 3 the central canal. Boundaries are the lateral and "
-        "medial margins of the (schematic) first and second foramina.",
+        "medial margins of the foramina, measured on the sacrum.",
         width="stretch",
     )
 with right:
@@ -287,8 +294,7 @@ for box, (view_id, _, _) in zip(boxes, images, strict=True):
 st.caption(
     "Drawn over the images (X-rays show none of them): dashed yellow, the L5 root (L5), the "
     "lumbosacral trunk (LST) and the S1 root (S1); dashed pink, the atlas's zone 1 fracture "
-    "(drawn on the right in this atlas); blue ring, the entry point; dashed orange, where the "
-    "CT ends."
+    "(drawn on the right in this atlas); blue ring, the entry point."
 )
 
 steps_col, notes_col = st.columns([3, 2], gap="medium")
@@ -316,8 +322,8 @@ with notes_col:
 measured = technique_measures(spec, technique_id, side)
 table = [
     "| Needle | Tip lies in | Tip → anterior cortex | Nearest foramen | L5 root | Trunk "
-    "| S1 root | Not checked (below the scan) |",
-    "|---|---|---|---|---|---|---|---|",
+    "| S1 root |",
+    "|---|---|---|---|---|---|---|",
 ]
 
 
@@ -333,14 +339,14 @@ for label, m in measured:
     table.append(
         f"| {label} | {m.tip_region} | {to_front} | {m.foramen_gap_mm:.1f} mm | "
         f"{_gap(m, 'l5_ventral_ramus')} | {_gap(m, 'lumbosacral_trunk')} | "
-        f"{_gap(m, 's1_ventral_ramus')} | {m.below_scan_mm:.0f} mm |"
+        f"{_gap(m, 's1_ventral_ramus')} |"
     )
 st.markdown("Measured on this specimen (gaps from the needle's surface):")
 st.markdown("\n".join(table))
 st.caption(
     "The published middle-of-S1 target lay 11.2–12.8 mm behind the anterior cortex on "
-    "average (AJNR safe-target study); this registered specimen's ala is thinner in front of "
-    "that point."
+    "average (AJNR safe-target study); in this body the ala is shallower in front of "
+    "that point (about 7 mm)."
 )
 
 # --- Leaks --------------------------------------------------------------------------------

@@ -111,6 +111,9 @@ class Approach(Record):
         return self
 
 
+_Size = Annotated[float, Field(gt=0, le=2000, allow_inf_nan=False)]
+
+
 class Instrument(Record):
     """An instrument the steps name, drawn schematically in the scene."""
 
@@ -118,4 +121,6 @@ class Instrument(Record):
     name: str
     description: str
     shape: Literal["ring", "blade", "probe", "punch", "ligature", "fluoroscope", "electrode"]
-    size_mm: Annotated[tuple[float, float, float], Field(description="length, width, depth")]
+    size_mm: Annotated[
+        tuple[_Size, _Size, _Size], Field(description="length, width, depth, each > 0")
+    ]

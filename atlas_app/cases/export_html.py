@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from atlas_app.approaches.loader import ApproachSet
@@ -56,6 +57,7 @@ _STYLE = """
   body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2433; }
   .sa-bar { position: sticky; top: 0; z-index: 20; display: flex; align-items: center;
     gap: 12px; padding: 8px 16px; background: #1d2433; color: #fff; }
+  .sa-credits { font-size: 0.75em; color: #555; margin: 1em 1.5em; }
   .sa-bar .sa-case { flex: 1; font-weight: 600; overflow: hidden; text-overflow: ellipsis;
     white-space: nowrap; }
   .sa-bar button { font: inherit; padding: 4px 14px; border-radius: 6px; cursor: pointer;
@@ -363,7 +365,7 @@ def export_html(
         else:
             sections.append(_text_slide_html(item, n, total))
         tracker.set(start + weight, message + " ready")
-    page = _page(case, sections, scenes)
+    page = _page(case, sections, scenes, atlas.info.credits if atlas.info else ())
     tracker.set(tracker.total, "The HTML file is ready")
     return ExportResult(
         data=page.encode("utf-8"),
@@ -374,13 +376,20 @@ def export_html(
     )
 
 
-def _page(case: Case, sections: list[str], scenes: list[str]) -> str:
+def _page(
+    case: Case, sections: list[str], scenes: list[str], credits: Sequence[str] = ()
+) -> str:
     bar = (
         '<div class="sa-bar" role="navigation" aria-label="Slides">'
         f'<span class="sa-case">{_e(case.title)}</span>'
         '<button id="sa-prev" type="button" aria-label="Previous slide">&larr; Previous</button>'
         '<span id="sa-count" class="sa-count" aria-live="polite"></span>'
         '<button id="sa-next" type="button" aria-label="Next slide">Next &rarr;</button></div>'
+    )
+    credits_html = (
+        '<footer class="sa-credits">Anatomy: ' + " · ".join(_e(c) for c in credits) + "</footer>"
+        if credits
+        else ""
     )
     viewer = ""
     if scenes:
@@ -401,5 +410,6 @@ def _page(case: Case, sections: list[str], scenes: list[str]) -> str:
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(case.title)}</title>{head}</head>"
-        f"<body>{bar}<main>{''.join(sections)}</main>{viewer}{_SCRIPT}</body></html>\n"
+        f"<body>{bar}<main>{''.join(sections)}</main>{credits_html}{viewer}{_SCRIPT}"
+        "</body></html>\n"
     )

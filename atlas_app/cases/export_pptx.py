@@ -186,7 +186,7 @@ def _missing(slide: Slide, reason: str, top: int, wide: bool) -> tuple[int, int,
 # --- Slides ------------------------------------------------------------------------------
 
 
-def _title_slide(prs: PresentationType, case: Case) -> None:
+def _title_slide(prs: PresentationType, case: Case, credits: Sequence[str] = ()) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
     title = slide.shapes.title
     assert title is not None
@@ -225,6 +225,18 @@ def _title_slide(prs: PresentationType, case: Case) -> None:
         11,
         MUTED,
     )
+    if credits:
+        # The views show anatomy derived from BodyParts3D and Z-Anatomy: their attribution.
+        _textbox(
+            slide,
+            MARGIN,
+            SLIDE_H - Inches(0.4),
+            SLIDE_W - 2 * MARGIN,
+            Inches(0.3),
+            "Anatomy: " + " · ".join(credits),
+            8,
+            MUTED,
+        )
 
 
 def _history_slide(prs: PresentationType, case: Case) -> None:
@@ -366,8 +378,11 @@ def export_pptx(
     props.subject = "Case conference"
     props.author = props.last_modified_by = "Sacral Ala Atlas"
     props.keywords = "sacral ala; L5 root; anterior approach; teaching"
-    props.comments = "De-identified teaching case; views from a schematic 3D atlas."
-    _title_slide(prs, case)
+    credits = list(atlas.info.credits) if atlas.info is not None else []
+    props.comments = "De-identified teaching case; views from a 3D atlas. Anatomy: " + "; ".join(
+        credits
+    )
+    _title_slide(prs, case, credits)
     if case.presentation.strip() or case.imaging.strip():
         _history_slide(prs, case)
     warnings: list[str] = []

@@ -19,7 +19,6 @@ when slides are reordered or duplicated.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any, Final, Literal
@@ -37,6 +36,7 @@ from pydantic import (
 )
 
 from atlas_app.model.schema import SCENE_CATEGORIES, Category, Id
+from atlas_app.model.yaml_io import FORBIDDEN_CHARACTERS
 from atlas_app.scene.cameras import CAMERA_PRESETS, CORRIDOR_CAMERA
 from atlas_app.scene.spec import CameraSpec
 
@@ -64,7 +64,7 @@ LIMITS: dict[str, int] = {
 
 SLIDE_ID_PATTERN = r"^[0-9a-f]{32}$"
 SPEC_PATTERN = r"^[a-z][a-z0-9_]*(,[a-z][a-z0-9_]*)*$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_CONTROL = FORBIDDEN_CHARACTERS
 
 
 class CaseError(ValueError):
@@ -81,7 +81,12 @@ def _clean_text(value: str) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     bad = _CONTROL.search(value)
     if bad:
-        raise ValueError(f"control character U+{ord(bad.group()):04X} is not allowed in text")
+        code = ord(bad.group())
+        kind = "character" if code >= 0xD800 else "control character"
+        raise ValueError(
+            f"{kind} U+{code:04X} is not allowed in text (PowerPoint and the exports cannot "
+            "carry it)"
+        )
     return value
 
 

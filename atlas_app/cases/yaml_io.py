@@ -9,8 +9,8 @@ whose message names the line and the field; nothing is returned half-built.
 
 from __future__ import annotations
 
-import re
 from importlib import resources
+from pathlib import Path
 from typing import Any, Final
 
 import yaml
@@ -20,13 +20,20 @@ from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.checks import case_problems
 from atlas_app.cases.model import Case, case_data, case_from_data
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.yaml_io import Path_, SafeLoader, _index_lines
+from atlas_app.model.yaml_io import (
+    CASE_LIMITS,
+    Path_,
+    YamlError,
+    decode_text,
+    line_in,
+    parse_yaml,
+)
 
-MAX_IMPORT_BYTES: Final = 256 * 1024
+MAX_IMPORT_BYTES: Final = CASE_LIMITS.max_bytes
 """A case file larger than this is refused before it is parsed."""
 
 EXAMPLE_CASE: Final = "l5_cement_leak.yaml"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u2028\u2029]")
+_NAME: Final = Path("case file")
 _HEADER = "# Sacral Ala Atlas case (atlas ids only: no geometry, no patient identifiers)\n"
 
 
@@ -60,14 +67,6 @@ def case_to_yaml(case: Case) -> str:
     return _HEADER + body
 
 
-def _line_at(lines: dict[Path_, int], path: tuple[Any, ...]) -> int:
-    for end in range(len(path), -1, -1):
-        line = lines.get(tuple(path[:end]))
-        if line is not None:
-            return line
-    return 1
-
-
 def _decode(data: bytes | str) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_IMPORT_BYTES:
@@ -76,39 +75,21 @@ def _decode(data: bytes | str) -> str:
             f"{MAX_IMPORT_BYTES // 1024} kB"
         )
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CaseImportError(f"the file is not UTF-8 text (byte {exc.start})") from exc
-    text = text.removeprefix("\ufeff")
-    bad = _CONTROL.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise CaseImportError(
-            f"line {line}: control character U+{ord(bad.group()):04X} is not allowed"
-        )
-    return text
+        return decode_text(_NAME, raw)
+    except YamlError as exc:
+        raise CaseImportError(f"line {exc.line}: {exc.problem}") from exc
 
 
 def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
+    # The shared reader refuses anchors and aliases (no use in a case; how YAML bombs are
+    # built), nesting past its limit before any recursive parser sees it, duplicate keys and
+    # unsafe tags.
     try:
-        # Anchors and aliases have no use in a case and are how YAML bombs are built:
-        # refuse them from the event stream, before anything is expanded.
-        for event in yaml.parse(text, Loader=SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1 if event.start_mark else 1
-                raise CaseImportError(f"line {line}: YAML anchors and aliases are not allowed")
-        node = yaml.compose(text, Loader=SafeLoader)
-        data = yaml.load(text, Loader=SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise CaseImportError(f"line {line}: not valid YAML: {exc.problem or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise CaseImportError(f"not valid YAML: {exc}") from exc
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _index_lines(node, (), lines)
-    return data, lines
+        return parse_yaml(text, _NAME, CASE_LIMITS)
+    except YamlError as exc:
+        where = f"{exc.field}: " if exc.field != "-" else ""
+        prefix = "not valid YAML: " if exc.check == "yaml_syntax" else ""
+        raise CaseImportError(f"line {exc.line}: {where}{prefix}{exc.problem}") from exc
 
 
 def case_from_yaml(data: bytes | str, atlas: Atlas, approaches: ApproachSet) -> Case:
@@ -126,14 +107,14 @@ def case_from_yaml(data: bytes | str, atlas: Atlas, approaches: ApproachSet) -> 
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _TAGS))
         where = ".".join(str(p) for p in loc) or "-"
         raise CaseImportError(
-            f"line {_line_at(lines, loc)}: {where}: {err['msg']}"
+            f"line {line_in(lines, loc)}: {where}: {err['msg']}"
             + (f" ({len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else "")
         ) from exc
     problems = case_problems(case, atlas, approaches)
     if problems:
         first = problems[0]
         more = f" ({len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise CaseImportError(f"line {_line_at(lines, first.path)}: {first}{more}")
+        raise CaseImportError(f"line {line_in(lines, first.path)}: {first}{more}")
     return case
 
 

@@ -13,17 +13,33 @@ import numpy as np
 import pyvista as pv
 import vtk
 from scipy.spatial import cKDTree
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 
 from atlas_app.geometry.centerline import Array
 
 SIDE_SIGN = {"right": 1.0, "left": -1.0}
 
 
-def signed_distance(mesh: pv.PolyData, points: Array) -> Array:
-    """Distance from each point to a closed surface, negative inside it (mm)."""
+def implicit_distance(mesh: pv.PolyData) -> vtk.vtkImplicitPolyDataDistance:
+    """VTK's signed distance to a closed surface (builds a cell locator: keep it to reuse)."""
     implicit = vtk.vtkImplicitPolyDataDistance()
     implicit.SetInput(mesh)
-    return np.array([implicit.EvaluateFunction(p) for p in np.asarray(points, float)])
+    return implicit
+
+
+def evaluate_distance(implicit: vtk.vtkImplicitPolyDataDistance, points: Array) -> Array:
+    """The signed distance of every point in one vectorised VTK call (negative inside)."""
+    pts = np.ascontiguousarray(points, dtype=float).reshape(-1, 3)
+    if len(pts) == 0:
+        return np.empty(0)
+    out = vtk.vtkDoubleArray()
+    implicit.FunctionValue(numpy_to_vtk(pts, deep=True), out)
+    return np.asarray(vtk_to_numpy(out), dtype=float)
+
+
+def signed_distance(mesh: pv.PolyData, points: Array) -> Array:
+    """Distance from each point to a closed surface, negative inside it (mm)."""
+    return evaluate_distance(implicit_distance(mesh), points)
 
 
 def inside(mesh: pv.PolyData, points: Array) -> np.ndarray:

@@ -13,6 +13,8 @@ import pyvista as pv
 
 from atlas_app.geometry.centerline import Array, Curve, densify, transport_frames
 from atlas_app.geometry.deform import DeformedGeometry, deform_surface
+from atlas_app.geometry.mesh_files import MeshFileError, read_mesh_file
+from atlas_app.model.checks import mesh_file_path
 from atlas_app.model.schema import (
     CenterlineGeometry,
     MeshGeometry,
@@ -163,17 +165,22 @@ def cone(g: ParametricGeometry) -> pv.PolyData:
     return sweep(path, radii[:, None, None] * unit[None, :, :])
 
 
-@lru_cache(maxsize=128)
-def _read_mesh(path: str, mtime_ns: int) -> pv.PolyData:
-    mesh = pv.read(path)
-    if not isinstance(mesh, pv.PolyData):
-        raise ValueError(f"{path}: not a surface mesh")
-    return mesh.triangulate()
-
-
 def read_mesh(path: Path) -> pv.PolyData:
-    """A mesh file, cached by path and modification time. Callers must not modify it."""
-    return _read_mesh(str(path), path.stat().st_mtime_ns)
+    """A mesh file, checked and cached (:func:`read_mesh_file`). Callers must not modify it."""
+    return read_mesh_file(path)
+
+
+def _mesh_of(g: MeshGeometry, atlas_root: Path, detail: bool = False) -> pv.PolyData:
+    """The structure's surface: the browser copy, or the finer copy kept for measurement
+    (``detail``, when the record names one)."""
+    name = g.detail if detail and g.detail else g.file
+    path, refused = mesh_file_path(atlas_root, name)
+    if path is None:
+        raise MeshFileError(f"{name}: {refused}")
+    try:
+        return read_mesh_file(path)
+    except MeshFileError as exc:
+        raise MeshFileError(f"{name}: {exc}") from exc
 
 
 def _geometry_from(data: dict[str, object]) -> MeshGeometry | ParametricGeometry:
@@ -192,17 +199,21 @@ PARAMETRIC_BUILDERS = {
 }
 
 
-def structure_mesh(structure: Structure, atlas_root: Path) -> pv.PolyData:
-    """The surface of one resolved structure (mirrors already resolved by the specimen)."""
+def structure_mesh(structure: Structure, atlas_root: Path, detail: bool = False) -> pv.PolyData:
+    """The surface of one resolved structure (mirrors already resolved by the specimen).
+
+    A mesh with a detail copy gives that copy when ``detail`` is set: measurements (distances
+    to bone, needle paths, intersections, 3-D printing) use it; the browser and the stills use
+    the lighter copy."""
     g = structure.geometry
     if isinstance(g, DeformedGeometry):
         base = structure.model_copy(update={"geometry": _geometry_from(g.base)})
-        return deform_surface(structure_mesh(base, atlas_root), g.as_moves())
+        return deform_surface(structure_mesh(base, atlas_root, detail), g.as_moves())
     if isinstance(g, CenterlineGeometry):
         normal = None if g.flat_normal is None else np.asarray(g.flat_normal, float)
         return tube(centerline_curve(g), g.aspect, normal)
     if isinstance(g, MeshGeometry):
-        return read_mesh(atlas_root / g.file)
+        return _mesh_of(g, atlas_root, detail)
     if isinstance(g, ParametricGeometry):
         return PARAMETRIC_BUILDERS[g.shape](g)
     raise TypeError(f"{structure.id}: unresolved {g.kind} geometry")

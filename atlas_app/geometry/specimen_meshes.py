@@ -13,26 +13,27 @@ from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen
 
 _CACHE_SIZE = 512
-_cache: OrderedDict[tuple[str, str], pv.PolyData] = OrderedDict()
+_cache: OrderedDict[tuple[str, str, bool], pv.PolyData] = OrderedDict()
 _lock = Lock()
 
 
-def _key(atlas: Atlas, structure: Structure) -> tuple[str, str]:
+def _key(atlas: Atlas, structure: Structure, detail: bool) -> tuple[str, str, bool]:
     # Variants change a few structures; keying by the geometry record itself lets every
     # unchanged structure be shared between specimens.
-    return (str(atlas.root), structure.geometry.model_dump_json())
+    return (str(atlas.root), structure.geometry.model_dump_json(), detail)
 
 
-def cached_structure_mesh(atlas: Atlas, structure: Structure) -> pv.PolyData:
-    """The mesh of one structure, from the cache when its geometry was built before.
-    Callers must not modify the returned mesh."""
-    key = _key(atlas, structure)
+def cached_structure_mesh(atlas: Atlas, structure: Structure, detail: bool = False) -> pv.PolyData:
+    """The mesh of one structure, from the cache when its geometry was built before (the
+    detail copy of a mesh when ``detail`` is set: for measurements). Callers must not modify
+    the returned mesh."""
+    key = _key(atlas, structure, detail)
     with _lock:
         mesh = _cache.get(key)
         if mesh is not None:
             _cache.move_to_end(key)
             return mesh
-    mesh = structure_mesh(structure, atlas.root)
+    mesh = structure_mesh(structure, atlas.root, detail)
     with _lock:
         _cache[key] = mesh
         while len(_cache) > _CACHE_SIZE:
@@ -40,6 +41,9 @@ def cached_structure_mesh(atlas: Atlas, structure: Structure) -> pv.PolyData:
     return mesh
 
 
-def specimen_meshes(atlas: Atlas, specimen: Specimen) -> dict[str, pv.PolyData]:
-    """Every structure of the specimen as a surface mesh, in the specimen's order."""
-    return {sid: cached_structure_mesh(atlas, s) for sid, s in specimen.structures.items()}
+def specimen_meshes(
+    atlas: Atlas, specimen: Specimen, detail: bool = False
+) -> dict[str, pv.PolyData]:
+    """Every structure of the specimen as a surface mesh, in the specimen's order (detail
+    copies of meshes when ``detail`` is set)."""
+    return {sid: cached_structure_mesh(atlas, s, detail) for sid, s in specimen.structures.items()}

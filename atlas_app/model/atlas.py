@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from atlas_app.model.schema import (
+    AllowedContact,
     AtlasInfo,
     Group,
     Landmark,
@@ -13,6 +14,11 @@ from atlas_app.model.schema import (
     Structure,
     VariantGroup,
 )
+
+
+def _printable(char: str) -> str:
+    """A character as it can be printed on one line: itself, or its escape."""
+    return char if char.isprintable() else repr(char)[1:-1]
 
 
 @dataclass(frozen=True, order=True)
@@ -26,7 +32,10 @@ class Fault:
     check: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.problem} [{self.check}]"
+        # One fault, one line: whatever a file held, nothing printed can forge another fault
+        # line or reach the terminal as an escape code.
+        text = f"{self.file}:{self.line}: {self.field}: {self.problem} [{self.check}]"
+        return text if text.isprintable() else "".join(map(_printable, text))
 
 
 @dataclass(frozen=True)
@@ -58,11 +67,20 @@ class Atlas:
     landmarks: dict[str, Landmark]
     groups: dict[str, Group]
     variant_groups: dict[str, VariantGroup]
+    allowed_contacts: dict[str, AllowedContact]
     origins: dict[tuple[str, str], Origin]
     faults: tuple[Fault, ...] = ()
 
     def origin(self, kind: str, record_id: str) -> Origin | None:
         return self.origins.get((kind, record_id))
+
+    def without_structures(self, ids: set[str], faults: tuple[Fault, ...] = ()) -> Atlas:
+        """The atlas with these structures left out (their data is unusable) and their
+        faults added; the rest serves as before."""
+        if not ids and not faults:
+            return self
+        kept = {k: v for k, v in self.structures.items() if k not in ids}
+        return replace(self, structures=kept, faults=(*self.faults, *faults))
 
     def fault(
         self, check: str, kind: str, record_id: str, sub: tuple[str | int, ...], problem: str

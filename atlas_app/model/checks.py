@@ -23,6 +23,7 @@ from atlas_app.model.schema import (
     Citation,
     MeshGeometry,
     MirrorGeometry,
+    OffsetGeometry,
     ParametricGeometry,
     Structure,
     Vec3,
@@ -32,7 +33,20 @@ from atlas_app.model.specimen import PatchError, build_specimen, default_choices
 
 Check = Callable[[Atlas], Iterator[Fault]]
 CHECKS: dict[str, Check] = {}
-LOAD_CHECKS = ("yaml_syntax", "schema", "schema_version")
+LOAD_CHECKS = (
+    # the shared YAML reader's refusals (atlas_app.model.yaml_io)
+    "file_readable",
+    "yaml_alias",
+    "yaml_characters",
+    "yaml_duplicate_key",
+    "yaml_limits",
+    "yaml_syntax",
+    "yaml_tag",
+    # the loader's
+    "schema",
+    "schema_version",
+)
+GEOMETRIC_CHECKS = ("no_intersections",)
 PREVALENCE_TOLERANCE = 0.005
 
 
@@ -46,7 +60,14 @@ RecordPath = tuple[str | int, ...]
 
 
 def _records(atlas: Atlas) -> Iterator[tuple[str, str, BaseModel]]:
-    for kind in ("references", "structures", "landmarks", "groups", "variant_groups"):
+    for kind in (
+        "references",
+        "structures",
+        "landmarks",
+        "groups",
+        "variant_groups",
+        "allowed_contacts",
+    ):
         for record_id, record in getattr(atlas, kind).items():
             yield kind, record_id, record
 
@@ -116,6 +137,14 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                 ("geometry", "of"),
                 f"mirrors unknown structure '{s.geometry.of}'",
             )
+        if isinstance(s.geometry, OffsetGeometry) and s.geometry.of not in atlas.structures:
+            yield atlas.fault(
+                "references_resolve",
+                "structures",
+                sid,
+                ("geometry", "of"),
+                f"runs beside unknown structure '{s.geometry.of}'",
+            )
     for gid, g in atlas.groups.items():
         if g.parent is not None and g.parent not in atlas.groups:
             yield atlas.fault(
@@ -125,16 +154,27 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                 ("parent",),
                 f"unknown parent group '{g.parent}'",
             )
+    added_anywhere = {
+        s.id for vg in atlas.variant_groups.values() for o in vg.options for s in o.patch.add
+    }
     for vg in atlas.variant_groups.values():
         for i, o in enumerate(vg.options):
-            added = {s.id for s in o.patch.add}
-            targets: list[tuple[RecordPath, str]] = []
-            targets += [(("remove", j), t) for j, t in enumerate(o.patch.remove)]
-            targets += [(("modify", t), t) for t in o.patch.modify]
+            known = set(atlas.structures) | {s.id for s in o.patch.add}
+            targets: list[tuple[RecordPath, str, set[str]]] = []
+            targets += [(("remove", j), t, known) for j, t in enumerate(o.patch.remove)]
+            targets += [(("modify", t), t, known) for t in o.patch.modify]
             for w, warp in enumerate(o.patch.warp):
-                targets += [(("warp", w, "ends", t), t) for t in warp.ends]
-            for sub, target in targets:
-                if target not in atlas.structures and target not in added:
+                targets += [(("warp", w, "ends", t), t, known) for t in warp.ends]
+                # a warp also carries what other variants add (warps come last)
+                targets += [
+                    (("warp", w, "follow", k), t, added_anywhere | known)
+                    for k, t in enumerate(warp.follow)
+                ]
+            for n, added_s in enumerate(o.patch.add):
+                if isinstance(added_s.geometry, OffsetGeometry | MirrorGeometry):
+                    targets.append((("add", n, "geometry", "of"), added_s.geometry.of, known))
+            for sub, target, names in targets:
+                if target not in names:
                     yield atlas.fault(
                         "references_resolve",
                         "variant_groups",
@@ -151,6 +191,17 @@ def check_references_resolve(atlas: Atlas) -> Iterator[Fault]:
                         vg.id,
                         ("options", i, "patch", "landmarks", lid),
                         f"patch names unknown landmark '{lid}'",
+                    )
+    for cid, contact in atlas.allowed_contacts.items():
+        for i, a, b in contact.expanded():
+            for sid in (a, b):
+                if sid not in atlas.structures and sid not in added_anywhere:
+                    yield atlas.fault(
+                        "references_resolve",
+                        "allowed_contacts",
+                        cid,
+                        ("pairs", i),
+                        f"names unknown structure '{sid}'",
                     )
 
 
@@ -286,27 +337,47 @@ def check_landmarks_present(atlas: Atlas) -> Iterator[Fault]:
 
 @check
 def check_mesh_files_exist(atlas: Atlas) -> Iterator[Fault]:
-    """Each mesh file is in the atlas and looks like the format its name says."""
+    """Each mesh file is inside the atlas folder and looks like the format its name says.
+    (Whether VTK can read it is ``mesh_data``'s, in the geometry layer.)"""
     for sid, s in atlas.structures.items():
         if not isinstance(s.geometry, MeshGeometry):
             continue
-        path = atlas.root / s.geometry.file
-        problem = _mesh_file_problem(path)
-        if problem:
-            yield atlas.fault(
-                "mesh_files_exist",
-                "structures",
-                sid,
-                ("geometry", "file"),
-                f"{s.geometry.file}: {problem}",
-            )
+        for key, name in (("file", s.geometry.file), ("detail", s.geometry.detail)):
+            if name is None:
+                continue
+            path, problem = mesh_file_path(atlas.root, name)
+            if path is not None:
+                problem = _mesh_file_problem(path)
+            if problem:
+                yield atlas.fault(
+                    "mesh_files_exist", "structures", sid, ("geometry", key), f"{name}: {problem}"
+                )
+
+
+def mesh_file_path(root: Path, file: str) -> tuple[Path | None, str | None]:
+    """The path of a mesh record's file, or why it is refused: it must stay inside the
+    atlas folder (no absolute path, no '..', no link leading out)."""
+    rel = Path(file)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None, "the path must stay inside the atlas folder (no '/' start, no '..')"
+    path = root / rel
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return None, "the path cannot be resolved (a link loop?)"
+    if not inside:
+        return None, "the file links outside the atlas folder"
+    return path, None
 
 
 def _mesh_file_problem(path: Path) -> str | None:
     if not path.is_file():
         return "file not found"
-    with path.open("rb") as handle:
-        head = handle.read(512)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror or exc}"
     if len(head) < 84:
         return "file is too small to be a mesh"
     if path.suffix == ".vtp" and b"<VTKFile" not in head:
@@ -426,15 +497,116 @@ def check_variant_patches_apply(atlas: Atlas) -> Iterator[Fault]:
                 )
 
 
-def run_checks(atlas: Atlas) -> list[Fault]:
-    """Every fault of a loaded atlas: the loader's, then each check's, sorted by place."""
+def _owner(atlas: Atlas, a: str, b: str) -> str:
+    """Of two structures, the one whose record a fix most likely changes: the authored
+    (schematic) one, else a centerline (a fitted tube) rather than a surface mesh."""
+
+    def rank(sid: str) -> tuple[bool, bool, str]:
+        s = atlas.structures[sid]
+        return (not s.schematic, not isinstance(s.geometry, CenterlineGeometry), sid)
+
+    return min((a, b), key=rank)
+
+
+def _adding(atlas: Atlas, structure_id: str) -> str:
+    """The variant group one of whose options adds this structure."""
+    return next(
+        g.id
+        for g in atlas.variant_groups.values()
+        for o in g.options
+        if any(s.id == structure_id for s in o.patch.add)
+    )
+
+
+@check
+def check_no_intersections(atlas: Atlas) -> Iterator[Fault]:
+    """No two structures pass through each other unless ``allowed_contacts`` says anatomy
+    lets them (a nerve forming inside psoas, a vein draining into another, a root in its
+    foramen), each allowance with its reason and citation.
+
+    Measured by :mod:`atlas_app.geometry.intersections` — overlap beyond 1 mm, or beyond
+    half a thin tube's radius — over the base specimen, each variant option alone and
+    each pair of options that change neighbouring structures
+    (:mod:`atlas_app.geometry.contacts`). A fault gives the pair, how deep and over what
+    length; it sits on the structure a fix would change, or on the patch of the variant
+    that brings the intersection. An allowance no specimen uses is a fault too, so the list
+    stays the list of contacts the model makes.
+
+    ``checks: {no_intersections: false}`` in ``atlas.yaml`` switches it off. The shipped
+    atlas does so until the adult body (issue 11) replaces the SPL CT, whose structures pass
+    through each other; whoever lands the adult body deletes that line. Like every
+    geometric check it expects an atlas that passes the rest of the battery.
+    """
+    if "no_intersections" in switched_off(atlas):
+        return
+    from atlas_app.geometry.contacts import survey_contacts  # needs VTK: only when run
+    from atlas_app.geometry.intersections import BodyError
+    from atlas_app.geometry.mesh_files import unusable_meshes
+
+    if unusable_meshes(atlas):
+        return  # mesh_data reports them; their surfaces cannot be measured
+    try:
+        found = survey_contacts(atlas)
+    except BodyError as exc:
+        kind = "structures" if exc.structure_id in atlas.structures else "variant_groups"
+        record = exc.structure_id if kind == "structures" else _adding(atlas, exc.structure_id)
+        yield atlas.fault(
+            "no_intersections", kind, record, ("geometry",), f"cannot build: {exc.problem}"
+        )
+        return
+    for finding in found.findings:
+        if not finding.is_fault:
+            continue
+        hit = finding.intersection
+        problem = hit.describe()
+        if finding.excess is not None:
+            problem += f", {finding.excess} as '{finding.allowance}' allows"
+        if not finding.visit.options:
+            sid = _owner(atlas, hit.a, hit.b)
+            yield atlas.fault("no_intersections", "structures", sid, ("geometry",), problem)
+            continue
+        *before, (gid, i) = finding.visit.options
+        for other_gid, j in before:
+            problem += f" (with '{atlas.variant_groups[other_gid].options[j].id}')"
+        yield atlas.fault(
+            "no_intersections", "variant_groups", gid, ("options", i, "patch"), problem
+        )
+    for cid, i in found.unused_allowances:
+        yield atlas.fault(
+            "no_intersections",
+            "allowed_contacts",
+            cid,
+            ("pairs", i),
+            "these structures do not touch in any specimen: remove the allowance",
+        )
+
+
+def switched_off(atlas: Atlas) -> list[str]:
+    """The checks this atlas's manifest switches off (``checks:`` in ``atlas.yaml``)."""
+    if atlas.info is None:
+        return []
+    return [name for name, on in atlas.info.checks if not on]
+
+
+def run_checks(atlas: Atlas, *, geometric: bool = True) -> list[Fault]:
+    """Every fault of a loaded atlas: the loader's, then each check's, sorted by place.
+
+    The geometric checks (:data:`GEOMETRIC_CHECKS`) measure surfaces built from the records,
+    so they run only when everything else passed — on broken records they would measure
+    nonsense or fail — and take seconds, so the app, which only needs to know which records
+    are broken, asks for them with ``geometric=False``.
+    """
     faults = list(atlas.faults)
-    for fn in CHECKS.values():
-        faults.extend(fn(atlas))
+    for name, fn in CHECKS.items():
+        if name not in GEOMETRIC_CHECKS:
+            faults.extend(fn(atlas))
+    if geometric and not faults:
+        for name in GEOMETRIC_CHECKS:
+            faults.extend(CHECKS[name](atlas))
     return sorted(set(faults))
 
 
-def validate_atlas(root: Path | str) -> tuple[Atlas, list[Fault]]:
-    """Load an atlas directory and run the whole battery."""
+def validate_atlas(root: Path | str, *, geometric: bool = True) -> tuple[Atlas, list[Fault]]:
+    """Load an atlas directory and run the whole battery (see :func:`run_checks`)."""
     atlas = load_atlas(root)
-    return atlas, run_checks(atlas)
+    return atlas, run_checks(atlas, geometric=geometric)

@@ -16,18 +16,10 @@ from pydantic import BaseModel, ValidationError
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.loader import describe_error
 from atlas_app.model.schema import SCHEMA_VERSION
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
 
 Loc = tuple[str | int, ...]
 """A path inside a YAML document: keys and list indexes."""
-
-
-def relative_path(path: Path) -> str:
-    """The path as a reader would type it: relative to the working directory if inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def field_path(loc: Loc) -> str:
@@ -42,7 +34,7 @@ def read_versioned(path: Path, faults: list[Fault]) -> tuple[LoadedYaml, dict[st
     try:
         doc = load_yaml(path)
     except YamlError as exc:
-        faults.append(Fault(rel, exc.line, "-", exc.problem, "yaml_syntax"))
+        faults.append(Fault(rel, exc.line, exc.field, exc.problem, exc.check))
         return None
     data = doc.data if isinstance(doc.data, dict) else {}
     if data.get("schema_version") != SCHEMA_VERSION:

@@ -3,16 +3,17 @@
 An atlas directory holds ``*.yaml`` files. Each carries ``schema_version`` and one
 top-level list (or, for the manifest, mapping) named by its kind:
 
-=================  ===========================================
-key                records
-=================  ===========================================
-``atlas``          the manifest (one per atlas)
-``references``     the bibliography
-``structures``     bones, muscles, vessels, nerves, viscera, pathology
-``landmarks``      named points
-``groups``         systems and plexuses
-``variant_groups`` anatomical variants
-=================  ===========================================
+====================  ================================================
+key                   records
+====================  ================================================
+``atlas``             the manifest (one per atlas)
+``references``        the bibliography
+``structures``        bones, muscles, vessels, nerves, viscera, pathology
+``landmarks``         named points
+``groups``            systems and plexuses
+``variant_groups``    anatomical variants
+``allowed_contacts``  structures anatomy lets pass into one another
+====================  ================================================
 
 Folders listed in :data:`OTHER_LOADERS` hold other kinds of data (approaches, quiz items)
 read by their own loaders.
@@ -20,6 +21,7 @@ read by their own loaders.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 from atlas_app.model.atlas import Atlas, Fault, Origin
 from atlas_app.model.schema import (
     SCHEMA_VERSION,
+    AllowedContact,
     AtlasInfo,
     Group,
     Landmark,
@@ -36,7 +39,7 @@ from atlas_app.model.schema import (
     Structure,
     VariantGroup,
 )
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
 
 LIST_KINDS: dict[str, type[BaseModel]] = {
     "references": Reference,
@@ -44,6 +47,7 @@ LIST_KINDS: dict[str, type[BaseModel]] = {
     "landmarks": Landmark,
     "groups": Group,
     "variant_groups": VariantGroup,
+    "allowed_contacts": AllowedContact,
 }
 OTHER_LOADERS = ("approaches", "quiz", "meshes", "sacroplasty", "cases")
 
@@ -55,6 +59,15 @@ def iter_data_files(root: Path) -> Iterator[Path]:
         if rel.parts[0] in OTHER_LOADERS or any(p.startswith(".") for p in rel.parts):
             continue
         yield path
+
+
+def linked_folders(root: Path) -> Iterator[Path]:
+    """Links to folders inside the atlas: the reader does not follow them (they could lead
+    out of the atlas or round in a loop), so their files would be silently missed."""
+    for folder, dirs, _files in os.walk(root):
+        for name in sorted(dirs):
+            if (Path(folder) / name).is_symlink():
+                yield Path(folder) / name
 
 
 def describe_error(err: Any) -> tuple[tuple[str | int, ...], str]:
@@ -70,7 +83,14 @@ def describe_error(err: Any) -> tuple[tuple[str | int, ...], str]:
 
 # pydantic puts the tag of a discriminated union in the error location; a reader wants
 # the field path, not the union branch.
-_UNION_TAGS = {"centerline", "mesh", "mirror", "parametric", "function-before[_from_string()]"}
+_UNION_TAGS = {
+    "centerline",
+    "mesh",
+    "mirror",
+    "offset",
+    "parametric",
+    "function-before[_from_string()]",
+}
 
 
 def _field_name(loc: tuple[str | int, ...], record_id: str) -> str:
@@ -86,11 +106,7 @@ class _Reader:
         self.info: AtlasInfo | None = None
 
     def rel(self, path: Path) -> str:
-        """The path as a reader would type it: relative to the working directory if inside it."""
-        try:
-            return str(path.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+        return relative_path(path)
 
     def fault(
         self, doc: LoadedYaml, path: tuple[str | int, ...], field: str, problem: str, check: str
@@ -101,7 +117,7 @@ class _Reader:
         try:
             doc = load_yaml(path)
         except YamlError as exc:
-            self.faults.append(Fault(self.rel(path), exc.line, "-", exc.problem, "yaml_syntax"))
+            self.faults.append(Fault(self.rel(path), exc.line, exc.field, exc.problem, exc.check))
             return
         data = doc.data
         if not isinstance(data, dict):
@@ -188,6 +204,16 @@ def load_atlas(root: Path | str) -> Atlas:
     else:
         for path in iter_data_files(root):
             reader.read_file(path)
+        for link in linked_folders(root):
+            reader.faults.append(
+                Fault(
+                    reader.rel(link),
+                    1,
+                    "-",
+                    "a link to a folder: its files are not read",
+                    "file_readable",
+                )
+            )
         if reader.info is None:
             reader.faults.append(
                 Fault(str(root.name), 1, "atlas", "no atlas manifest (atlas.yaml)", "schema")
@@ -201,6 +227,7 @@ def load_atlas(root: Path | str) -> Atlas:
         landmarks=r["landmarks"],
         groups=r["groups"],
         variant_groups=r["variant_groups"],
+        allowed_contacts=r["allowed_contacts"],
         origins=reader.origins,
         faults=tuple(reader.faults),
     )

@@ -7,6 +7,7 @@ resolve, citations that exist, prevalences that add up) live in ``checks.py``.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -117,10 +118,14 @@ class CenterlineGeometry(Record):
 
 
 class MeshGeometry(Record):
-    """A surface mesh shipped in ``anatomy_data/meshes`` (derived from the CT atlas)."""
+    """A surface mesh shipped in ``anatomy_data/meshes``: ``file`` is the copy the browser
+    gets, ``detail`` (optional) a finer copy of the same surface for measurements."""
 
     kind: Literal["mesh"]
     file: str = Field(pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
+    detail: str | None = Field(default=None, pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
+    closed: bool = True
+    """A closed surface (a bone, a disc, a muscle); ``mesh_data`` checks it has no open edge."""
     source: Cites
 
 
@@ -130,6 +135,27 @@ class MirrorGeometry(Record):
     kind: Literal["mirror"]
     of: Id
     source: Cites
+
+
+class OffsetGeometry(Record):
+    """A strand running beside another centerline structure: that structure's points shifted
+    by ``by`` (mm), over the stretch ``span`` of its length (fractions from its start), with
+    its own radius. Resolved after the variants are applied, so a doubled root follows
+    whatever course a variant gives the root it doubles."""
+
+    kind: Literal["offset"]
+    of: Id
+    by: Vec3
+    radius: float = Field(gt=0)
+    span: tuple[float, float] = (0.0, 1.0)
+    source: Cites
+
+    @model_validator(mode="after")
+    def _span_in_order(self) -> OffsetGeometry:
+        a, b = self.span
+        if not 0.0 <= a < b <= 1.0:
+            raise ValueError("span must be two fractions 0 <= start < end <= 1")
+        return self
 
 
 class ParametricGeometry(Record):
@@ -178,7 +204,7 @@ class ParametricGeometry(Record):
 
 
 Geometry = Annotated[
-    CenterlineGeometry | MeshGeometry | MirrorGeometry | ParametricGeometry,
+    CenterlineGeometry | MeshGeometry | MirrorGeometry | OffsetGeometry | ParametricGeometry,
     Field(discriminator="kind"),
 ]
 
@@ -224,22 +250,47 @@ class Group(Record):
 
 
 class Warp(Record):
-    """Drag the ends of centerlines by a vector, fading smoothly along each line.
+    """Move a junction of vessels by ``by`` and carry the vessels with it, smoothly.
 
-    Used by variants that move a junction (the aortic bifurcation one level down): the
-    named ends move by ``by`` and points within ``falloff_mm`` of arc length follow.
+    Used by the variants that set where the aorta divides and where the iliac veins join.
+    The junction is ``landmark`` (moved by ``by``) or, without one, the first named end.
+    Every control point of the structures in ``ends`` (those joined at the junction, with
+    the end that lies on it) and in ``follow`` (their branches and tributaries further on,
+    moved when the specimen has them) moves by ``by`` times a weight of the straight-line
+    distance to the junction, 1 there and 0 from ``falloff_mm`` on, with zero slope at
+    both. A displacement field in space rather than along each line: points where vessels
+    join move together, so joins hold at the junction and beyond it, and directions at the
+    junction are kept, so no vessel kinks there. ``falloff_mm`` ≥ π·|by| keeps the field's
+    steepest gradient (π·|by| / (2·falloff)) at or below one half: no segment shrinks or
+    stretches by more than half, or turns by more than 30°, so no vessel folds.
     """
 
     ends: dict[Id, Literal["start", "end"]] = Field(min_length=1)
+    follow: list[Id] = []
     by: Vec3
     falloff_mm: float = Field(gt=0)
     landmark: Id | None = None
 
+    @model_validator(mode="after")
+    def _does_not_fold(self) -> Warp:
+        shift = sum(c * c for c in self.by) ** 0.5
+        if self.falloff_mm < math.pi * shift:
+            raise ValueError(
+                f"falloff_mm {self.falloff_mm:g} is under π × |by| = {math.pi * shift:.1f}: "
+                "the warp would crush or fold the vessels"
+            )
+        return self
+
+    def moved(self) -> list[str]:
+        """Every structure the warp may move."""
+        return [*self.ends, *self.follow]
+
 
 class Patch(Record):
     """How a variant changes the base model. Applied in this order: remove, modify, add,
-    warp, landmarks. ``modify`` merges fields into an existing structure (lists are
-    replaced whole)."""
+    landmarks; the warps of every chosen variant come last, once all structures are in
+    place (a warp carries the veins another variant adds). ``modify`` merges fields into
+    an existing structure (lists are replaced whole)."""
 
     remove: list[Id] = []
     modify: dict[Id, dict[str, Any]] = {}
@@ -273,6 +324,13 @@ class VariantGroup(Record):
         return self
 
 
+class CheckSwitches(Record):
+    """Named checks an atlas may switch off (``checks:`` in ``atlas.yaml``). Only checks
+    listed here can be switched off, and each is on unless the manifest says otherwise."""
+
+    no_intersections: bool = True
+
+
 class AtlasInfo(Record):
     """The atlas manifest (``atlas.yaml``)."""
 
@@ -284,6 +342,62 @@ class AtlasInfo(Record):
     required_landmarks: list[Id] = []
     license: str
     attribution: list[str] = []
+    credits: list[str] = Field(
+        default=[],
+        description="Lines every rendering or export derived from the anatomy must carry",
+    )
+    checks: CheckSwitches = CheckSwitches()
+
+
+SIDE_PLACEHOLDER = "{side}"
+ContactId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\{side\})?$")]
+
+
+class AllowedContact(Record):
+    """Structures that anatomy lets pass into one another — a nerve forming inside psoas, a
+    vein draining into another, a root in its foramen — with why and the source.
+
+    An id ending in ``{side}`` stands for the right and the left structure (one pair per
+    side). ``max_depth_mm`` and ``max_length_mm``, when given, bound how deep and over what
+    length the contact may run (a branch joins its trunk; it does not run inside it).
+    """
+
+    id: Id
+    pairs: list[tuple[ContactId, ContactId]] = Field(min_length=1)
+    reason: str = Field(min_length=10)
+    cite: Cites
+    max_depth_mm: float | None = Field(default=None, gt=0)
+    max_length_mm: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _sides_pair_up(self) -> AllowedContact:
+        for a, b in self.pairs:
+            if a == b:
+                raise ValueError(f"'{a}' is paired with itself")
+            if a.endswith(SIDE_PLACEHOLDER) != b.endswith(SIDE_PLACEHOLDER) and not (
+                _midline(a) or _midline(b)
+            ):
+                raise ValueError(f"'{a}' and '{b}': use {SIDE_PLACEHOLDER} on both or neither")
+        return self
+
+    def expanded(self) -> list[tuple[int, str, str]]:
+        """(index of the pair, id, id) for every concrete pair, sides spelled out."""
+        out = []
+        for i, (a, b) in enumerate(self.pairs):
+            if SIDE_PLACEHOLDER in a + b:
+                for side in ("right", "left"):
+                    out.append((i, _on_side(a, side), _on_side(b, side)))
+            else:
+                out.append((i, a, b))
+        return out
+
+
+def _midline(structure_id: str) -> bool:
+    return not structure_id.endswith(("_right", "_left", SIDE_PLACEHOLDER))
+
+
+def _on_side(structure_id: str, side: str) -> str:
+    return structure_id.replace(SIDE_PLACEHOLDER, side)
 
 
 def side_suffix_problem(structure_id: str, side: str) -> str | None:

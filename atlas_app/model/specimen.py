@@ -7,7 +7,8 @@ records: patches replace only what they name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import (
     CenterlineGeometry,
     MirrorGeometry,
+    OffsetGeometry,
     ParametricGeometry,
     Patch,
     Structure,
@@ -115,31 +117,56 @@ def falloff_weights(distance: np.ndarray, reach: float) -> np.ndarray:
     return 0.5 * (1.0 + np.cos(np.pi * t))
 
 
-def warp_centerline(points: np.ndarray, end: str, by: np.ndarray, reach: float) -> np.ndarray:
-    """Move one end of a polyline by ``by``; the rest follows, fading over ``reach`` mm."""
-    s = arc_lengths(points)
-    from_end = s if end == "start" else s[-1] - s
-    return points + falloff_weights(from_end, reach)[:, None] * by[None, :]
+def warp_points(points: np.ndarray, centre: np.ndarray, by: np.ndarray, reach: float) -> np.ndarray:
+    """Points moved by the smooth field of a junction's move (see :class:`Warp`)."""
+    d = np.linalg.norm(points - centre[None, :], axis=1)
+    return points + falloff_weights(d, reach)[:, None] * by[None, :]
 
 
-def _apply_warp(structures: dict[str, Structure], landmarks: dict[str, Vec3], warp: Warp) -> None:
-    by = np.asarray(warp.by, dtype=float)
-    for sid, end in warp.ends.items():
-        s = structures.get(sid)
-        if s is None or not isinstance(s.geometry, CenterlineGeometry):
-            raise PatchError(f"warp: '{sid}' is not a centerline structure of this specimen")
-        pts = warp_centerline(np.asarray(s.geometry.points, float), end, by, warp.falloff_mm)
-        geom = s.geometry.model_copy(update={"points": [tuple(map(float, p)) for p in pts]})
-        structures[sid] = s.model_copy(update={"geometry": geom})
+def _warp_centre(
+    structures: dict[str, Structure], landmarks: dict[str, Vec3], warp: Warp
+) -> np.ndarray:
     if warp.landmark is not None:
         if warp.landmark not in landmarks:
             raise PatchError(f"warp: unknown landmark '{warp.landmark}'")
-        old = np.asarray(landmarks[warp.landmark], float)
-        landmarks[warp.landmark] = tuple(map(float, old + by))  # type: ignore[assignment]
+        return np.asarray(landmarks[warp.landmark], float)
+    sid, end = next(iter(warp.ends.items()))
+    g = structures[sid].geometry
+    assert isinstance(g, CenterlineGeometry)
+    return np.asarray(g.points[0 if end == "start" else -1], float)
 
 
-def apply_patch(structures: dict[str, Structure], landmarks: dict[str, Vec3], patch: Patch) -> None:
-    """Apply one variant's patch in place (remove, modify, add, warp, landmarks)."""
+def apply_warp(structures: dict[str, Structure], landmarks: dict[str, Vec3], warp: Warp) -> None:
+    """Move a junction and the vessels around it, in place. The structures in ``ends`` must
+    be centerlines of the specimen; those in ``follow`` are moved when it has them."""
+    for sid in warp.ends:
+        s = structures.get(sid)
+        if s is None or not isinstance(s.geometry, CenterlineGeometry):
+            raise PatchError(f"warp: '{sid}' is not a centerline structure of this specimen")
+    centre = _warp_centre(structures, landmarks, warp)
+    by = np.asarray(warp.by, dtype=float)
+    for sid in warp.moved():
+        s = structures.get(sid)
+        if s is None:
+            continue  # a tributary this specimen lacks (an absent iliolumbar vein)
+        if not isinstance(s.geometry, CenterlineGeometry):
+            raise PatchError(f"warp: '{sid}' is not a centerline structure of this specimen")
+        pts = warp_points(np.asarray(s.geometry.points, float), centre, by, warp.falloff_mm)
+        geom = s.geometry.model_copy(update={"points": [tuple(map(float, p)) for p in pts]})
+        structures[sid] = s.model_copy(update={"geometry": geom})
+    if warp.landmark is not None:
+        landmarks[warp.landmark] = tuple(map(float, centre + by))  # type: ignore[assignment]
+
+
+def apply_patch(
+    structures: dict[str, Structure],
+    landmarks: dict[str, Vec3],
+    patch: Patch,
+    *,
+    warps: bool = True,
+) -> None:
+    """Apply one variant's patch in place (remove, modify, add, landmarks, then its warps;
+    ``warps=False`` leaves them to the caller, who applies every variant's warps last)."""
     for sid in patch.remove:
         if sid not in structures:
             raise PatchError(f"remove: no structure '{sid}'")
@@ -158,12 +185,13 @@ def apply_patch(structures: dict[str, Structure], landmarks: dict[str, Vec3], pa
         if s.id in structures:
             raise PatchError(f"add: '{s.id}' already exists")
         structures[s.id] = s
-    for warp in patch.warp:
-        _apply_warp(structures, landmarks, warp)
     for lid, point in patch.landmarks.items():
         if lid not in landmarks:
             raise PatchError(f"landmarks: unknown landmark '{lid}'")
         landmarks[lid] = point
+    if warps:
+        for warp in patch.warp:
+            apply_warp(structures, landmarks, warp)
 
 
 def mirror_point(p: Vec3) -> Vec3:
@@ -200,21 +228,68 @@ def resolve_mirrors(structures: dict[str, Structure]) -> None:
         structures[sid] = s.model_copy(update={"geometry": mirror_geometry(src.geometry)})
 
 
+def offset_centerline(source: CenterlineGeometry, offset: OffsetGeometry) -> CenterlineGeometry:
+    """The strand of an offset geometry: the source's control points over the offset's span
+    (cut at the span's ends along the polyline), shifted, with the offset's radius."""
+    pts = np.asarray(source.points, float)
+    s = arc_lengths(pts)
+    a, b = (f * s[-1] for f in offset.span)
+    keep = [np.array([np.interp(a, s, pts[:, k]) for k in range(3)])]
+    keep += [p for p, d in zip(pts, s, strict=True) if a < d < b]
+    keep.append(np.array([np.interp(b, s, pts[:, k]) for k in range(3)]))
+    moved = np.asarray(keep) + np.asarray(offset.by, float)
+    return CenterlineGeometry(
+        kind="centerline",
+        points=[tuple(map(float, p)) for p in moved],
+        radius=offset.radius,
+        source=offset.source,
+    )
+
+
+def resolve_offsets(structures: dict[str, Structure]) -> None:
+    """Replace each offset geometry with the strand beside its (already patched) source."""
+    for sid, s in list(structures.items()):
+        if not isinstance(s.geometry, OffsetGeometry):
+            continue
+        src = structures.get(s.geometry.of)
+        if src is None or not isinstance(src.geometry, CenterlineGeometry):
+            raise PatchError(
+                f"{sid}: runs beside '{s.geometry.of}', which is not a centerline here"
+            )
+        geometry = offset_centerline(src.geometry, s.geometry)
+        structures[sid] = s.model_copy(update={"geometry": geometry})
+
+
+@contextmanager
+def _blaming(option_id: str) -> Iterator[None]:
+    """Name the variant in a patch error raised inside."""
+    try:
+        yield
+    except PatchError as exc:
+        raise PatchError(f"variant '{option_id}': {exc}") from exc
+
+
 def build_specimen(atlas: Atlas, spec: str | Mapping[str, str] = DEFAULT_SPEC) -> Specimen:
     """Apply the chosen variants to the base model. Raises SpecError or PatchError."""
     choices = parse_spec(atlas, spec) if isinstance(spec, str) else dict(spec)
     structures = dict(atlas.structures)
     landmarks: dict[str, Vec3] = {k: v.point for k, v in atlas.landmarks.items()}
+    chosen = []
     for group in atlas.variant_groups.values():
         option_id = choices.get(group.id, group.default)
         option = next((o for o in group.options if o.id == option_id), None)
         if option is None:
             raise SpecError(f"'{option_id}' is not an option of '{group.id}'")
-        try:
-            apply_patch(structures, landmarks, option.patch)
-        except PatchError as exc:
-            raise PatchError(f"variant '{option.id}': {exc}") from exc
+        chosen.append(option)
+    for option in chosen:
+        with _blaming(option.id):
+            apply_patch(structures, landmarks, option.patch, warps=False)
+    for option in chosen:  # junctions move once every structure is in place
+        with _blaming(option.id):
+            for warp in option.patch.warp:
+                apply_warp(structures, landmarks, warp)
     resolve_mirrors(structures)
+    resolve_offsets(structures)
     return Specimen(
         spec=format_spec(atlas, choices),
         choices=choices,
@@ -226,7 +301,8 @@ def build_specimen(atlas: Atlas, spec: str | Mapping[str, str] = DEFAULT_SPEC) -
 def sample_choices(atlas: Atlas, n: int, seed: int) -> list[dict[str, str]]:
     """Draw ``n`` specimens' variant choices from the published prevalences, reproducibly.
 
-    Groups are drawn independently (no study reports their joint distribution).
+    Groups are drawn independently: anatomy that varies together is one group (the levels of
+    the aortic bifurcation and the iliocaval confluence are chosen as pairs).
     """
     rng = np.random.default_rng(seed)
     columns: dict[str, np.ndarray] = {}

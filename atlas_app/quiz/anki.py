@@ -107,12 +107,16 @@ def export_topic(
     *,
     title: str = "Quiz",
     references: Mapping[str, str] | None = None,
+    credits: Sequence[str] = (),
 ) -> bytes:
     """The items as an .apkg file's bytes. ``images`` maps an item id to its still (PNG);
     ``references`` maps reference ids to the short names shown as sources."""
     refs = references or {}
     name = f"{DECK_PREFIX}::{title}"
-    deck = genanki.Deck(deck_id(name), name)
+    # The stills show anatomy derived from BodyParts3D and Z-Anatomy: their attribution lines
+    # travel with the deck (its description) and with every card (under its sources).
+    credit = " · ".join(_e(c) for c in credits)
+    deck = genanki.Deck(deck_id(name), name, description=credit)
     with tempfile.TemporaryDirectory(prefix="anki-") as tmp:
         media: list[str] = []
         for item in items:
@@ -135,7 +139,7 @@ def export_topic(
                 fields=[
                     _question(stem_item, front),
                     _answer(item, back),
-                    _sources(item, refs),
+                    _sources(item, refs) + (f"<br><small>{credit}</small>" if credit else ""),
                 ],
                 guid=genanki.guid_for(item.id, item.seed),
                 tags=[item.topic, item.template],

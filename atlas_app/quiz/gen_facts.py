@@ -128,7 +128,7 @@ def _touched(atlas: Atlas, group_id: str, option_id: str) -> str | None:
         p = o.patch
         ids = [*p.modify, *(s.id for s in p.add), *p.remove]
         for w in p.warp:
-            ids += list(w.ends)
+            ids += w.moved()
         if ids:
             return ids[0]
     return None

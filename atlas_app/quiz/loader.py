@@ -20,7 +20,7 @@ from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.loader import describe_error
 from atlas_app.model.schema import SCHEMA_VERSION
 from atlas_app.model.specimen import SpecError, parse_spec
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml
+from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
 from atlas_app.quiz.schema import QUIZ_KEY, AuthoredItem, kind_problems
 from atlas_app.quiz.topics import TOPICS
 
@@ -38,13 +38,6 @@ class QuizBank:
 
     def by_topic(self, topic: str) -> list[AuthoredItem]:
         return [i for i in self.items.values() if i.topic == topic]
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _field(loc: tuple[str | int, ...]) -> str:
@@ -70,11 +63,11 @@ class _Reader:
         self.faults.append(Fault(rel, doc.line_of(loc), _field(loc), problem, check))
 
     def read(self, path: Path) -> None:
-        rel = _rel(path)
+        rel = relative_path(path)
         try:
             doc = load_yaml(path)
         except YamlError as exc:
-            self.faults.append(Fault(rel, exc.line, "-", exc.problem, "yaml_syntax"))
+            self.faults.append(Fault(rel, exc.line, exc.field, exc.problem, exc.check))
             return
         data = doc.data
         if not isinstance(data, dict):

@@ -94,8 +94,7 @@ _GROUP_TOPIC = {
     "iliolumbar_veins": "iliolumbar_vein",
     "genitofemoral_division": "lumbar_plexus",
     "accessory_obturator": "lumbar_plexus",
-    "aortic_bifurcation_level": "great_vessels",
-    "iliocaval_confluence_level": "great_vessels",
+    "great_vessel_levels": "great_vessels",
 }
 
 

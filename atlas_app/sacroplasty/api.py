@@ -47,12 +47,9 @@ CEMENT_ID = "planned_cement"
 
 
 def volume_for(atlas: Atlas, specimen: Specimen, data: SacroplastySet) -> fluoro.Volume:
-    """The specimen's bone volume with the foramina of both sides carved."""
-    canals = (
-        *anatomy_for(atlas, specimen, data, "right").canals,
-        *anatomy_for(atlas, specimen, data, "left").canals,
-    )
-    return fluoro.bone_volume(atlas, specimen, canals)
+    """The specimen's bone volume (the sacroplasty data does not change it: the foramina are
+    open in the bone itself)."""
+    return fluoro.bone_volume(atlas, specimen)
 
 
 def view_for(
@@ -88,13 +85,12 @@ def fracture_mark(specimen: Specimen, side: str) -> list[Mark]:
     return [Mark(((x, y, z0), (x, y, z1)), (236, 72, 153), "fracture", width=2, dashed=True)]
 
 
-def entry_marks(paths: Sequence[NeedlePath], scan_bottom_z: float) -> list[Mark]:
-    """A ring at each entry point; a schematic one (below the scan) says so."""
-    marks = []
-    for p in paths:
-        label = "entry (schematic)" if p.entry[2] < scan_bottom_z else ""
-        marks.append(Mark((tuple(map(float, p.entry)),), (120, 200, 255), label, dot=True))  # type: ignore[arg-type]
-    return marks
+def entry_marks(paths: Sequence[NeedlePath]) -> list[Mark]:
+    """A ring at each entry point."""
+    return [
+        Mark((tuple(map(float, p.entry)),), (120, 200, 255), "", dot=True)  # type: ignore[arg-type]
+        for p in paths
+    ]
 
 
 @dataclass(frozen=True)
@@ -162,8 +158,7 @@ def technique_pictures(
     """AP, lateral and 30° oblique with the technique's needles and cement."""
     paths = technique_paths(data, specimen, technique_id, side)
     cement = technique_cement(data, specimen, technique_id, side)
-    bottom = volume_for(atlas, specimen, data).scan_bottom_z
-    marks = entry_marks(paths, bottom) + (nerve_marks(specimen, side) if show_nerves else [])
+    marks = entry_marks(paths) + (nerve_marks(specimen, side) if show_nerves else [])
     return [
         picture(
             atlas,
@@ -278,8 +273,7 @@ def plan_pictures(
     breaches: Sequence[Breach] = (),
 ) -> list[Picture]:
     """The planned needle on the three views, a red ring where it breaches the bone."""
-    bottom = volume_for(atlas, specimen, data).scan_bottom_z
-    marks = entry_marks([path], bottom) + (nerve_marks(specimen, path.side) if show_nerves else [])
+    marks = entry_marks([path]) + (nerve_marks(specimen, path.side) if show_nerves else [])
     marks += [Mark((b.point,), BREACH_RGB, "breach", width=3, dot=True) for b in breaches]
     return [
         picture(atlas, specimen, data, v, path.side, needles=[path], marks=marks, style=style)

@@ -5,8 +5,8 @@ How it works (pure numpy/scipy and Pillow: no GL, safe in the app process):
 1. **Voxelise once.** Each bone mesh of the specimen (vertebrae, sacrum, hip bones; not the
    discs) is filled on a 1 mm grid by ray parity along y. Its outer 2 mm shell gets the
    attenuation of cortical bone, the inside that of (osteoporotic) marrow bone, both as an
-   excess over soft tissue. The schematic foramina are carved out with a thin cortical rim,
-   as the CT shows them only as notches. Cached per atlas geometry.
+   excess over soft tissue. The sacrum's foramina are open in the adult body's bone, so they
+   show as they do on a radiograph. Cached per atlas geometry.
 2. **Project along parallel rays** (shear-warp): the volume is cut into slices across the
    beam's main axis; each slice is shifted by where the beam carries it and added, with
    bilinear weights, onto one plane, scaled by the path length per slice. Cached per beam.
@@ -17,8 +17,6 @@ How it works (pure numpy/scipy and Pillow: no GL, safe in the app process):
    bones, inverted so that bone is dark and metal and cement black (``style="radiograph"``
    gives white bone), with a little fixed noise, inside the round field of an image
    intensifier.
-
-The CT stops around S2: nothing below ``scan_bottom_z`` is bone in these images.
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from atlas_app.geometry.centerline import Array
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import Specimen
-from atlas_app.sacroplasty.needle import Canal, NeedlePath, Spheres
+from atlas_app.sacroplasty.needle import NeedlePath, Spheres
 from atlas_app.sacroplasty.points import SIDE_SIGN
 from atlas_app.sacroplasty.schema import FluoroView
 
@@ -97,7 +95,6 @@ class Volume:
     spacing: float
     mu: F32 = field(repr=False)
     sacrum: NDArray[np.bool_] = field(repr=False)
-    scan_bottom_z: float
 
 
 def voxelize(
@@ -156,31 +153,16 @@ def bone_ids(specimen: Specimen) -> list[str]:
 _volumes: _Lru[str, Volume] = _Lru(4)
 
 
-def _canal_key(canals: Iterable[Canal]) -> str:
-    return repr(
-        [
-            (c.id, np.round(c.opening, 2).tolist(), np.round(c.back, 2).tolist(), c.radius_mm)
-            for c in canals
-        ]
-    )
-
-
-def bone_volume(atlas: Atlas, specimen: Specimen, canals: Sequence[Canal] = ()) -> Volume:
-    """The density volume of the specimen's bones, foramina carved (cached)."""
+def bone_volume(atlas: Atlas, specimen: Specimen) -> Volume:
+    """The density volume of the specimen's bones (cached)."""
     ids = bone_ids(specimen)
     key = "|".join(
-        [
-            str(atlas.root),
-            *(specimen.structures[i].geometry.model_dump_json() for i in ids),
-            _canal_key(canals),
-        ]
+        [str(atlas.root), *(specimen.structures[i].geometry.model_dump_json() for i in ids)]
     )
-    return _volumes.get_or_make(key, lambda: _build_volume(key, atlas, specimen, ids, canals))
+    return _volumes.get_or_make(key, lambda: _build_volume(key, atlas, specimen, ids))
 
 
-def _build_volume(
-    key: str, atlas: Atlas, specimen: Specimen, ids: list[str], canals: Sequence[Canal]
-) -> Volume:
+def _build_volume(key: str, atlas: Atlas, specimen: Specimen, ids: list[str]) -> Volume:
     meshes = {i: cached_structure_mesh(atlas, specimen.structures[i]) for i in ids}
     bounds = np.array([m.bounds for m in meshes.values()])
     lo = np.floor(bounds[:, 0::2].min(0)) - 3 * VOXEL_MM
@@ -203,41 +185,7 @@ def _build_volume(
         part[mask] = MU_PER_MM["cortex"]
         part[core] = MU_PER_MM["marrow_bone"]
         np.maximum(mu[box], part, out=mu[box])
-    if canals:
-        _carve(mu, sacrum, lo, canals)
-    bottom = float(meshes["sacrum"].bounds[4]) if "sacrum" in meshes else float(lo[2])
-    return Volume(key, lo, VOXEL_MM, mu, sacrum, bottom)
-
-
-def _carve(mu: F32, sacrum: NDArray[np.bool_], origin: Array, canals: Sequence[Canal]) -> None:
-    """Open the foramina (schematic canals) with a thin cortical rim."""
-    for c in canals:
-        lo = np.floor((np.minimum(c.opening, c.back) - c.radius_mm - 3 - origin) / VOXEL_MM).astype(
-            int
-        )
-        hi = np.ceil((np.maximum(c.opening, c.back) + c.radius_mm + 3 - origin) / VOXEL_MM).astype(
-            int
-        )
-        lo = np.maximum(lo, 0)
-        hi = np.minimum(hi, np.array(mu.shape) - 1)
-        if np.any(hi <= lo):
-            continue
-        axes = [origin[k] + VOXEL_MM * np.arange(lo[k], hi[k] + 1) for k in range(3)]
-        gx, gy, gz = np.meshgrid(*axes, indexing="ij")
-        pts = np.stack([gx, gy, gz], -1)
-        d = c.back - c.opening
-        length = float(np.linalg.norm(d))
-        u = d / length
-        w = pts - c.opening
-        s = np.clip(w @ u, -4.0, length)  # open through the front surface too
-        r = np.linalg.norm(w - s[..., None] * u, axis=-1)
-        sl = tuple(slice(lo[k], hi[k] + 1) for k in range(3))
-        block = mu[sl]
-        bone = block > 0
-        block[bone & (r < c.radius_mm)] = 0.0
-        rim = bone & (r >= c.radius_mm) & (r < c.radius_mm + 1.5)
-        block[rim] = MU_PER_MM["cortex"]
-        sacrum[sl] &= ~(r < c.radius_mm)
+    return Volume(key, lo, VOXEL_MM, mu, sacrum)
 
 
 # --- 2. Views and projections ----------------------------------------------------------
@@ -552,7 +500,6 @@ class Fluoro:
     gray: F32 = field(repr=False)
     view: ViewGeometry
     sacrum_silhouette: NDArray[np.bool_] = field(repr=False)
-    scan_bottom_z: float
 
     @property
     def field_mask(self) -> NDArray[np.bool_]:
@@ -617,7 +564,7 @@ def simulate(
         gray = 0.06 + 0.88 * shade + 0.04 * (1 - r2)
     gray = np.clip(gray + noise, 0.0, 1.0)
     gray[r2 > 1.0] = 0.0
-    return Fluoro(gray.astype(np.float32), view, sil, volume.scan_bottom_z)
+    return Fluoro(gray.astype(np.float32), view, sil)
 
 
 def clear_caches() -> None:

@@ -5,8 +5,8 @@ the registered sacrum of a specimen: how much of it lies in bone, whether it lea
 bone on the way (through the anterior cortex, the cephalad cortex of the ala, the S1
 endplate, the side of the ala…), whether it crosses a foramen, which Denis zone its tip is
 in, how far the tip is behind the anterior cortex, and the gap to the L5 root, the
-lumbosacral trunk and the S1 root. The part of a path below the scanned bone (the CT ends
-around S2) is drawn but cannot be checked, and is reported as such.
+lumbosacral trunk and the S1 root. The sacrum is the whole bone of the adult body (with
+its foramina open), so every part of a path is checked.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ SAMPLE_MM = 0.5
 NEAR_NERVE_MM = 5.0
 SAFE_TARGET_MM = 11.0  # AJNR safe-target study: 11.2–12.8 mm behind the anterior cortex
 MIN_LENGTH_MM = 5.0  # shorter than this is no needle to plan
-SCAN_EDGE_MM = 1.0  # the mesh is capped where the CT stops: that cap is not a cortex
 
 
 # --- Needles and cement of a technique -----------------------------------------------
@@ -178,7 +177,6 @@ class Anatomy:
 
     side: str
     sacrum: pv.PolyData = field(repr=False)
-    scan_bottom_z: float
     canals: tuple[Canal, ...]
     nerves: tuple[Nerve, ...]
     s1_body_center: Array
@@ -245,9 +243,6 @@ class Anatomy:
             and point[1] >= self.s1_body_center[1] - 16.0
         )
 
-    def below_scan(self, points: Array) -> np.ndarray:
-        return np.asarray(points, float).reshape(-1, 3)[:, 2] < self.scan_bottom_z + SCAN_EDGE_MM
-
 
 def _nerve_ids(specimen: Specimen, side: str) -> list[str]:
     prefixes = tuple(sided(n, side).removesuffix(f"_{side}") for n in WATCHED_NERVES)
@@ -308,7 +303,6 @@ def anatomy_for(atlas: Atlas, specimen: Specimen, data: SacroplastySet, side: st
     anatomy = Anatomy(
         side=side,
         sacrum=sacrum,
-        scan_bottom_z=float(sacrum.bounds[4]),
         canals=_canals(data, specimen, side),
         nerves=tuple(nerve_objs),
         s1_body_center=np.asarray(specimen.landmarks.get("s1_body_center", (0, -17.6, 1.1))),
@@ -377,7 +371,6 @@ class NerveGap:
 class NeedleMeasures:
     length_mm: float
     in_bone_mm: float
-    below_scan_mm: float
     enters_bone: bool
     tip_in_bone: bool
     tip_depth_mm: float
@@ -404,7 +397,6 @@ class NeedleMeasures:
         return {
             "length_mm": round(self.length_mm, 1),
             "in_bone_mm": round(self.in_bone_mm, 1),
-            "below_scan_mm": round(self.below_scan_mm, 1),
             "tip_in_bone": self.tip_in_bone,
             "tip_depth_mm": round(self.tip_depth_mm, 1),
             "tip_to_anterior_cortex_mm": None
@@ -464,16 +456,15 @@ def measure_needle(anatomy: Anatomy, path: NeedlePath) -> NeedleMeasures:
     """Everything the planner reports about one needle."""
     pts = path.samples()
     step = path.length / max(len(pts) - 1, 1)
-    below = anatomy.below_scan(pts)
     depth = anatomy.depth(pts)
-    inside = (depth < 0) & ~below
+    inside = depth < 0
     entered = np.nonzero(inside)[0]
     enters = bool(len(entered))
     breaches: list[Breach] = []
     if enters:
         first = int(entered[0])
         for i in range(first + 1, len(pts)):
-            if inside[i - 1] and not inside[i] and not below[i]:
+            if inside[i - 1] and not inside[i]:
                 p = _crossing(anatomy, pts[i - 1], pts[i])
                 kind = _classify_exit(anatomy, p)
                 canal = _in_canal(anatomy, p) if kind == "foramen" else None
@@ -499,14 +490,11 @@ def measure_needle(anatomy: Anatomy, path: NeedlePath) -> NeedleMeasures:
         )
     )
     tip = path.tip
-    tip_below = bool(anatomy.below_scan(tip)[0])
     tip_depth = -float(depth[-1])
     tip_in = bool(inside[-1])
     to_front = _ray_to_surface(anatomy, tip, np.array([0.0, 1.0, 0.0]), 80.0) if tip_in else None
     zone = anatomy.zone(tip) if tip_in else None
-    if tip_below:
-        region = "below the scanned bone (not checked)"
-    elif not tip_in:
+    if not tip_in:
         region = "outside the sacrum"
     elif zone == 1:
         region = "ala, lateral to the foramina (Denis zone 1)"
@@ -517,7 +505,6 @@ def measure_needle(anatomy: Anatomy, path: NeedlePath) -> NeedleMeasures:
     else:
         region = "central column, by the sacral canal (Denis zone 3)"
     checked = np.arange(len(pts)) >= (entered[0] if enters else len(pts))
-    checked &= ~below
     in_region = all(
         inside[i] and (anatomy.zone(pts[i]) == 1 or anatomy.in_s1_body(pts[i]))
         for i in np.nonzero(checked)[0]
@@ -527,7 +514,6 @@ def measure_needle(anatomy: Anatomy, path: NeedlePath) -> NeedleMeasures:
     m = NeedleMeasures(
         length_mm=path.length,
         in_bone_mm=float(inside.sum() * step),
-        below_scan_mm=float(below.sum() * step),
         enters_bone=enters,
         tip_in_bone=tip_in,
         tip_depth_mm=tip_depth,
@@ -584,10 +570,8 @@ def _with_warnings(m: NeedleMeasures, path: NeedlePath, anatomy: Anatomy) -> Nee
             )
         )
     elif not m.enters_bone:
-        out.append(
-            PlanWarning("misses_bone", "error", "The needle never enters the scanned sacrum.")
-        )
-    elif not m.tip_in_bone and "below" not in m.tip_region:
+        out.append(PlanWarning("misses_bone", "error", "The needle never enters the sacrum."))
+    elif not m.tip_in_bone:
         out.append(
             PlanWarning(
                 "tip_outside",
@@ -635,15 +619,6 @@ def _with_warnings(m: NeedleMeasures, path: NeedlePath, anatomy: Anatomy) -> Nee
                 "anterior_entry",
                 "warning",
                 "The entry lies in front of the tip: sacroplasty needles come from the back.",
-            )
-        )
-    if m.below_scan_mm > 0:
-        out.append(
-            PlanWarning(
-                "below_scan",
-                "info",
-                f"{m.below_scan_mm:.0f} mm of the path lies below the scanned bone (the CT "
-                "ends around S2) and is drawn, not checked.",
             )
         )
     return replace(m, warnings=tuple(out))

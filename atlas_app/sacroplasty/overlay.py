@@ -80,7 +80,6 @@ def to_rgb(
     marks: Sequence[Mark] = (),
     layer: NDArray[np.float32] | None = None,
     title: str = "",
-    scan_edge: bool = True,
 ) -> U8:
     """The image as RGB with overlays, orientation letters, a 5 cm scale and the title."""
     g = fluoro.gray[..., None].repeat(3, axis=2)
@@ -93,22 +92,6 @@ def to_rgb(
     n = view.size
     small, big = _font(max(12, n // 30)), _font(max(16, n // 20))
     ink = {"fill": (255, 255, 255), "stroke_width": 2, "stroke_fill": (0, 0, 0)}
-    if scan_edge:
-        xs = np.linspace(-60, 60, 13)
-        edge = np.stack([xs, np.full_like(xs, -40.0), np.full_like(xs, fluoro.scan_bottom_z)], -1)
-        if abs(view.beam[0]) > 0.9:  # lateral: the edge runs front to back
-            edge = np.stack(
-                [np.zeros_like(xs), xs - 20, np.full_like(xs, fluoro.scan_bottom_z)], -1
-            )
-        _polyline(draw, view.to_pixels(edge), (255, 196, 0), 1, dashed=True)
-        px = view.to_pixels(edge)
-        left = px[np.argmin(px[:, 0])]
-        draw.text(
-            (float(np.clip(left[0], n * 0.12, n * 0.3)), float(left[1]) + 3),
-            "CT ends (about S2)",
-            fill=(255, 196, 0),
-            font=small,
-        )
     for m in marks:
         px = view.to_pixels(np.asarray(m.points, float))
         if len(px) > 1:

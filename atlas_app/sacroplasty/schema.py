@@ -60,23 +60,21 @@ class PointSpec(Record):
 
 
 class NamedPoint(Record):
-    """A point the techniques use that the atlas does not measure (the S3 foramen lies
-    below the scanned bone), with how it was derived."""
+    """A point the techniques use, built from the atlas's landmarks and other named points,
+    with how it was derived (``schematic`` when it is placed by rule rather than measured)."""
 
     id: Id
     name: str
     where: PointSpec
     derivation: str = Field(min_length=20)
     schematic: bool = True
-    below_scan: bool = Field(default=False, description="Below the CT: drawn, not measured")
     cite: Cites
 
 
 class Foramen(Record):
-    """An anterior sacral foramen as a short canal running back from its opening.
-
-    The CT does not show the foramina as holes: these canals are schematic. They mark the
-    Denis zone boundaries and are carved out of the simulated radiographs."""
+    """A sacral foramen as a straight canal running back from its anterior opening (in the
+    shipped atlas: measured from its anterior to its dorsal mouth on the sacrum). The canals
+    mark the Denis zone boundaries and tell a needle that crosses a foramen."""
 
     id: Id
     name: str

@@ -6,12 +6,14 @@ Everything that opens a GL context therefore runs in a child process:
 - :func:`check_gl` runs a tiny render in a throw-away child at start-up, trying the
   configured window class and then the off-screen ones (OSMesa, EGL), and reports a
   :class:`GLStatus` with a clear message when none works.
-- :func:`render_png` sends a SceneSpec (plain data) to one persistent worker
-  (``python -m atlas_app.scene.render_worker``, framed messages on its stdin/stdout).
+- :func:`render_png` sends a SceneSpec (plain data) to a persistent worker
+  (``python -m atlas_app.scene.render_worker``, framed messages on its stdin/stdout) from a
+  small pool, so that one stalled request does not hold up every user's stills.
   The worker loads the atlas from its directory and builds the specimen from its SPEC
   string itself, keeps both (and the meshes) warm between requests, and answers with PNG
   bytes. A worker found dead is restarted; one that dies during a request is restarted
-  and asked once more; one that takes longer than the time-out is killed. Failures raise
+  and asked once more; one silent past its time limit (20 s; 90 s for its first, cold
+  request) is killed and replaced on the next request. Failures raise
   :class:`RenderError` with the reason and the end of the worker's stderr.
 
 Nothing here imports VTK in the calling process.
@@ -41,8 +43,14 @@ from atlas_app.scene.spec import SceneSpec
 WINDOW_VARIABLE = "VTK_DEFAULT_OPENGL_WINDOW"
 OFFSCREEN_WINDOWS = ("vtkOSOpenGLRenderWindow", "vtkEGLRenderWindow")
 CHECK_TIMEOUT_S = 60.0
-RENDER_TIMEOUT_S = 120.0
-"""Generous: the first request of a worker imports VTK and builds every mesh."""
+COLD_TIMEOUT_S = 90.0
+"""A worker's first request imports VTK and builds every mesh (3 s here, more under load)."""
+RENDER_TIMEOUT_S = 20.0
+"""A warm still takes under a second; a worker silent this long is stalled and replaced."""
+POOL_SIZE = 2
+"""Workers at most: a second one starts only when a still is asked for while the first is
+busy, so one stalled or slow request never holds up everybody's stills."""
+QUEUE_TIMEOUT_S = 30.0
 MAX_FRAME = 256 * 1024 * 1024
 GL_HELP = (
     "Install Mesa's off-screen library (apt-get install libosmesa6) and set "
@@ -238,10 +246,15 @@ class RenderWorker:
     """One render process and the pipe to it. Thread-safe: requests queue on a lock."""
 
     def __init__(
-        self, env: Mapping[str, str] | None = None, timeout: float = RENDER_TIMEOUT_S
+        self,
+        env: Mapping[str, str] | None = None,
+        timeout: float = RENDER_TIMEOUT_S,
+        cold_timeout: float = COLD_TIMEOUT_S,
     ) -> None:
         self.env = dict(env or {})
         self.timeout = timeout
+        self.cold_timeout = max(cold_timeout, timeout)
+        self._answered = False  # has this process answered a request yet (is it warm)?
         self._proc: subprocess.Popen[bytes] | None = None
         self._reader: _TimedReader | None = None
         self._stderr: deque[str] = deque(maxlen=40)
@@ -258,6 +271,7 @@ class RenderWorker:
     def _start(self) -> None:
         self._stop()
         self._stderr.clear()
+        self._answered = False
         proc = subprocess.Popen(
             worker_command("--serve"),
             stdin=subprocess.PIPE,
@@ -309,6 +323,7 @@ class RenderWorker:
             _write_frame(self._proc.stdin, json.dumps(request).encode("utf-8"))
             header = json.loads(self._reader.read_frame(deadline))
             body = self._reader.read_frame(deadline) if header.get("has_body") else b""
+            self._answered = True
         except (BrokenPipeError, EOFError, ValueError) as exc:
             raise _WorkerDiedError(self._why()) from exc
         except TimeoutError:
@@ -321,15 +336,17 @@ class RenderWorker:
     def request(
         self, request: Mapping[str, Any], timeout: float | None = None
     ) -> tuple[dict[str, Any], bytes]:
-        """Send one request; restart a dead worker, and retry once if it dies mid-way."""
+        """Send one request; restart a dead worker, and retry once if it dies mid-way.
+        A worker that stays silent past the time limit (longer for its first request) is
+        stopped; the next request starts a fresh one."""
         with self._lock:
             try:
-                header, body = self._exchange(request, timeout or self.timeout)
+                header, body = self._exchange(request, timeout or self._limit())
             except _WorkerDiedError:
                 self.restarts += 1
                 self._start()
                 try:
-                    header, body = self._exchange(request, timeout or self.timeout)
+                    header, body = self._exchange(request, timeout or self._limit())
                 except _WorkerDiedError as again:
                     self._stop()
                     raise RenderError(f"the render worker died twice: {again}") from None
@@ -357,13 +374,94 @@ class RenderWorker:
         _, body = self.request(request, timeout)
         return body
 
+    def _limit(self) -> float:
+        return self.timeout if self._answered and self.alive() else self.cold_timeout
+
     def ping(self, timeout: float | None = None) -> int:
         """The worker's process id, once it answers."""
         header, _ = self.request({"op": "ping"}, timeout)
         return int(header["pid"])
 
 
-_default: RenderWorker | None = None
+class WorkerPool:
+    """Up to ``size`` render workers shared by every session. A request takes an idle
+    worker, or starts another while there are fewer than ``size``, or waits for one to be
+    free (at most ``queue_timeout`` seconds). Thread-safe."""
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        size: int = POOL_SIZE,
+        timeout: float = RENDER_TIMEOUT_S,
+        cold_timeout: float = COLD_TIMEOUT_S,
+        queue_timeout: float = QUEUE_TIMEOUT_S,
+    ) -> None:
+        self.env = dict(env or {})
+        self.size = size
+        self.timeout = timeout
+        self.cold_timeout = cold_timeout
+        self.queue_timeout = queue_timeout
+        self.workers: list[RenderWorker] = []
+        self._idle: list[RenderWorker] = []
+        self._free = threading.Condition()
+
+    def _acquire(self) -> RenderWorker:
+        deadline = time.monotonic() + self.queue_timeout
+        with self._free:
+            while True:
+                if self._idle:
+                    # the worker used last: the warmest, and its meshes are in memory
+                    return self._idle.pop()
+                if len(self.workers) < self.size:
+                    worker = RenderWorker(self.env, self.timeout, self.cold_timeout)
+                    self.workers.append(worker)
+                    return worker
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._free.wait(left):
+                    raise RenderError("every render worker is busy; the still will come on a retry")
+
+    def _release(self, worker: RenderWorker) -> None:
+        with self._free:
+            self._idle.append(worker)
+            self._free.notify()
+
+    def request(
+        self, request: Mapping[str, Any], timeout: float | None = None
+    ) -> tuple[dict[str, Any], bytes]:
+        worker = self._acquire()
+        try:
+            return worker.request(request, timeout)
+        finally:
+            self._release(worker)
+
+    def render_png(
+        self,
+        atlas_dir: Path | str,
+        spec_string: str,
+        scene_spec: SceneSpec,
+        size: tuple[int, int] = (900, 600),
+        labels: bool | Sequence[str] = True,
+        timeout: float | None = None,
+    ) -> bytes:
+        worker = self._acquire()
+        try:
+            return worker.render_png(atlas_dir, spec_string, scene_spec, size, labels, timeout)
+        finally:
+            self._release(worker)
+
+    def ping(self, timeout: float | None = None) -> int:
+        """The process id of the worker that answered."""
+        header, _ = self.request({"op": "ping"}, timeout)
+        return int(header["pid"])
+
+    def close(self) -> None:
+        with self._free:
+            workers, self.workers, self._idle = self.workers, [], []
+        for worker in workers:
+            worker.close()
+
+
+_default: WorkerPool | None = None
 _status: GLStatus | None = None
 _default_lock = threading.Lock()
 
@@ -377,15 +475,15 @@ def gl_status() -> GLStatus:
         return _status
 
 
-def default_worker() -> RenderWorker:
-    """The process-wide worker (started on first use, with the GL setup that works)."""
+def default_worker() -> WorkerPool:
+    """The process-wide pool of workers (started on first use, with the GL that works)."""
     global _default
     status = gl_status()
     if not status.ok:
         raise RenderError(status.message)
     with _default_lock:
         if _default is None:
-            _default = RenderWorker(env=status.env)
+            _default = WorkerPool(env=status.env)
         return _default
 
 
@@ -404,7 +502,7 @@ def render_png(
 
 
 def shutdown_worker() -> None:
-    """Stop the process-wide worker (at exit, or in tests)."""
+    """Stop the process-wide workers (at exit, or in tests)."""
     global _default
     with _default_lock:
         worker, _default = _default, None

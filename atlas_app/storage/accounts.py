@@ -1,10 +1,15 @@
 """Accounts: users, argon2 passwords, roles, and accounts for OpenID Connect sign-in.
 
-Roles: ``trainee`` (keeps their own history), ``faculty`` (also sees their cohort), ``admin``
-(sees every cohort). Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's
-second recommended profile); hashes are upgraded when those defaults change. A sign-in by
-OpenID Connect (``st.login``) maps to an account named by the e-mail address, with no
-password, created as a trainee.
+Roles: ``trainee`` (keeps their own history), ``faculty`` (also sees their cohort, builds
+cases), ``admin`` (sees every cohort). Passwords are hashed with argon2id (argon2-cffi's
+defaults, RFC 9106's second recommended profile); hashes are upgraded when those defaults
+change. A sign-in by OpenID Connect (``st.login``) maps to an account named by the e-mail
+address, with no password, created as a trainee.
+
+Authorisation reads the account *as stored now*: every store function that acts for someone
+takes the acting account's id and calls :func:`acting_account` inside its own transaction, so
+a role, a cohort or a deactivation changed since sign-in counts at the next action. Nothing
+trusts a :class:`User` a page remembers.
 
 Text is stored as given and never interpreted. A NUL or a lone surrogate (which PostgreSQL
 text cannot hold) is stored as U+FFFD, so both databases behave alike.
@@ -13,7 +18,6 @@ text cannot hold) is stored as U+FFFD, so both databases behave alike.
 from __future__ import annotations
 
 import contextlib
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
@@ -24,12 +28,16 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from atlas_app.storage.access import AccessDenied, SignedOutError, acting_account
+from atlas_app.storage.audit import By, acting, command_line, record_event
 from atlas_app.storage.db import writer
+from atlas_app.storage.logins import end_logins
 from atlas_app.storage.models import (
     COHORT_MAX,
     NAME_MAX,
     USERNAME_MAX,
     UserRecord,
+    storable_text,
     utc_now,
 )
 
@@ -40,7 +48,6 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024  # longer ones are refused before hashing (no hashing DoS)
 
 _hasher = PasswordHasher()
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _dummy_hash: str | None = None
 
 
@@ -62,18 +69,40 @@ class WeakPasswordError(AccountError):
 
 @dataclass(frozen=True)
 class User:
-    """A signed-in person as the app sees them (never holds the password hash)."""
+    """A person as the store held them when read (never holds the password hash).
+
+    A snapshot for showing: permission checks re-read the account (:func:`acting_account`)."""
 
     id: int
     username: str
     display_name: str
     role: Role
     cohort: str | None
+    active: bool = True
 
 
 def can_view_cohort(user: User | None) -> bool:
     """Faculty and admins may see a cohort's answers; trainees and guests may not."""
-    return user is not None and user.role in COHORT_ROLES
+    return user is not None and user.active and user.role in COHORT_ROLES
+
+
+def may_export_decks(user: User | None) -> bool:
+    """Who may build an Anki deck of a topic: any signed-in, active account.
+
+    A deck holds only atlas content (items, stills, citations), nothing personal, so
+    trainees may take one for their own study; guests may not, because drawing a deck's
+    stills is the most expensive thing the server does (tens of seconds of rendering)."""
+    return user is not None and user.active
+
+
+def current_account(engine: Engine, user_id: int) -> User | None:
+    """The account as stored now, or None when it is gone or deactivated (the session that
+    holds it is to be signed out)."""
+    with Session(engine) as session:
+        try:
+            return to_user(acting_account(session, user_id))
+        except SignedOutError:
+            return None
 
 
 def create_user(
@@ -96,6 +125,7 @@ def create_user(
         display_name=_display_name(display_name, username),
         cohort=_cohort(cohort),
         created_at=utc_now(),
+        active=True,
     )
     return _insert(engine, record)
 
@@ -108,9 +138,10 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
         return None
     with Session(engine) as session:
         record = session.scalar(select(UserRecord).where(UserRecord.username == username))
-        stored = record.password_hash if record is not None else None
-        user = _user(record) if record is not None else None
-    if user is None or stored is None:
+        active = record is not None and record.active
+        stored = record.password_hash if record is not None and active else None
+        user = to_user(record) if record is not None else None
+    if user is None or stored is None:  # unknown, deactivated, or an OpenID Connect account
         _waste_a_verification(password)  # as slow as a real check: no username probing
         return None
     try:
@@ -125,27 +156,79 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     return user
 
 
-def set_role(engine: Engine, username: str, role: Role) -> User:
-    """Give ``username`` the role ``role`` (UnknownUserError, AccountError for a bad role)."""
-    return _update_user(engine, username, role=check_role(role))
+def set_role(engine: Engine, username: str, role: Role, by: By | None = None) -> User:
+    """Give ``username`` the role ``role`` (UnknownUserError, AccountError for a bad role).
+
+    ``by``: the acting admin's account id (checked now), or a command-line label (the
+    default names the operating-system user); the change is an event of the audit trail."""
+    return _update_user(engine, username, by, role=check_role(role))
 
 
-def set_cohort(engine: Engine, username: str, cohort: str | None) -> User:
+def set_cohort(engine: Engine, username: str, cohort: str | None, by: By | None = None) -> User:
     """Put ``username`` in ``cohort`` (None or blank: in none); UnknownUserError,
     AccountError for a cohort name that is too long. An account made by an OpenID Connect
-    sign-in has no cohort until an admin gives it one."""
-    return _update_user(engine, username, cohort=_cohort(cohort))
+    sign-in has no cohort until an admin gives it one. ``by`` as for :func:`set_role`."""
+    return _update_user(engine, username, by, cohort=_cohort(cohort))
 
 
-def _update_user(engine: Engine, username: str, **values: object) -> User:
-    """Set columns of ``username``'s account in one transaction (UnknownUserError)."""
+def set_active(engine: Engine, username: str, active: bool, by: By | None = None) -> User:
+    """Deactivate (``active`` false) or reactivate ``username``'s account. A deactivated
+    account cannot sign in, and every session holding it is signed out at its next click;
+    its answers and cases stay. ``by`` as for :func:`set_role`."""
+    return _update_user(engine, username, by, active=bool(active))
+
+
+def _update_user(engine: Engine, username: str, by: By | None, **values: object) -> User:
+    """Set columns of ``username``'s account and record each change in the audit trail, in
+    one transaction (UnknownUserError; AccessDenied if ``by`` is not an admin now, or is the
+    admin's own account losing its role or being deactivated)."""
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        actor = acting(session, by if by is not None else command_line())
         record = session.scalar(select(UserRecord).where(UserRecord.username == username))
         if record is None:
             raise UnknownUserError(f"no user named {username!r}")
+        own = isinstance(actor, UserRecord) and actor.id == record.id
+        if own and (values.get("role", "admin") != "admin" or values.get("active") is False):
+            raise AccessDenied("an admin cannot demote or deactivate their own account")
         for column, value in values.items():
-            setattr(record, column, value)
-    return _user(record)
+            before = getattr(record, column)
+            if before != value:
+                setattr(record, column, value)
+                change = f"{_as_told(column, before)} → {_as_told(column, value)}"
+                record_event(session, actor, column, username, change)
+                if column in _ENDS_LOGINS:  # remembered sign-ins end with the change
+                    end_logins(session, record.id, _ENDS_LOGINS[column])
+    return to_user(record)
+
+
+_ENDS_LOGINS = {"role": "role", "active": "deactivated"}
+
+
+def set_password(engine: Engine, username: str, password: str, by: By | None = None) -> User:
+    """Give a password account a new password (WeakPasswordError, UnknownUserError,
+    AccountError for an OpenID Connect account). Every remembered sign-in of the account ends
+    and its open sessions are signed out at their next click. ``by`` as for :func:`set_role`;
+    an event of the audit trail (never the password)."""
+    check_password(password)
+    new_hash = _hasher.hash(password)
+    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        actor = acting(session, by if by is not None else command_line())
+        record = session.scalar(select(UserRecord).where(UserRecord.username == username))
+        if record is None:
+            raise UnknownUserError(f"no user named {username!r}")
+        if record.auth_source != "password":
+            raise AccountError(f"{username!r} signs in through its institution: no password")
+        record.password_hash = new_hash
+        end_logins(session, record.id, "password")
+        record_event(session, actor, "password", username, "new password set")
+    return to_user(record)
+
+
+def _as_told(column: str, value: object) -> str:
+    """A column's value in an audit event's words."""
+    if column == "active":
+        return "active" if value else "deactivated"
+    return "(none)" if value is None else str(value)
 
 
 def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> User:
@@ -167,9 +250,11 @@ def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> Use
                     raise AccountError(
                         f"{username!r} is a password account; it cannot sign in by OpenID Connect"
                     )
+                if not record.active:
+                    raise AccountError(f"the account {username!r} has been deactivated")
                 if record.display_name != display:
                     record.display_name = display
-                return _user(record)
+                return to_user(record)
         try:
             return _insert(
                 engine,
@@ -181,6 +266,7 @@ def get_or_create_oidc_user(engine: Engine, email: str, name: str | None) -> Use
                     display_name=display,
                     cohort=None,
                     created_at=utc_now(),
+                    active=True,
                 ),
             )
         except DuplicateUserError:
@@ -192,21 +278,21 @@ def get_user(engine: Engine, username: str) -> User | None:
     """The user named ``username``, or None."""
     with Session(engine) as session:
         record = session.scalar(select(UserRecord).where(UserRecord.username == username))
-        return _user(record) if record is not None else None
+        return to_user(record) if record is not None else None
 
 
 def get_user_by_id(engine: Engine, user_id: int) -> User | None:
     """The user with this id, or None (use it to see a role change made since sign-in)."""
     with Session(engine) as session:
         record = session.get(UserRecord, user_id)
-        return _user(record) if record is not None else None
+        return to_user(record) if record is not None else None
 
 
 def list_users(engine: Engine) -> list[User]:
     """Every user, by username."""
     with Session(engine) as session:
         records = session.scalars(select(UserRecord).order_by(UserRecord.username))
-        return [_user(r) for r in records]
+        return [to_user(r) for r in records]
 
 
 def check_username(username: str) -> str:
@@ -238,11 +324,6 @@ def check_password(password: str) -> None:
         raise WeakPasswordError(f"the password is shorter than {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WeakPasswordError(f"the password is longer than {MAX_PASSWORD_LENGTH} characters")
-
-
-def storable_text(text: str) -> str:
-    """``text`` as stored: unchanged, except NUL and lone surrogates become U+FFFD."""
-    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def _display_name(name: str | None, username: str) -> str:
@@ -277,16 +358,18 @@ def _insert(engine: Engine, record: UserRecord) -> User:
             session.add(record)
     except IntegrityError as exc:
         raise DuplicateUserError(f"the username {record.username!r} is taken") from exc
-    return _user(record)
+    return to_user(record)
 
 
-def _user(record: UserRecord) -> User:
+def to_user(record: UserRecord) -> User:
+    """The :class:`User` snapshot of an account record."""
     return User(
         id=record.id,
         username=record.username,
         display_name=record.display_name,
         role=cast(Role, record.role),
         cohort=record.cohort,
+        active=record.active,
     )
 
 

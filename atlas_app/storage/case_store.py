@@ -4,6 +4,11 @@ A case belongs to its author (faculty or admin). The owner may share it read-onl
 trainees of their cohort and/or named people, and name faculty co-editors. Every write is one
 transaction. :func:`save_case` takes the version the editor started from; if someone saved in
 between it raises :class:`VersionConflict` carrying the stored case, so nothing is overwritten.
+
+Every function takes the acting account's id and judges access from the store inside its own
+transaction: the actor's role, cohort and activity, the owner's cohort and the case's sharing,
+all as they are now. Building, editing and sharing need the faculty or admin role *now*: an
+owner or co-editor demoted to trainee keeps read access to the case, nothing more.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
 from atlas_app.cases.model import Case, case_data, case_from_data
-from atlas_app.storage.accounts import User, _user
+from atlas_app.storage.access import AccessDenied, SignedOutError, acting_account
+from atlas_app.storage.accounts import User, to_user
+from atlas_app.storage.audit import record_event
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import NAME_MAX, CaseMemberRecord, CaseRecord, UserRecord, utc_now
 
 BUILDER_ROLES = ("faculty", "admin")
 
 
-class CaseAccessError(PermissionError):
+class CaseAccessError(AccessDenied):
     """This user may not read (or edit, or manage) this case, or it does not exist."""
 
 
@@ -69,21 +76,31 @@ def _title(case: Case) -> str:
     return (getattr(case, "title", "") or "Untitled case")[:NAME_MAX]
 
 
-def _access(session: Session, user: User, record: CaseRecord) -> str | None:
-    if record.owner_id == user.id:
-        return "owner"
+def _actor(session: Session, actor_id: int) -> UserRecord:
+    """The acting account as stored now (CaseAccessError if it is gone or deactivated)."""
+    try:
+        return acting_account(session, actor_id)
+    except SignedOutError as exc:
+        raise CaseAccessError(str(exc)) from exc
+
+
+def _access(session: Session, actor: UserRecord, record: CaseRecord) -> str | None:
+    """How ``actor`` may use the case now: owner, co-editor, read-only, or None."""
+    builder = actor.role in BUILDER_ROLES
+    if record.owner_id == actor.id:
+        return "owner" if builder else "read-only"
     member = session.scalar(
         select(CaseMemberRecord).where(
-            CaseMemberRecord.case_id == record.id, CaseMemberRecord.user_id == user.id
+            CaseMemberRecord.case_id == record.id, CaseMemberRecord.user_id == actor.id
         )
     )
-    if member is not None and member.can_edit and user.role in BUILDER_ROLES:
+    if member is not None and member.can_edit and builder:
         return "co-editor"
     if member is not None:
         return "read-only"
-    if record.shared_with_cohort and user.cohort is not None:
+    if record.shared_with_cohort and actor.cohort is not None:
         owner = session.get(UserRecord, record.owner_id)
-        if owner is not None and owner.cohort == user.cohort:
+        if owner is not None and owner.cohort == actor.cohort:
             return "read-only"
     return None
 
@@ -103,58 +120,67 @@ def _stored(record: CaseRecord, access: str) -> StoredCase:
     )
 
 
-def _load(session: Session, user: User, case_id: int, need: str) -> tuple[CaseRecord, str]:
+def _load(
+    session: Session, actor_id: int, case_id: int, need: str
+) -> tuple[UserRecord, CaseRecord, str]:
+    """The acting account, the case and the access it has now, if enough for ``need``
+    (``read``, ``edit`` or ``own``); CaseAccessError otherwise."""
+    actor = _actor(session, actor_id)
     record = session.get(CaseRecord, case_id)
-    access = None if record is None else _access(session, user, record)
+    access = None if record is None else _access(session, actor, record)
     if record is None or access is None:
         raise CaseAccessError(f"no case {case_id} that you may open")
+    if need != "read" and actor.role not in BUILDER_ROLES:
+        raise CaseAccessError(f"your account is a {actor.role}: only faculty edit cases")
     if need == "edit" and access not in ("owner", "co-editor"):
         raise CaseAccessError(f"case {case_id} is read-only for you")
     if need == "own" and access != "owner":
         raise CaseAccessError(f"only the owner of case {case_id} may do that")
-    return record, access
+    return actor, record, access
 
 
-def create_case(engine: Engine, user: User, case: Case) -> StoredCase:
-    """Store a new case owned by ``user`` (faculty or admin), at version 1."""
-    if user.role not in BUILDER_ROLES:
-        raise CaseAccessError("only faculty build cases")
+def create_case(engine: Engine, actor_id: int, case: Case) -> StoredCase:
+    """Store a new case owned by the acting account (faculty or admin now), at version 1."""
     now = utc_now()
     with Session(writer(engine)) as session, session.begin():
+        actor = _actor(session, actor_id)
+        if actor.role not in BUILDER_ROLES:
+            raise CaseAccessError(f"your account is a {actor.role}: only faculty build cases")
         record = CaseRecord(
-            owner_id=user.id,
+            owner_id=actor.id,
             title=_title(case),
             data_json=json.dumps(case_data(case), ensure_ascii=False),
             version=1,
             shared_with_cohort=False,
             created_at=now,
             updated_at=now,
-            updated_by=user.id,
+            updated_by=actor.id,
         )
         session.add(record)
         session.flush()
         return _stored(record, "owner")
 
 
-def get_case(engine: Engine, user: User, case_id: int) -> StoredCase:
-    """The case, if ``user`` may read it (CaseAccessError otherwise)."""
+def get_case(engine: Engine, actor_id: int, case_id: int) -> StoredCase:
+    """The case, if the acting account may read it now (CaseAccessError otherwise)."""
     with Session(engine) as session:
-        record, access = _load(session, user, case_id, "read")
+        _, record, access = _load(session, actor_id, case_id, "read")
         return _stored(record, access)
 
 
-def list_cases_for(engine: Engine, user: User) -> list[CaseSummary]:
-    """The cases ``user`` owns, co-edits or may read, newest first."""
+def list_cases_for(engine: Engine, actor_id: int) -> list[CaseSummary]:
+    """The cases the acting account owns, co-edits or may read now, newest first."""
     with Session(engine) as session:
-        member_ids = select(CaseMemberRecord.case_id).where(CaseMemberRecord.user_id == user.id)
+        actor = _actor(session, actor_id)
+        member_ids = select(CaseMemberRecord.case_id).where(CaseMemberRecord.user_id == actor.id)
         cohort_owners = select(UserRecord.id).where(
-            UserRecord.cohort == user.cohort, UserRecord.cohort.is_not(None)
+            UserRecord.cohort == actor.cohort, UserRecord.cohort.is_not(None)
         )
         records = session.scalars(
             select(CaseRecord)
             .where(
                 or_(
-                    CaseRecord.owner_id == user.id,
+                    CaseRecord.owner_id == actor.id,
                     CaseRecord.id.in_(member_ids),
                     CaseRecord.shared_with_cohort.is_(True)
                     & CaseRecord.owner_id.in_(cohort_owners),
@@ -164,7 +190,7 @@ def list_cases_for(engine: Engine, user: User) -> list[CaseSummary]:
         ).all()
         out = []
         for record in records:
-            access = _access(session, user, record)
+            access = _access(session, actor, record)
             if access is not None:
                 out.append(
                     CaseSummary(
@@ -180,11 +206,12 @@ def list_cases_for(engine: Engine, user: User) -> list[CaseSummary]:
 
 
 def save_case(
-    engine: Engine, user: User, case_id: int, case: Case, expected_version: int
+    engine: Engine, actor_id: int, case_id: int, case: Case, expected_version: int
 ) -> StoredCase:
-    """Save ``case`` over version ``expected_version``; VersionConflict if it moved on."""
+    """Save ``case`` over version ``expected_version``; VersionConflict if it moved on,
+    CaseAccessError if the acting account may not edit it now."""
     with Session(writer(engine)) as session, session.begin():
-        record, access = _load(session, user, case_id, "edit")
+        actor, record, access = _load(session, actor_id, case_id, "edit")
         if record.version != expected_version:
             saver_record = session.get(UserRecord, record.updated_by)
             name = saver_record.display_name if saver_record is not None else "someone"
@@ -193,21 +220,34 @@ def save_case(
         record.title = _title(case)
         record.version = expected_version + 1
         record.updated_at = utc_now()
-        record.updated_by = user.id
+        record.updated_by = actor.id
         session.flush()
         return _stored(record, access)
 
 
-def set_cohort_sharing(engine: Engine, user: User, case_id: int, shared: bool) -> None:
+def _case_name(record: CaseRecord) -> str:
+    """How an audit event names a case."""
+    return f"case {record.id} “{record.title}”"
+
+
+def set_cohort_sharing(engine: Engine, actor_id: int, case_id: int, shared: bool) -> None:
     """Share (or stop sharing) read-only with the owner's cohort (owner only)."""
     with Session(writer(engine)) as session, session.begin():
-        record, _ = _load(session, user, case_id, "own")
-        record.shared_with_cohort = shared
+        actor, record, _ = _load(session, actor_id, case_id, "own")
+        if bool(record.shared_with_cohort) != bool(shared):
+            record.shared_with_cohort = shared
+            how = f"shared with cohort {actor.cohort}" if shared else "no longer shared with it"
+            record_event(session, actor, "cohort_sharing", _case_name(record), how)
 
 
-def _set_member(engine: Engine, user: User, case_id: int, member: User, can_edit: bool) -> None:
+def _set_member(
+    engine: Engine, actor_id: int, case_id: int, member_id: int, can_edit: bool
+) -> None:
     with Session(writer(engine)) as session, session.begin():
-        record, _ = _load(session, user, case_id, "own")
+        actor, record, _ = _load(session, actor_id, case_id, "own")
+        member = session.get(UserRecord, member_id)
+        if member is None or not member.active:
+            raise CaseAccessError("that account no longer exists or has been deactivated")
         if member.id == record.owner_id:
             raise CaseAccessError("the owner is already on the case")
         if can_edit and member.role not in BUILDER_ROLES:
@@ -219,29 +259,38 @@ def _set_member(engine: Engine, user: User, case_id: int, member: User, can_edit
         )
         if row is None:
             session.add(CaseMemberRecord(case_id=case_id, user_id=member.id, can_edit=can_edit))
-        else:
+        elif row.can_edit != can_edit:
             row.can_edit = can_edit
+        else:
+            return  # already so: nothing changes, nothing to record
+        action = "coeditor" if can_edit else "share"
+        record_event(session, actor, action, _case_name(record), member.username)
 
 
-def share_case(engine: Engine, user: User, case_id: int, reader: User) -> None:
-    """Let ``reader`` read the case (owner only)."""
-    _set_member(engine, user, case_id, reader, can_edit=False)
+def share_case(engine: Engine, actor_id: int, case_id: int, reader_id: int) -> None:
+    """Let the account ``reader_id`` read the case (owner only)."""
+    _set_member(engine, actor_id, case_id, reader_id, can_edit=False)
 
 
-def add_coeditor(engine: Engine, user: User, case_id: int, editor: User) -> None:
-    """Let faculty ``editor`` edit the case (owner only)."""
-    _set_member(engine, user, case_id, editor, can_edit=True)
+def add_coeditor(engine: Engine, actor_id: int, case_id: int, editor_id: int) -> None:
+    """Let the faculty account ``editor_id`` edit the case (owner only)."""
+    _set_member(engine, actor_id, case_id, editor_id, can_edit=True)
 
 
-def unshare_case(engine: Engine, user: User, case_id: int, member: User) -> None:
-    """Remove ``member`` (reader or co-editor) from the case (owner only)."""
+def unshare_case(engine: Engine, actor_id: int, case_id: int, member_id: int) -> None:
+    """Remove the account ``member_id`` (reader or co-editor) from the case (owner only)."""
     with Session(writer(engine)) as session, session.begin():
-        _load(session, user, case_id, "own")
-        session.execute(
-            delete(CaseMemberRecord).where(
-                CaseMemberRecord.case_id == case_id, CaseMemberRecord.user_id == member.id
-            )
-        )
+        actor, record, _ = _load(session, actor_id, case_id, "own")
+        removed = session.scalars(
+            delete(CaseMemberRecord)
+            .where(CaseMemberRecord.case_id == case_id, CaseMemberRecord.user_id == member_id)
+            .returning(CaseMemberRecord.can_edit)
+        ).all()
+        if removed:
+            member = session.get(UserRecord, member_id)
+            name = member.username if member is not None else f"account {member_id}"
+            was = "co-editor" if removed[0] else "reader"
+            record_event(session, actor, "unshare", _case_name(record), f"{name} ({was})")
 
 
 remove_coeditor = unshare_case
@@ -256,10 +305,10 @@ class CaseSharing:
     members: tuple[tuple[User, bool], ...]  # (person, can_edit), by display name
 
 
-def case_sharing(engine: Engine, user: User, case_id: int) -> CaseSharing:
+def case_sharing(engine: Engine, actor_id: int, case_id: int) -> CaseSharing:
     """Who the case is shared with (owner only)."""
     with Session(engine) as session:
-        record, _ = _load(session, user, case_id, "own")
+        _, record, _ = _load(session, actor_id, case_id, "own")
         owner = session.get(UserRecord, record.owner_id)
         rows = session.execute(
             select(UserRecord, CaseMemberRecord.can_edit)
@@ -267,15 +316,16 @@ def case_sharing(engine: Engine, user: User, case_id: int) -> CaseSharing:
             .where(CaseMemberRecord.case_id == case_id)
             .order_by(UserRecord.display_name, UserRecord.username)
         ).all()
-        members = tuple((_user(person), bool(can_edit)) for person, can_edit in rows)
+        members = tuple((to_user(person), bool(can_edit)) for person, can_edit in rows)
         return CaseSharing(
             bool(record.shared_with_cohort), owner.cohort if owner is not None else None, members
         )
 
 
-def delete_case(engine: Engine, user: User, case_id: int) -> None:
+def delete_case(engine: Engine, actor_id: int, case_id: int) -> None:
     """Delete the case and its sharing (owner only)."""
     with Session(writer(engine)) as session, session.begin():
-        _load(session, user, case_id, "own")
+        actor, record, _ = _load(session, actor_id, case_id, "own")
+        record_event(session, actor, "delete_case", _case_name(record), f"version {record.version}")
         session.execute(delete(CaseMemberRecord).where(CaseMemberRecord.case_id == case_id))
         session.execute(delete(CaseRecord).where(CaseRecord.id == case_id))

@@ -1,4 +1,5 @@
-"""The tables: users, quiz sessions, answers (one row per answer) and review cards.
+"""The tables: users, quiz sessions, answers (one row per answer), review cards, cases and
+their members, sign-in throttles and the audit trail.
 
 Every time is a timezone-aware UTC ``datetime`` in Python. PostgreSQL stores it as
 ``timestamptz``; SQLite has no time type, so it is stored as UTC text and given back with
@@ -10,6 +11,7 @@ also on SQLite (Alembic's batch mode needs the names).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -39,6 +42,9 @@ NAME_MAX = 200
 COHORT_MAX = 100
 ITEM_ID_MAX = 200
 TOPIC_MAX = 100
+ACTOR_MAX = 300  # a username, or a command-line label
+TARGET_MAX = 300
+CLIENT_MAX = 64  # an IPv6 address with a zone fits
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,6 +53,15 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> str:
+    """``text`` as stored: unchanged, except NUL and lone surrogates (which PostgreSQL text
+    cannot hold) become U+FFFD, so that both databases store the same."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def utc_now() -> datetime:
@@ -87,7 +102,9 @@ class Base(DeclarativeBase):
 
 
 class UserRecord(Base):
-    """An account. ``password_hash`` is an argon2 hash, NULL for OpenID Connect accounts."""
+    """An account. ``password_hash`` is an argon2 hash, NULL for OpenID Connect accounts.
+
+    ``active`` false: deactivated by an admin; it cannot sign in and its open sessions end."""
 
     __tablename__ = "users"
     __table_args__ = (
@@ -103,6 +120,7 @@ class UserRecord(Base):
     cohort: Mapped[str | None] = mapped_column(String(COHORT_MAX), index=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class QuizSessionRecord(Base):
@@ -183,3 +201,67 @@ class CaseMemberRecord(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     can_edit: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignInThrottleRecord(Base):
+    """Sign-in attempts that failed or were refused, of one key: a username as typed
+    (``scope`` account; whether or not the account exists) or a client address (client).
+    ``failures`` counts them since ``first_failure_at``; ``locked_until`` is set when they
+    reach the lock limit (see ``signin.POLICIES``)."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (
+        UniqueConstraint("scope", "key"),
+        CheckConstraint("scope IN ('account', 'client')", name="scope"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(USERNAME_MAX))
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEventRecord(Base):
+    """One event of the audit trail: who (``actor_id`` and the name as it was, or a
+    command-line label), when, what (``action``), to what (``target``), and from where for
+    sign-ins (``client``). No foreign key: the trail outlives the accounts it names."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(ACTOR_MAX))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(TARGET_MAX))
+    detail: Mapped[str] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(CLIENT_MAX))
+
+
+class LoginSessionRecord(Base):
+    """One browser's password sign-in, remembered by a cookie (see ``storage.logins``).
+
+    ``ticket_hash``: SHA-256 of the one-time ticket the page hands to the browser, until the
+    browser trades it for its cookie; ``token_hash``: SHA-256 of the token in that cookie.
+    ``ended_why``: sign-out, password, role or deactivated."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (
+        CheckConstraint(
+            "ended_why IN ('sign-out', 'password', 'role', 'deactivated')", name="ended_why"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_why: Mapped[str | None] = mapped_column(String(16))

@@ -2,11 +2,15 @@
 
 Each write is one transaction, committed before the function returns: an answer is in the
 database as soon as :func:`record_answer` returns, whatever happens to the tab or the server
-afterwards. Guests (``user_id=None``) are never written: the quiz keeps their answers in the
-browser session only, and these functions refuse them (ValueError).
+afterwards. What the quiz does with each answer, :func:`record_graded_answer`, stores the
+answer *and* moves its review card in one transaction: both land, or neither. Guests
+(``user_id=None``) are never written: the quiz keeps their answers in the browser session
+only, and these functions refuse them (ValueError).
 
 Reading is per user: :func:`user_answers` returns only that user's rows; a cohort's answers
-(:func:`cohort_answers`) only to faculty (their own cohort) and admins.
+(:func:`cohort_answers`) only to faculty (their own cohort) and admins, judged from the
+account as stored at the moment of the call. Writes refuse an account that is gone or
+deactivated (:class:`~atlas_app.storage.access.SignedOutError`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from atlas_app.quiz.scheduling import review
-from atlas_app.storage.accounts import User, can_view_cohort, get_user_by_id, storable_text
+from atlas_app.storage.access import AccessDenied, acting_account
+from atlas_app.storage.accounts import can_view_cohort, to_user
 from atlas_app.storage.db import writer
 from atlas_app.storage.models import (
     ITEM_ID_MAX,
@@ -32,6 +37,7 @@ from atlas_app.storage.models import (
     ReviewCardRecord,
     UserRecord,
     as_utc,
+    storable_text,
     utc_now,
 )
 
@@ -82,8 +88,7 @@ def start_session(
         started_at=utc_now(),
     )
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
-        if session.get(UserRecord, user_id) is None:
-            raise ValueError(f"no user with id {user_id}")
+        acting_account(session, user_id)
         session.add(record)
     return record.id
 
@@ -102,13 +107,33 @@ def record_answer(
     answered_at: datetime | None = None,
 ) -> int:
     """Store one answer in the user's own session, committed before returning; its id."""
+    record = _answer_record(
+        session_id, user_id, item_id, topic, seed, response, correct, score, answered_at
+    )
+    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        _add_answer(session, record)
+    return record.id
+
+
+def _answer_record(
+    session_id: int,
+    user_id: int | None,
+    item_id: str,
+    topic: str,
+    seed: int,
+    response: str,
+    correct: bool,
+    score: float,
+    answered_at: datetime | None,
+) -> AnswerRecord:
+    """An answer checked and made ready to store (ValueError, TypeError if it cannot be)."""
     user_id = _signed_in(user_id)
     if not isinstance(response, str):
         raise TypeError(f"response must be text, not {type(response).__name__}")
     score = float(score)
     if not math.isfinite(score):
         raise ValueError(f"score must be a finite number, not {score!r}")
-    record = AnswerRecord(
+    return AnswerRecord(
         session_id=session_id,
         user_id=user_id,
         item_id=_label(item_id, "item_id", ITEM_ID_MAX),
@@ -119,16 +144,21 @@ def record_answer(
         score=score,
         answered_at=as_utc(answered_at) if answered_at is not None else utc_now(),
     )
-    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
-        owner = session.scalar(
-            select(QuizSessionRecord.user_id).where(QuizSessionRecord.id == session_id)
-        )
-        if owner is None:
-            raise ValueError(f"no quiz session {session_id}")
-        if owner != user_id:
-            raise ValueError(f"quiz session {session_id} is not user {user_id}'s")
-        session.add(record)
-    return record.id
+
+
+def _add_answer(session: Session, record: AnswerRecord) -> None:
+    """Add the answer to the caller's transaction, into its user's own quiz session only,
+    and send it to the database (flush) at once."""
+    acting_account(session, record.user_id)
+    owner = session.scalar(
+        select(QuizSessionRecord.user_id).where(QuizSessionRecord.id == record.session_id)
+    )
+    if owner is None:
+        raise ValueError(f"no quiz session {record.session_id}")
+    if owner != record.user_id:
+        raise ValueError(f"quiz session {record.session_id} is not user {record.user_id}'s")
+    session.add(record)
+    session.flush()
 
 
 def finish_session(engine: Engine, session_id: int) -> None:
@@ -146,28 +176,28 @@ def user_answers(engine: Engine, user_id: int) -> list[AnswerRow]:
     return _answers(_answer_query().where(AnswerRecord.user_id == user_id), engine)
 
 
-def cohort_answers(engine: Engine, viewer: User, cohort: str | None = None) -> list[AnswerRow]:
+def cohort_answers(engine: Engine, viewer_id: int, cohort: str | None = None) -> list[AnswerRow]:
     """Trainees' answers for a faculty member or an admin, oldest first.
 
-    PermissionError unless :func:`can_view_cohort` holds for ``viewer`` *as stored now* (a
-    role taken away since sign-in counts). Faculty with a cohort see that cohort only
-    (``cohort=None`` means theirs); faculty without one and admins see ``cohort``, or every
-    trainee when it is None.
+    AccessDenied (a PermissionError) unless the account ``viewer_id``, *as stored now*, may
+    see a cohort (:func:`can_view_cohort`): a role or cohort changed since sign-in counts.
+    Faculty with a cohort see that cohort only (``cohort=None`` means theirs); faculty
+    without one and admins see ``cohort``, or every trainee when it is None. The account is
+    read in the same transaction as the answers.
     """
-    if not can_view_cohort(viewer):
-        raise PermissionError("only faculty and admins can see a cohort's answers")
-    current = get_user_by_id(engine, viewer.id)
-    if current is None or not can_view_cohort(current):
-        raise PermissionError("only faculty and admins can see a cohort's answers")
-    if current.role == "faculty" and current.cohort is not None:
-        if cohort is None:
-            cohort = current.cohort
-        elif cohort != current.cohort:
-            raise PermissionError(f"faculty of {current.cohort!r} cannot see cohort {cohort!r}")
-    query = _answer_query().where(UserRecord.role == "trainee")
-    if cohort is not None:
-        query = query.where(UserRecord.cohort == cohort)
-    return _answers(query, engine)
+    with Session(engine) as session:
+        viewer = to_user(acting_account(session, viewer_id))
+        if not can_view_cohort(viewer):
+            raise AccessDenied("only faculty and admins can see a cohort's answers")
+        if viewer.role == "faculty" and viewer.cohort is not None:
+            if cohort is None:
+                cohort = viewer.cohort
+            elif cohort != viewer.cohort:
+                raise AccessDenied(f"faculty of {viewer.cohort!r} cannot see cohort {cohort!r}")
+        query = _answer_query().where(UserRecord.role == "trainee")
+        if cohort is not None:
+            query = query.where(UserRecord.cohort == cohort)
+        return _answer_rows(session, query)
 
 
 def due_cards(engine: Engine, user_id: int, now: datetime) -> list[CardRow]:
@@ -184,11 +214,8 @@ def due_cards(engine: Engine, user_id: int, now: datetime) -> list[CardRow]:
 
 def get_card(engine: Engine, user_id: int, item_id: str) -> CardRow | None:
     """This user's review card for ``item_id``, or None."""
-    query = select(ReviewCardRecord).where(
-        ReviewCardRecord.user_id == user_id, ReviewCardRecord.item_id == item_id
-    )
     with Session(engine) as session:
-        record = session.scalar(query)
+        record = session.scalar(_card_query(user_id, item_id))
         return _card(record) if record is not None else None
 
 
@@ -197,35 +224,42 @@ def save_card(engine: Engine, user_id: int, item_id: str, card_json: str, due: d
     user_id = _signed_in(user_id)
     if not isinstance(card_json, str):
         raise TypeError(f"card_json must be text, not {type(card_json).__name__}")
+    with Session(writer(engine)) as session, session.begin():
+        acting_account(session, user_id)
+        _put_card(session, user_id, _label(item_id, "item_id", ITEM_ID_MAX), card_json, due)
+
+
+def _put_card(session: Session, user_id: int, item_id: str, card_json: str, due: datetime) -> None:
+    """Create or replace the card in the caller's transaction (one upsert statement)."""
     values: dict[str, Any] = {
         "user_id": user_id,
-        "item_id": _label(item_id, "item_id", ITEM_ID_MAX),
+        "item_id": item_id,
         "card_json": storable_text(card_json),
         "due": as_utc(due),
         "updated_at": utc_now(),
     }
-    with Session(writer(engine)) as session, session.begin():
-        dialect = session.get_bind().dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-            statement = insert(ReviewCardRecord).values(**values)
-            statement = statement.on_conflict_do_update(
-                index_elements=[ReviewCardRecord.user_id, ReviewCardRecord.item_id],
-                set_={k: statement.excluded[k] for k in ("card_json", "due", "updated_at")},
-            )
-            session.execute(statement)
-            return
-        record = session.scalar(  # other databases: read, then write, in one transaction
-            select(ReviewCardRecord).where(
-                ReviewCardRecord.user_id == user_id,
-                ReviewCardRecord.item_id == values["item_id"],
-            )
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        statement = insert(ReviewCardRecord).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[ReviewCardRecord.user_id, ReviewCardRecord.item_id],
+            set_={k: statement.excluded[k] for k in ("card_json", "due", "updated_at")},
         )
-        if record is None:
-            session.add(ReviewCardRecord(**values))
-        else:
-            for key in ("card_json", "due", "updated_at"):
-                setattr(record, key, values[key])
+        session.execute(statement)
+        return
+    record = session.scalar(_card_query(user_id, item_id))  # another database: read, write
+    if record is None:
+        session.add(ReviewCardRecord(**values))
+    else:
+        for key in ("card_json", "due", "updated_at"):
+            setattr(record, key, values[key])
+
+
+def _card_query(user_id: int, item_id: str) -> Select[ReviewCardRecord]:
+    return select(ReviewCardRecord).where(
+        ReviewCardRecord.user_id == user_id, ReviewCardRecord.item_id == item_id
+    )
 
 
 def record_graded_answer(
@@ -241,25 +275,21 @@ def record_graded_answer(
     score: float,
     answered_at: datetime,
 ) -> int:
-    """What the quiz does with each answer a signed-in user gives: store it (committed before
-    anything else), then move the user's review card for the item by the FSRS scheduler."""
-    answer_id = record_answer(
-        engine,
-        session_id=session_id,
-        user_id=user_id,
-        item_id=item_id,
-        topic=topic,
-        seed=seed,
-        response=response,
-        correct=correct,
-        score=score,
-        answered_at=answered_at,
+    """What the quiz does with each answer a signed-in user gives: store it and move the
+    user's review card for the item by the FSRS scheduler, **in one transaction** — a server
+    killed half-way leaves neither (never an answer whose item would not come back for
+    review). An existing card is read under the transaction's lock (SQLite's write lock;
+    ``FOR UPDATE`` on PostgreSQL), so two answers at once move it one after the other."""
+    record = _answer_record(
+        session_id, user_id, item_id, topic, seed, response, correct, score, answered_at
     )
-    user_id = _signed_in(user_id)
-    card = get_card(engine, user_id, item_id)
-    card_json, due = review(card.card_json if card else None, correct, answered_at, score)
-    save_card(engine, user_id, item_id, card_json, due)
-    return answer_id
+    with Session(writer(engine), expire_on_commit=False) as session, session.begin():
+        _add_answer(session, record)
+        card = session.scalar(_card_query(record.user_id, record.item_id).with_for_update())
+        before = card.card_json if card is not None else None
+        card_json, due = review(before, record.correct, record.answered_at, record.score)
+        _put_card(session, record.user_id, record.item_id, card_json, due)
+    return record.id
 
 
 def _signed_in(user_id: int | None) -> int:
@@ -296,22 +326,26 @@ def _answer_query() -> Select[AnswerRecord, str]:
 
 def _answers(query: Select[AnswerRecord, str], engine: Engine) -> list[AnswerRow]:
     with Session(engine) as session:
-        return [
-            AnswerRow(
-                id=a.id,
-                session_id=a.session_id,
-                user_id=a.user_id,
-                username=username,
-                item_id=a.item_id,
-                topic=a.topic,
-                seed=a.seed,
-                response=a.response,
-                correct=a.correct,
-                score=a.score,
-                answered_at=a.answered_at,
-            )
-            for a, username in session.execute(query)
-        ]
+        return _answer_rows(session, query)
+
+
+def _answer_rows(session: Session, query: Select[AnswerRecord, str]) -> list[AnswerRow]:
+    return [
+        AnswerRow(
+            id=a.id,
+            session_id=a.session_id,
+            user_id=a.user_id,
+            username=username,
+            item_id=a.item_id,
+            topic=a.topic,
+            seed=a.seed,
+            response=a.response,
+            correct=a.correct,
+            score=a.score,
+            answered_at=a.answered_at,
+        )
+        for a, username in session.execute(query)
+    ]
 
 
 def _card(record: ReviewCardRecord) -> CardRow:

@@ -1,10 +1,19 @@
-"""Sign in and out in the sidebar; who is signed in.
+"""Sign in and out in the sidebar; who is signed in; staying signed in across reloads.
 
-The signed-in user lives in ``st.session_state`` (one browser session), never in a cache
-shared between users. Passwords are checked by the store (argon2). When Streamlit's OpenID
-Connect is configured (an ``[auth]`` section in ``.streamlit/secrets.toml``, and Authlib
-installed), "Sign in with your institution" is offered too and the identity provider's
-user is mapped to an account (a trainee on first sign-in).
+The session remembers *which* account signed in (``st.session_state``, one browser session,
+never a cache shared between users); what that account may do is read from the store again
+at every run (:func:`current_user`), and again by the store itself at every action. An
+account deactivated or removed since sign-in is signed out at its next click. Passwords are
+checked by the store (argon2). When Streamlit's OpenID Connect is configured (an ``[auth]``
+section in ``.streamlit/secrets.toml``, and Authlib installed), "Sign in with your
+institution" is offered too and the identity provider's user is mapped to an account (a
+trainee on first sign-in).
+
+A password sign-in is remembered by the browser in a signed, HttpOnly cookie: the page hands
+the login's one-time ticket to the app's ``/atlas/session`` route with one ``fetch``
+(:func:`_cookie_script`), whose HTTP response sets the cookie (a websocket cannot); a reload
+presents it and the entry script signs the session in again (:func:`resolve_user`), if the
+login is still open in the store. *Sign out* ends the login and drops the cookie.
 
 Whatever a user typed or an identity provider sent (usernames, display names) is shown with
 ``st.text``: never as Markdown or HTML.
@@ -13,6 +22,7 @@ Whatever a user typed or an identity provider sent (usernames, display names) is
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from typing import Any
 
@@ -22,6 +32,11 @@ USER_KEY = "account.user"
 FORM_KEY = "account.sign_in"
 ERROR_KEY = "account.error"
 LOGOUT_KEY = "signing_out"  # not under "account.": _sign_out clears those
+NOTICE_KEY = "signed_out_notice"  # why this session was signed out (survives _sign_out)
+LOGIN_KEY = "account.login"  # the login (storage.logins) this session signed in with
+HANDOVER_KEY = "account.handover"  # its one-time ticket, until the page hands it over
+FORGET_KEY = "forget_cookie"  # set by _sign_out: drop the browser's cookie on the next draw
+COOKIE_TRIED_KEY = "cookie_tried"  # the cookie value already tried (once per session)
 
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-=.!|~$&"
@@ -64,9 +79,30 @@ def store_engine() -> Any | None:
         return None
 
 
-def current_user() -> Any | None:
-    """The signed-in user of this browser session, or None for a guest."""
-    return st.session_state.get(USER_KEY)
+def current_user(engine: Any | None) -> Any | None:
+    """The signed-in user of this browser session as the store holds them *now*, or None.
+
+    Read again at every call (one query by primary key): a role or a cohort changed since
+    sign-in shows at once, and an account removed or deactivated since is signed out here,
+    with a notice in the sidebar. Without a store (``engine`` None) nobody can be checked,
+    so the run is a guest's, but the session stays signed in for when the store is back."""
+    remembered = st.session_state.get(USER_KEY)
+    if remembered is None or engine is None:
+        return None
+    from atlas_app.storage.accounts import current_account
+    from atlas_app.storage.logins import keeps_session
+
+    fresh = current_account(engine, remembered.id)
+    if fresh is None:
+        _forget_session("You were signed out: this account has been deactivated or removed.")
+        return None
+    login_id = st.session_state.get(LOGIN_KEY)
+    if login_id is not None and not keeps_session(engine, login_id):
+        _forget_session("You were signed out: this browser signed out, or the password changed.")
+        return None
+    if fresh != remembered:
+        st.session_state[USER_KEY] = fresh
+    return fresh
 
 
 def oidc_configured() -> bool:
@@ -101,25 +137,113 @@ def _oidc_user(engine: Any) -> Any | None:
         return None
 
 
+def client_address() -> str | None:
+    """The browser's network address as the server sees it (None on the server's own
+    machine). Behind a reverse proxy, uvicorn takes it from ``X-Forwarded-For`` when the
+    proxy's address is in ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by default)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser behind this run
+        return None
+    return address if isinstance(address, str) else None  # AppTest hands a stand-in
+
+
 def _sign_in(engine: Any) -> None:
-    from atlas_app.storage.accounts import authenticate
+    from atlas_app.storage.logins import open_login
+    from atlas_app.storage.signin import sign_in
+    from atlas_app.web.session_cookie import lifetime
 
     username = st.session_state.get(f"{FORM_KEY}.username", "")
     password = st.session_state.get(f"{FORM_KEY}.password", "")
-    user = authenticate(engine, str(username).strip(), str(password))
+    result = sign_in(engine, str(username), str(password), client_address())
     st.session_state[f"{FORM_KEY}.password"] = ""
+    user = result.user
     if user is None:
-        st.session_state[ERROR_KEY] = "Wrong username or password."
+        st.session_state[ERROR_KEY] = result.message
         return
     st.session_state.pop(ERROR_KEY, None)
+    st.session_state.pop(NOTICE_KEY, None)
+    st.session_state.pop(FORGET_KEY, None)
+    login = open_login(engine, user.id, lifetime())
     st.session_state[USER_KEY] = user
+    st.session_state[LOGIN_KEY] = login.id
+    st.session_state[HANDOVER_KEY] = login.ticket
 
 
-def _sign_out() -> None:
-    for key in [k for k in st.session_state if str(k).startswith(("account.", "quiz."))]:
-        del st.session_state[key]
+def _sign_out(engine: Any = None) -> None:
+    """*Sign out*: end this browser's login in the store (its cookie then signs nobody in),
+    drop the cookie on the next draw, forget the account in this session."""
+    login_id = st.session_state.get(LOGIN_KEY)
+    if engine is not None and login_id is not None:
+        from atlas_app.storage.logins import end_login
+
+        end_login(engine, login_id, "sign-out")
+        st.session_state[FORGET_KEY] = True
+    _forget_session()
     if oidc_configured():  # the identity provider's sign-in ends too (see resolve_user)
         st.session_state[LOGOUT_KEY] = True
+
+
+def _forget_session(notice: str | None = None) -> None:
+    """Forget the signed-in account (and the quiz under way) in this browser session."""
+    for key in [k for k in st.session_state if str(k).startswith(("account.", "quiz."))]:
+        del st.session_state[key]
+    if notice is not None:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def _cookie_value() -> str | None:
+    """Our cookie as the browser sent it when this session began (None without one)."""
+    from atlas_app.web.session_cookie import COOKIE_NAME
+
+    try:
+        value = st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no browser behind this run
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _remembered_user(engine: Any) -> Any | None:
+    """The account a valid cookie remembers, signed in again for this session (tried once
+    per session and cookie: a refused one costs nothing at the next click)."""
+    value = _cookie_value()
+    if value is None or st.session_state.get(COOKIE_TRIED_KEY) == value:
+        return None
+    st.session_state[COOKIE_TRIED_KEY] = value
+    from atlas_app.storage.accounts import current_account
+    from atlas_app.storage.logins import login_of
+    from atlas_app.web.session_cookie import token_of
+
+    token = token_of(value)
+    found = login_of(engine, token) if token is not None else None
+    if found is None:
+        return None
+    user = current_account(engine, found[0])
+    if user is not None:
+        st.session_state[USER_KEY] = user
+        st.session_state[LOGIN_KEY] = found[1]
+    return user
+
+
+def _cookie_script(method: str, header: str, value: str) -> str:
+    """One ``fetch`` to the session route (the page's only script; no user text in it)."""
+    from atlas_app.web.routes import session_path
+
+    path = session_path(st.get_option("server.baseUrlPath"))
+    request = {"method": method, "credentials": "same-origin", "headers": {header: value}}
+    return f"<script>fetch({json.dumps(path)}, {json.dumps(request)}).catch(() => {{}});</script>"
+
+
+def _cookie_handover() -> None:
+    """Hand a new login's ticket to the browser (it comes back as the HttpOnly cookie), or
+    have the browser drop the cookie after *Sign out*; drawn once."""
+    from atlas_app.web.routes import SIGN_OUT_HEADER, TICKET_HEADER
+
+    ticket = st.session_state.pop(HANDOVER_KEY, None)
+    if ticket:
+        st.html(_cookie_script("POST", TICKET_HEADER, ticket), unsafe_allow_javascript=True)
+    if st.session_state.pop(FORGET_KEY, False):
+        st.html(_cookie_script("DELETE", SIGN_OUT_HEADER, "1"), unsafe_allow_javascript=True)
 
 
 def resolve_user(engine: Any | None) -> Any | None:
@@ -129,7 +253,9 @@ def resolve_user(engine: Any | None) -> Any | None:
     if st.session_state.pop(LOGOUT_KEY, False):
         st.logout()
         return None
-    user = current_user()
+    user = current_user(engine)
+    if user is None and engine is not None:
+        user = _remembered_user(engine)
     if user is None and engine is not None and oidc_configured():
         user = _oidc_user(engine)
         if user is not None:
@@ -148,11 +274,12 @@ def account_sidebar(engine: Any | None) -> Any | None:
         if engine is None:
             st.caption("Signing in is unavailable; you can still take quizzes as a guest.")
             return None
-        user = current_user()
+        _cookie_handover()
+        user = current_user(engine)
         if user is not None:
             st.text(f"Signed in as {user.display_name}")
             st.caption(f"Role: {user.role}")
-            st.button("Sign out", key="account.sign_out", on_click=_sign_out)
+            st.button("Sign out", key="account.sign_out", on_click=_sign_out, args=(engine,))
             return user
         st.markdown("**Sign in**")
         with st.form(FORM_KEY, border=False, enter_to_submit=True):
@@ -175,6 +302,9 @@ def account_sidebar(engine: Any | None) -> Any | None:
         error = st.session_state.get(ERROR_KEY)
         if error:
             st.error(escape_markdown(error))
+        notice = st.session_state.get(NOTICE_KEY)
+        if notice:
+            st.warning(escape_markdown(notice))
         if oidc_available():
             st.button("Sign in with your institution", key="account.oidc", on_click=st.login)
         elif oidc_configured():

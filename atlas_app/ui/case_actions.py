@@ -44,7 +44,7 @@ def _problem(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}" if where else str(err["msg"])
 
 
-def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, key: str) -> None:
+def _add(engine: Any, actor_id: int, view: Mapping[str, Any], default_title: str, key: str) -> None:
     """The button's callback: build the slide, store it, leave the outcome for the page."""
     from atlas_app.storage import case_store as store
 
@@ -65,11 +65,11 @@ def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, ke
                 approaches=(slide.approach,) if slide.approach else (),
                 slides=(slide,),
             )
-            saved = store.create_case(engine, user, case)
+            saved = store.create_case(engine, actor_id, case)
         else:
-            current = store.get_case(engine, user, int(choice))
+            current = store.get_case(engine, actor_id, int(choice))
             saved = store.save_case(
-                engine, user, current.id, add_slide(current.case, slide), current.version
+                engine, actor_id, current.id, add_slide(current.case, slide), current.version
             )
     except store.VersionConflict as conflict:
         ss[RESULT_KEY] = (
@@ -79,8 +79,8 @@ def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, ke
             "it to their version.",
         )
         return
-    except store.CaseAccessError:
-        ss[RESULT_KEY] = ("error", "Not added: this case no longer exists or is read-only for you.")
+    except store.CaseAccessError as exc:
+        ss[RESULT_KEY] = ("error", f"Not added: {escape_markdown(str(exc))}. Nothing was stored.")
         return
     except (CaseError, ValidationError) as exc:
         reason = _problem(exc) if isinstance(exc, ValidationError) else str(exc)
@@ -93,7 +93,7 @@ def _add(engine: Any, user: Any, view: Mapping[str, Any], default_title: str, ke
     ss[f"{key}.title"] = ""
     ss[f"{key}.new_title"] = ""
     ss[RESULT_KEY] = ("added", saved.id, saved.title, len(saved.case.slides))
-    ss[LAST_KEY] = (user.id, saved.id, saved.title, len(saved.case.slides))
+    ss[LAST_KEY] = (actor_id, saved.id, saved.title, len(saved.case.slides))
 
 
 def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -> None:
@@ -101,24 +101,24 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
     ``view`` (the fields of a :class:`~atlas_app.cases.model.ViewSlide`, without title
     and id) to it. ``default_title`` names the slide when the title is left empty; ``key``
     keeps each page's widgets apart. Draws nothing for anyone else."""
-    user = current_user()
+    engine = store_engine()
+    user = current_user(engine)
     if user is None:
         return
     key = f"case_actions.{key}"
     from atlas_app.storage import case_store as store
 
-    if user.role not in store.BUILDER_ROLES:
-        return
-    engine = store_engine()
-    if engine is None:
-        return
     result = st.session_state.pop(RESULT_KEY, None)
+    if user.role not in store.BUILDER_ROLES:  # no longer faculty: only say what was refused
+        if result is not None and result[0] == "error":
+            st.error(result[1])
+        return
     if result is not None and result[0] == "added":
         _, _, title, n = result
         st.toast(f"Slide {n} added to “{escape_markdown(title)}”", icon=":material/check:")
     with st.expander("Add this view to a case", icon=":material/add_to_photos:"):
         try:
-            editable = [s for s in store.list_cases_for(engine, user) if s.access != "read-only"]
+            editable = [s for s in store.list_cases_for(engine, user.id) if s.access != "read-only"]
         except Exception:  # a database that broke after opening: the page itself still serves
             st.warning("The case store cannot be reached just now.")
             return
@@ -153,7 +153,7 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
             key=f"{key}.add",
             icon=":material/add:",
             on_click=_add,
-            args=(engine, user, dict(view), default_title, key),
+            args=(engine, user.id, dict(view), default_title, key),
         )
         if result is not None and result[0] == "error":
             st.error(result[1])

@@ -45,6 +45,7 @@ from atlas_app.cases.model import (
 from atlas_app.model.specimen import SpecError, default_choices, format_spec, parse_spec
 from atlas_app.storage import case_store as store
 from atlas_app.ui.account import escape_markdown
+from atlas_app.ui.panels import option_labeller
 
 BASE_KEY = "cases.base"  # case id -> (version, Case): what this editor shows and saves over
 RESET_KEY = "cases.reset"  # case ids whose widgets are filled again from the store
@@ -61,10 +62,11 @@ Edit = Callable[[Case], Case]
 
 @dataclass(frozen=True)
 class Editor:
-    """Who edits which case (the arguments every callback needs)."""
+    """Who edits which case (the arguments every callback needs). The editor is named by
+    account id only: the store judges, at each save, what that account may do now."""
 
     engine: Any
-    user: Any
+    actor_id: int
     case_id: int
 
 
@@ -98,11 +100,12 @@ def clear_message() -> None:
     st.session_state.pop(MESSAGE_KEY, None)
 
 
-def show_message(case_id: int | None, section: str) -> None:
-    """The last message of this section, if any: an error stays until the next action (the
-    refused text is still in its field), a success is shown once."""
+def show_message(case_id: int | None, *sections: str) -> None:
+    """The last message of these sections, if any: an error stays until the next action
+    (the refused text is still in its field), a success is shown once. A page that no longer
+    draws a section (the account lost the right to edit since the click) passes them all."""
     message = st.session_state.get(MESSAGE_KEY)
-    if message is None or message[0] != case_id or message[1] != section:
+    if message is None or message[0] != case_id or message[1] not in sections:
         return
     _, _, kind, text = message
     if kind == "success":
@@ -170,7 +173,7 @@ def save(ed: Editor, edit: Edit, section: str, refresh: tuple[str, ...] = ()) ->
     if after == before:
         return before
     try:
-        saved = store.save_case(ed.engine, ed.user, ed.case_id, after, version)
+        saved = store.save_case(ed.engine, ed.actor_id, ed.case_id, after, version)
     except store.VersionConflict as exc:
         st.session_state[CONFLICT_KEY] = Conflict(
             ed.case_id, exc.saved_by, exc.version, before, after, exc.case, edit
@@ -290,11 +293,6 @@ def case_fields(ed: Editor, case: Case) -> None:
         text_field(key, value, field, label, help_text, _on_case_field, (ed, field, key))
 
 
-def _option_label(atlas: Any, group_id: str) -> Callable[[str], str]:
-    options = {o.id: o for o in atlas.variant_groups[group_id].options}
-    return lambda option_id: f"{options[option_id].name} ({options[option_id].prevalence:.0%})"
-
-
 def _on_specimen(ed: Editor, atlas: Any) -> None:
     choices = {
         g.id: st.session_state.get(widget_key(ed.case_id, "variant", g.id), g.default)
@@ -324,7 +322,7 @@ def specimen_picker(ed: Editor, case: Case, atlas: Any) -> None:
             g.name,
             [o.id for o in g.options],
             key=key,
-            format_func=_option_label(atlas, g.id),
+            format_func=option_labeller(atlas, g.id),
             help=g.description,
             on_change=_on_specimen,
             args=(ed, atlas),

@@ -38,10 +38,10 @@ def open_case(case_id: int) -> None:
 # --- Starting a case -----------------------------------------------------------------------
 
 
-def _create(engine: Any, user: Any, case: Case, done: str) -> None:
+def _create(engine: Any, actor_id: int, case: Case, done: str) -> None:
     clear_message()
     try:
-        created = store.create_case(engine, user, case)
+        created = store.create_case(engine, actor_id, case)
     except store.CaseAccessError as exc:
         say(None, "start", str(exc))
         return
@@ -49,26 +49,26 @@ def _create(engine: Any, user: Any, case: Case, done: str) -> None:
     say(None, "start", done, "success")
 
 
-def _new_case(engine: Any, user: Any) -> None:
-    _create(engine, user, Case(title="New case"), "A new case was created and opened below.")
+def _new_case(engine: Any, actor_id: int) -> None:
+    _create(engine, actor_id, Case(title="New case"), "A new case was created and opened below.")
 
 
-def _example_case(engine: Any, user: Any, atlas: Any, approaches: Any) -> None:
+def _example_case(engine: Any, actor_id: int, atlas: Any, approaches: Any) -> None:
     from atlas_app.cases.yaml_io import example_case
 
     _create(
         engine,
-        user,
+        actor_id,
         example_case(atlas, approaches),
         "The example case was copied into a new case of yours, opened below.",
     )
 
 
 def import_case_file(
-    engine: Any, user: Any, size: int, read: Callable[[], bytes], atlas: Any, approaches: Any
+    engine: Any, actor_id: int, size: int, read: Callable[[], bytes], atlas: Any, approaches: Any
 ) -> store.StoredCase:
-    """Store the case in an uploaded YAML file as a new case of ``user``. The size is
-    checked before the file is read; a refused file raises CaseImportError (or
+    """Store the case in an uploaded YAML file as a new case of the account ``actor_id``.
+    The size is checked before the file is read; a refused file raises CaseImportError (or
     CaseAccessError) and stores nothing."""
     if size > MAX_IMPORT_BYTES:
         raise CaseImportError(
@@ -76,17 +76,17 @@ def import_case_file(
             f"{MAX_IMPORT_BYTES // 1024} kB"
         )
     case = case_from_yaml(read(), atlas, approaches)
-    return store.create_case(engine, user, case)
+    return store.create_case(engine, actor_id, case)
 
 
-def _on_upload(engine: Any, user: Any, key: str, atlas: Any, approaches: Any) -> None:
+def _on_upload(engine: Any, actor_id: int, key: str, atlas: Any, approaches: Any) -> None:
     clear_message()
     uploaded = st.session_state.get(key)
     if uploaded is None:
         return
     try:
         created = import_case_file(
-            engine, user, int(uploaded.size), uploaded.getvalue, atlas, approaches
+            engine, actor_id, int(uploaded.size), uploaded.getvalue, atlas, approaches
         )
     except (CaseImportError, store.CaseAccessError) as exc:
         say(None, "import", f"“{uploaded.name}” was not imported: {exc}. Nothing was stored.")
@@ -96,21 +96,21 @@ def _on_upload(engine: Any, user: Any, key: str, atlas: Any, approaches: Any) ->
     say(None, "import", f"Imported “{created.title}” as a new case, opened below.", "success")
 
 
-def start_controls(engine: Any, user: Any, atlas: Any, approaches: Any) -> None:
+def start_controls(engine: Any, actor_id: int, atlas: Any, approaches: Any) -> None:
     """New case, the example case, and import from YAML (faculty and admins)."""
     c1, c2 = st.columns(2)
     c1.button(
         "New case",
         icon=":material/add:",
         on_click=_new_case,
-        args=(engine, user),
+        args=(engine, actor_id),
         width="stretch",
     )
     c2.button(
         "Start from the example case",
         icon=":material/content_copy:",
         on_click=_example_case,
-        args=(engine, user, atlas, approaches),
+        args=(engine, actor_id, atlas, approaches),
         help="A de-identified cement leak onto the right L5 root after sacroplasty",
         width="stretch",
     )
@@ -127,7 +127,7 @@ def start_controls(engine: Any, user: Any, atlas: Any, approaches: Any) -> None:
                 "It is checked against this atlas before anything is stored."
             ),
             on_change=_on_upload,
-            args=(engine, user, key, atlas, approaches),
+            args=(engine, actor_id, key, atlas, approaches),
         )
         show_message(None, "import")
 
@@ -165,12 +165,12 @@ def _sharing_call(action: Callable[..., None], *args: Any, done: str = "") -> No
         say(case_id, "sharing", done, "success")
 
 
-def _on_cohort(engine: Any, user: Any, case_id: int, key: str) -> None:
+def _on_cohort(engine: Any, actor_id: int, case_id: int, key: str) -> None:
     shared = bool(st.session_state.get(key))
-    _sharing_call(store.set_cohort_sharing, engine, user, case_id, shared)
+    _sharing_call(store.set_cohort_sharing, engine, actor_id, case_id, shared)
 
 
-def _on_person(engine: Any, user: Any, case_id: int, key: str, can_edit: bool) -> None:
+def _on_person(engine: Any, actor_id: int, case_id: int, key: str, can_edit: bool) -> None:
     person = st.session_state.get(key)
     if person is None:
         say(case_id, "sharing", "Choose a person first.")
@@ -178,14 +178,15 @@ def _on_person(engine: Any, user: Any, case_id: int, key: str, can_edit: bool) -
     action = store.add_coeditor if can_edit else store.share_case
     how = "may now edit" if can_edit else "may now read"
     st.session_state.pop(key, None)
-    _sharing_call(action, engine, user, case_id, person, done=f"{person.display_name} {how} it.")
+    done = f"{person.display_name} {how} it."
+    _sharing_call(action, engine, actor_id, case_id, person.id, done=done)
 
 
-def sharing_panel(engine: Any, user: Any, case_id: int) -> None:
+def sharing_panel(engine: Any, actor_id: int, case_id: int) -> None:
     """Share read-only with the cohort or named people, name co-editors, unshare."""
     from atlas_app.storage.accounts import list_users
 
-    sharing = store.case_sharing(engine, user, case_id)
+    sharing = store.case_sharing(engine, actor_id, case_id)
     cohort_key = f"cases.share.cohort.{case_id}.{int(sharing.with_cohort)}"
     st.toggle(
         f"Read-only for my cohort ({sharing.cohort})"
@@ -196,7 +197,7 @@ def sharing_panel(engine: Any, user: Any, case_id: int) -> None:
         disabled=sharing.cohort is None,
         help=None if sharing.cohort else "Your account is in no cohort",
         on_change=_on_cohort,
-        args=(engine, user, case_id, cohort_key),
+        args=(engine, actor_id, case_id, cohort_key),
     )
     who = []
     if sharing.with_cohort:
@@ -214,12 +215,12 @@ def sharing_panel(engine: Any, user: Any, case_id: int) -> None:
             "Remove",
             key=f"cases.unshare.{case_id}.{person.id}",
             on_click=_sharing_call,
-            args=(store.unshare_case, engine, user, case_id, person),
+            args=(store.unshare_case, engine, actor_id, case_id, person.id),
             kwargs={"done": f"{person.display_name} was removed from the case."},
             width="stretch",
         )
-    on_case = {person.id for person, _ in sharing.members} | {user.id}
-    people = [p for p in list_users(engine) if p.id not in on_case]
+    on_case = {person.id for person, _ in sharing.members} | {actor_id}
+    people = [p for p in list_users(engine) if p.id not in on_case and p.active]
     key = f"cases.share.person.{case_id}"
     st.selectbox(
         "Person",
@@ -235,14 +236,14 @@ def sharing_panel(engine: Any, user: Any, case_id: int) -> None:
         "Share read-only",
         key=f"cases.share.read.{case_id}",
         on_click=_on_person,
-        args=(engine, user, case_id, key, False),
+        args=(engine, actor_id, case_id, key, False),
         width="stretch",
     )
     c2.button(
         "Make co-editor",
         key=f"cases.share.edit.{case_id}",
         on_click=_on_person,
-        args=(engine, user, case_id, key, True),
+        args=(engine, actor_id, case_id, key, True),
         disabled=chosen is not None and chosen.role not in store.BUILDER_ROLES,
         help="Faculty only: a co-editor can change everything but the sharing",
         width="stretch",
@@ -250,11 +251,11 @@ def sharing_panel(engine: Any, user: Any, case_id: int) -> None:
     show_message(case_id, "sharing")
 
 
-def _delete(engine: Any, user: Any, case_id: int, title: str) -> None:
+def _delete(engine: Any, actor_id: int, case_id: int, title: str) -> None:
     clear_message()
     st.session_state.pop(CONFIRM_DELETE_KEY, None)
     try:
-        store.delete_case(engine, user, case_id)
+        store.delete_case(engine, actor_id, case_id)
     except store.CaseAccessError as exc:
         say(case_id, "delete", str(exc))
         return
@@ -263,7 +264,7 @@ def _delete(engine: Any, user: Any, case_id: int, title: str) -> None:
     say(None, "start", f"The case “{title}” was deleted.", "success")
 
 
-def delete_control(engine: Any, user: Any, case_id: int, title: str) -> None:
+def delete_control(engine: Any, actor_id: int, case_id: int, title: str) -> None:
     """Delete the case, after a confirmation."""
     if st.session_state.get(CONFIRM_DELETE_KEY) == case_id:
         st.warning(
@@ -275,7 +276,7 @@ def delete_control(engine: Any, user: Any, case_id: int, title: str) -> None:
             "Yes, delete the case",
             type="primary",
             on_click=_delete,
-            args=(engine, user, case_id, title),
+            args=(engine, actor_id, case_id, title),
             width="stretch",
         )
         c2.button(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import streamlit as st
 
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CONFIDENCE_MEANING, Structure
+from atlas_app.model.schema import CONFIDENCE_MEANING, Structure, VariantOption
 from atlas_app.model.specimen import Specimen, format_spec, sample_choices
 from atlas_app.ui.resources import LoadedAtlas
 from atlas_app.ui.state import ATLAS_RANDOM_SEED, variant_key
@@ -26,14 +26,19 @@ def show_faults(loaded: LoadedAtlas) -> None:
         st.code("\n".join(str(f) for f in loaded.faults[:200]), language=None)
 
 
-def _option_label(atlas: Atlas, group_id: str):  # type: ignore[no-untyped-def]
+_SHARE_FLAG = {"V": "", "S": ", secondary source", "I": ", inferred", "U": ", unsourced"}
+
+
+def option_label(option: VariantOption) -> str:
+    """``Name (34%)``; a share no citation gives verbatim says so: ``Name (34%, inferred)``."""
+    best = min((c.confidence for c in option.cite), key="VSIU".index)
+    return f"{option.name} ({option.prevalence:.0%}{_SHARE_FLAG[best]})"
+
+
+def option_labeller(atlas: Atlas, group_id: str) -> Callable[[str], str]:
+    """A picker's ``format_func`` for the options of one variant group."""
     options = {o.id: o for o in atlas.variant_groups[group_id].options}
-
-    def label(option_id: str) -> str:
-        o = options[option_id]
-        return f"{o.name} ({o.prevalence:.0%})"
-
-    return label
+    return lambda option_id: option_label(options[option_id])
 
 
 def _randomise(atlas: Atlas) -> None:
@@ -77,7 +82,7 @@ def specimen_picker(atlas: Atlas) -> str:
             g.name,
             [o.id for o in g.options],
             key=key,
-            format_func=_option_label(atlas, g.id),
+            format_func=option_labeller(atlas, g.id),
             help=g.description,
         )
     seed = st.session_state.get(ATLAS_RANDOM_SEED)
@@ -160,10 +165,10 @@ def variants_touching(atlas: Atlas, structure_id: str) -> list[tuple[str, list[s
                 structure_id in p.remove
                 or structure_id in p.modify
                 or any(s.id == structure_id for s in p.add)
-                or any(structure_id in w.ends for w in p.warp)
+                or any(structure_id in w.moved() for w in p.warp)
             )
             if touched:
-                names.append(f"{o.name} ({o.prevalence:.0%})")
+                names.append(option_label(o))
         if names:
             out.append((g.name, names))
     return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from atlas_app.geometry.mesh_files import check_mesh_data, unusable_meshes
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.checks import run_checks
 from atlas_app.model.loader import load_atlas
@@ -33,7 +34,12 @@ class LoadedAtlas:
 @st.cache_resource(show_spinner="Loading the atlas…")
 def loaded_atlas() -> LoadedAtlas:
     atlas = load_atlas(DEFAULT_ATLAS_DIR)
-    return LoadedAtlas(atlas, tuple(run_checks(atlas)))
+    # Which records are broken is what the app needs; the geometric checks are validate's.
+    faults = [*run_checks(atlas, geometric=False), *check_mesh_data(atlas)]
+    # A structure whose mesh cannot be read is left out, like a record that failed its
+    # schema: its fault is shown, the rest of the atlas serves.
+    atlas = atlas.without_structures(set(unusable_meshes(atlas)))
+    return LoadedAtlas(atlas, tuple(sorted(set(faults))))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

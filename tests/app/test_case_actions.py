@@ -34,8 +34,8 @@ def add_buttons(at: AppTest) -> list:
 def only_case(engine, user):
     from atlas_app.storage import case_store
 
-    (summary,) = case_store.list_cases_for(engine, user)
-    return case_store.get_case(engine, user, summary.id)
+    (summary,) = case_store.list_cases_for(engine, user.id)
+    return case_store.get_case(engine, user.id, summary.id)
 
 
 def test_faculty_adds_the_atlas_view_to_a_new_case(store) -> None:
@@ -90,22 +90,22 @@ def test_a_second_view_is_appended_to_the_chosen_case(store) -> None:
     from atlas_app.storage import case_store
 
     mine = case_store.create_case(
-        engine, users["fay"], Case(title="Conference", slides=(TextSlide(title="Intro"),))
+        engine, users["fay"].id, Case(title="Conference", slides=(TextSlide(title="Intro"),))
     )
-    newest = case_store.create_case(engine, users["fay"], Case(title="Newer"))
+    newest = case_store.create_case(engine, users["fay"].id, Case(title="Newer"))
     # The picker offers the case the builder has open, though another one is newer.
     at = run_page("atlas", users["fay"], **{"cases.open_id": mine.id})
     assert at.selectbox(key="case_actions.atlas.case").value == mine.id
     at.toggle(key="atlas.isolate").set_value(True).run()
     add_buttons(at)[0].click().run()
     assert not at.exception and not at.error
-    stored = case_store.get_case(engine, users["fay"], mine.id)
+    stored = case_store.get_case(engine, users["fay"].id, mine.id)
     assert stored.version == 2
     intro, view = stored.case.slides
     assert intro.title == "Intro" and isinstance(view, ViewSlide)
     assert view.isolate and view.title  # the view's own title when none is typed
     assert view.camera == "anterior"
-    assert not case_store.get_case(engine, users["fay"], newest.id).case.slides
+    assert not case_store.get_case(engine, users["fay"].id, newest.id).case.slides
 
 
 def test_approach_page_records_the_approach_step_and_corridor_view(store) -> None:
@@ -138,14 +138,14 @@ def test_a_conflicting_save_is_refused_with_a_message(store, monkeypatch) -> Non
     engine, users = store
     from atlas_app.storage import case_store
 
-    mine = case_store.create_case(engine, users["fay"], Case(title="Joint"))
+    mine = case_store.create_case(engine, users["fay"].id, Case(title="Joint"))
     at = run_page("atlas", users["fay"])
     real_get = case_store.get_case
 
     def get_then_someone_saves(engine_, user, case_id):
         stored = real_get(engine_, user, case_id)
         case_store.save_case(
-            engine, users["fay"], case_id, Case(title="Joint", summary="theirs"), stored.version
+            engine, users["fay"].id, case_id, Case(title="Joint", summary="theirs"), stored.version
         )
         return stored
 
@@ -154,7 +154,7 @@ def test_a_conflicting_save_is_refused_with_a_message(store, monkeypatch) -> Non
     assert not at.exception
     assert any("Not added" in e.value and "version 2" in e.value for e in at.error)
     monkeypatch.undo()
-    kept = case_store.get_case(engine, users["fay"], mine.id)
+    kept = case_store.get_case(engine, users["fay"].id, mine.id)
     assert kept.version == 2 and kept.case.summary == "theirs" and not kept.case.slides
 
 

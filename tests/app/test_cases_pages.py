@@ -43,14 +43,14 @@ def _ok(at: AppTest) -> AppTest:
 def _stored(engine, user, case_id: int):
     from atlas_app.storage import case_store
 
-    return case_store.get_case(engine, user, case_id)
+    return case_store.get_case(engine, user.id, case_id)
 
 
 def _open(engine, user, case: Case, *, owner=None):
     """Store ``case`` (owned by ``owner`` or ``user``) and open it on the page as ``user``."""
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(engine, owner or user, case)
+    stored = case_store.create_case(engine, (owner or user).id, case)
     at = _page(user)
     at.query_params["case"] = str(stored.id)
     return _ok(at.run()), stored.id
@@ -72,11 +72,11 @@ def test_trainee_cannot_open_unshared_case_by_query(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(engine, users["fay"], Case(title="Secret"))
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Secret"))
     at = _page(users["tina"])
     at.query_params["case"] = str(stored.id)
     _ok(at.run())
-    assert any("not been shared" in e.value for e in at.error)
+    assert any("not shared with you" in e.value for e in at.error)
     assert not any("Secret" in t.value for t in at.text)
     assert not [b for b in at.button if b.label in ("New case", "Start from the example case")]
     assert not at.file_uploader
@@ -91,7 +91,7 @@ def test_faculty_builds_reorders_and_edits(store) -> None:
 
     at = _ok(_page(users["fay"]).run())
     _ok(_button(at, "New case").click().run())
-    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    (summary,) = case_store.list_cases_for(engine, users["fay"].id)
     cid = summary.id
     _ok(_button(at, "Add text slide").click().run())
     _ok(_button(at, "Add text slide").click().run())
@@ -142,10 +142,20 @@ def test_a_refused_edit_says_why_and_saves_nothing(store) -> None:
     assert _stored(engine, users["fay"], cid).case.title == "Kept"
 
 
+def test_a_typed_character_powerpoint_cannot_hold_is_refused(store) -> None:
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Keep"))
+    at.text_input(key=widget_key(cid, "case", "title")).set_value("Leak \ufffe").run()
+    _ok(at)
+    assert "U\\+FFFE is not allowed" in _messages(at)  # as escaped Markdown
+    stored = _stored(engine, users["fay"], cid)
+    assert stored.case.title == "Keep" and stored.version == 1
+
+
 def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
     engine, users = store
     at, cid = _open(engine, users["fay"], Case(title="Variant"))
-    at.selectbox(key=widget_key(cid, "variant", "aortic_bifurcation_level")).set_value(
+    at.selectbox(key=widget_key(cid, "variant", "great_vessel_levels")).set_value(
         "bifurcation_l5_body"
     ).run()
     at.selectbox(key=widget_key(cid, "variant", "iliolumbar_veins_right")).set_value(
@@ -155,7 +165,7 @@ def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
     stored = _stored(engine, users["fay"], cid)
     assert stored.case.specimen == "bifurcation_l5_body,ilv_multiple_right"
     assert stored.version == 3
-    assert "variant.aortic_bifurcation_level" not in at.session_state  # the Atlas page's own
+    assert "variant.great_vessel_levels" not in at.session_state  # the Atlas page's own
     assert any("Expected in about" in c.value for c in at.caption)
     at.multiselect(key=widget_key(cid, "case", "approaches")).set_value(
         ["interaortic", TRANSPSOAS]
@@ -164,7 +174,7 @@ def test_specimen_picker_saves_to_the_case_not_the_atlas_page(store) -> None:
     stored = _stored(engine, users["fay"], cid)
     assert stored.case.approaches == ("interaortic", TRANSPSOAS)
     assert stored.case.specimen == "default"
-    assert at.selectbox(key=widget_key(cid, "variant", "aortic_bifurcation_level")).value == (
+    assert at.selectbox(key=widget_key(cid, "variant", "great_vessel_levels")).value == (
         "bifurcation_l4_body"
     )
 
@@ -275,13 +285,13 @@ def test_conflict_shows_their_changes_and_nothing_is_overwritten(store) -> None:
     from atlas_app.storage import case_store
 
     slide = TextSlide(title="One")
-    stored = case_store.create_case(engine, users["fay"], Case(title="Joint", slides=(slide,)))
-    case_store.add_coeditor(engine, users["fay"], stored.id, users["gus"])
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Joint", slides=(slide,)))
+    case_store.add_coeditor(engine, users["fay"].id, stored.id, users["gus"].id)
     at = _ok(_page(users["fay"]).run())
     _ok(_button(at, "Open").click().run())
     # meanwhile the co-editor saves
     theirs = Case(title="Joint", summary="Gus's summary", slides=(slide,))
-    case_store.save_case(engine, users["gus"], stored.id, theirs, 1)
+    case_store.save_case(engine, users["gus"].id, stored.id, theirs, 1)
     at.text_area(key=widget_key(stored.id, slide.id, "notes")).set_value("Fay's notes").run()
     _ok(at)
     assert any("gus saved this case (version 2)" in e.value for e in at.error)
@@ -296,7 +306,7 @@ def test_conflict_shows_their_changes_and_nothing_is_overwritten(store) -> None:
     assert kept.case.summary == "Gus's summary" and kept.case.slides[0].notes == "Fay's notes"
     assert not at.error
     # another conflict, this time keeping theirs
-    case_store.save_case(engine, users["gus"], stored.id, theirs, 3)
+    case_store.save_case(engine, users["gus"].id, stored.id, theirs, 3)
     at.text_input(key=widget_key(stored.id, "case", "title")).set_value("Fay's title").run()
     _ok(_button(at, "Keep their version").click().run())
     kept = _stored(engine, users["fay"], stored.id)
@@ -353,10 +363,10 @@ def test_delete_case_asks_first(store) -> None:
     _ok(_button(at, "Delete this case…").click().run())
     assert any("Doomed" in w.value and "cannot be undone" in w.value for w in at.warning)
     _ok(_button(at, "Cancel").click().run())
-    assert case_store.list_cases_for(engine, users["fay"])
+    assert case_store.list_cases_for(engine, users["fay"].id)
     _ok(_button(at, "Delete this case…").click().run())
     _ok(_button(at, "Yes, delete the case").click().run())
-    assert not case_store.list_cases_for(engine, users["fay"])
+    assert not case_store.list_cases_for(engine, users["fay"].id)
     assert any("was deleted" in s.value for s in at.success)
 
 
@@ -371,7 +381,7 @@ def test_faculty_starts_from_the_example_case(store) -> None:
 
     at = _ok(_page(users["fay"]).run())
     _ok(_button(at, "Start from the example case").click().run())
-    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    (summary,) = case_store.list_cases_for(engine, users["fay"].id)
     stored = _stored(engine, users["fay"], summary.id)
     assert stored.is_owner
     assert stored.case == example_case(loaded_atlas().atlas, approach_set())
@@ -396,7 +406,7 @@ def test_yaml_import_stores_a_new_case(store) -> None:
     case = Case(title="Imported", specimen="ilv_multiple_right", slides=(TextSlide(title="T"),))
     at = _ok(_page(users["fay"]).run())
     _upload(at, "case.yaml", case_to_yaml(case).encode())
-    (summary,) = case_store.list_cases_for(engine, users["fay"])
+    (summary,) = case_store.list_cases_for(engine, users["fay"].id)
     assert _stored(engine, users["fay"], summary.id).case == case
     assert any("Imported “Imported”" in s.value for s in at.success)
     assert not at.file_uploader[0].value  # emptied for the next file
@@ -418,13 +428,13 @@ def test_yaml_import_refuses_bad_files_and_stores_nothing(store, data, reason) -
     engine, users = store
     from atlas_app.storage import case_store
 
-    kept = case_store.create_case(engine, users["fay"], Case(title="Already here"))
+    kept = case_store.create_case(engine, users["fay"].id, Case(title="Already here"))
     at = _ok(_page(users["fay"]).run())
     _upload(at, "bad.yaml", data)
     errors = "\n".join(e.value for e in at.error)
     assert "was not imported" in errors and escape_markdown(reason) in errors
     assert "Nothing was stored" in errors
-    assert [c.id for c in case_store.list_cases_for(engine, users["fay"])] == [kept.id]
+    assert [c.id for c in case_store.list_cases_for(engine, users["fay"].id)] == [kept.id]
     assert _stored(engine, users["fay"], kept.id).version == 1
 
 
@@ -448,7 +458,7 @@ def test_present_button_opens_the_present_page_at_the_selected_slide(store) -> N
     from atlas_app.storage import case_store
 
     slides = (TextSlide(title="First"), TextSlide(title="Second"))
-    stored = case_store.create_case(engine, users["fay"], Case(title="Talk", slides=slides))
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Talk", slides=slides))
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.session_state[USER_KEY] = users["fay"]
     at.switch_page("app_pages/cases.py")
@@ -467,8 +477,8 @@ def test_present_steps_through_the_example_case(store) -> None:
     from atlas_app.ui.resources import approach_set, loaded_atlas
 
     case = example_case(loaded_atlas().atlas, approach_set())
-    stored = case_store.create_case(engine, users["fay"], case)
-    case_store.set_cohort_sharing(engine, users["fay"], stored.id, True)
+    stored = case_store.create_case(engine, users["fay"].id, case)
+    case_store.set_cohort_sharing(engine, users["fay"].id, stored.id, True)
     at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
     at.run()
@@ -487,11 +497,11 @@ def test_present_refuses_unshared_case(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
-    stored = case_store.create_case(engine, users["fay"], Case(title="Secret"))
+    stored = case_store.create_case(engine, users["fay"].id, Case(title="Secret"))
     at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
     _ok(at.run())
-    assert any("not been shared" in e.value for e in at.error)
+    assert any("not shared with you" in e.value for e in at.error)
 
 
 def test_html_export_offers_a_download(store) -> None:

@@ -49,7 +49,9 @@ def test_about_page_names_sources_and_licences():
     at = run_page("about")
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "SPL Abdominal Atlas" in text and "Apache" in text and "GPL-3.0-or-later" in text
+    assert "BodyParts3D" in text and "Z-Anatomy" in text and "GPL-3.0-or-later" in text
+    assert "CC BY-SA 2.1 Japan" in text and "CC BY-SA 4.0" in text
+    assert "SPL" not in text, "the retired CT atlas is not named as a source"
     assert "Ebraheim 1997" in text
 
 
@@ -60,11 +62,21 @@ def test_picking_a_variant_changes_the_scene_sent():
     assert not at.exception
     after = viewer_header(at)
     assert after["scene"]["key"] != before["key"]
-    assert "Above the ala" in after["scene"]["title"]  # the view's title names the variant
+    assert "Above the joint" in after["scene"]["title"]  # the view's title names the variant
     # Only what the variant changed travels: the moved nerves, not the bones.
     sent = {b["digest"] for b in after["blobs"]}
     moved = {a["id"] for a in after["scene"]["actors"] if a["mesh"] in sent}
     assert moved and not moved & {"sacrum", "l5_vertebra", "hip_bone_right"}
+
+
+def test_vessel_level_shares_say_they_are_inferred(atlas_page: AppTest):
+    """No study publishes how the two levels combine: the picker and its help say so."""
+    picker = atlas_page.selectbox(key="variant.great_vessel_levels")
+    assert picker.options and all(o.endswith("%, inferred)") for o in picker.options)
+    assert "Aorta divides at L4, veins join at L5 (34%, inferred)" in picker.options
+    assert "inferred from the published levels" in (picker.help or "")
+    lst = atlas_page.selectbox(key="variant.l4_root_pattern_right")
+    assert "Doubled (25%)" in lst.options  # a published share carries no flag
 
 
 def test_hiding_a_system_removes_it_from_the_payload():
@@ -123,7 +135,7 @@ def test_only_the_ui_layer_imports_streamlit():
     import ast
 
     root = APP.parent
-    allowed = {root / "streamlit_app.py"}
+    allowed = {root / "streamlit_app.py", root / "serve.py"}  # the entry and its server
     for path in root.rglob("*.py"):
         if path in allowed or path.parent.name in ("ui", "app_pages"):
             continue
@@ -177,3 +189,14 @@ def test_atlas_panel_names_the_approaches_that_endanger_a_structure():
     at.selectbox(key="atlas.selected").set_value("common_iliac_vein_right").run()
     text = " ".join(m.value for m in at.markdown)
     assert "**Endangered by**" in text and "Iliac retraction" in text
+
+
+def test_the_run_log_records_the_server_time_of_each_run(tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "runs.jsonl"
+    monkeypatch.setenv("ATLAS_RUN_LOG", str(log))
+    at = run_page("about")
+    assert not at.exception
+    (line,) = [json.loads(x) for x in log.read_text().splitlines()]
+    assert line["page"] == "about" and 0 < line["seconds"] < 600

@@ -29,7 +29,7 @@ def presented(tmp_path, monkeypatch):
     fay = create_user(engine, "fay", "correct horse 3", role="faculty", cohort="2026")
     slides = [TextSlide(title=t, body=f"About {t.lower()}") for t in TITLES]
     slides[1] = ViewSlide(title=TITLES[1], camera="right_oblique", annotations=("The L5 root",))
-    stored = case_store.create_case(engine, fay, Case(title="Leak", slides=tuple(slides)))
+    stored = case_store.create_case(engine, fay.id, Case(title="Leak", slides=tuple(slides)))
     at = AppTest.from_file(str(PRESENT), default_timeout=TIMEOUT)
     at.session_state[USER_KEY] = fay
     at.query_params["case"] = str(stored.id)
@@ -94,7 +94,9 @@ def test_a_link_to_another_case_opens_at_its_first_slide(presented) -> None:
 
     at.selectbox(key="present.index").set_value(3).run()
     other = case_store.create_case(
-        engine, fay, Case(title="Other", slides=(TextSlide(title="First"), TextSlide(title="Two")))
+        engine,
+        fay.id,
+        Case(title="Other", slides=(TextSlide(title="First"), TextSlide(title="Two"))),
     )
     at.query_params["case"] = str(other.id)
     at.run()

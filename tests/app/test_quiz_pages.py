@@ -528,8 +528,14 @@ def test_faculty_demoted_while_signed_in_no_longer_see_the_cohort(entry, store):
     set_role(engine, "fay", "trainee")  # the session still holds fay as faculty
     at = run(entry, "cohort", users["faculty"])
     assert not at.exception
-    assert any("cannot see this cohort" in e.value for e in at.error)
+    assert not any(t.value == "Cohort" for t in at.title), "no longer in fay's navigation"
     assert not at.dataframe and not at.get("download_button")
+    page = AppTest.from_file(str(APP.parent / "app_pages" / "cohort.py"), default_timeout=TIMEOUT)
+    page.session_state["account.user"] = users["faculty"]  # typed by URL: the page refuses
+    page.run()
+    assert not page.exception
+    assert any("for faculty" in e.value for e in page.error)
+    assert not page.dataframe and not page.get("download_button")
 
 
 # --- OpenID Connect ---------------------------------------------------------------------------

@@ -58,7 +58,8 @@ def test_default_plan_is_the_long_axis_and_breaches_nothing(page: AppTest):
     assert page.number_input(key=K + "aim_lat").value == pytest.approx(35.0)
     assert not errors(page)
     assert any("No breach" in s.value for s in page.success)
-    assert any("below the scanned bone" in i.value for i in page.info)
+    # The middle of S1 lies shallow in this body's ala: said as a note, not an error.
+    assert any("behind the anterior cortex" in i.value for i in page.info)
 
 
 def test_moving_the_plan_changes_the_measurements_and_the_warnings():
@@ -75,7 +76,7 @@ def test_moving_the_plan_changes_the_measurements_and_the_warnings():
     assert new_urls[-3:] != urls[-3:], "the planned needle moved on the fluoroscopic views"
     assert new_urls[:6] == urls[:6], "the zone, technique and leak views did not change"
     # Back into the ala: the breach is gone.
-    at.number_input(key=K + "aim_y").set_value(-22.0).run()
+    at.number_input(key=K + "aim_y").set_value(-28.0).run()
     assert not errors(at)
 
 
@@ -84,7 +85,7 @@ def test_presets_load_the_short_axis_needle():
     at.button(key=K + "preset_short_axis_0").click().run()
     assert not at.exception
     entry_y = at.number_input(key=K + "entry_y").value
-    assert entry_y > -45, "the short-axis needle enters the back of the ala at S1"
+    assert entry_y > -50, "the short-axis needle enters the back of the ala at S1"
     assert at.number_input(key=K + "entry_z").value > 0
     assert not errors(at)
 

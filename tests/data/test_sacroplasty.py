@@ -88,17 +88,22 @@ def test_oblique_beam_is_30_degrees_away_and_along_the_disc(shipped_atlas, speci
 
 
 @pytest.mark.parametrize("side", ["right", "left"])
-def test_long_axis_entry_is_midway_and_schematic(shipped_atlas, specimen, data, side):
-    """Midway between the inferior SI joint and the lateral S3 foramen margin: both below
-    the scanned bone, so the point is marked as drawn, not measured."""
+def test_long_axis_entry_is_midway_between_measured_landmarks(shipped_atlas, specimen, data, side):
+    """smith_gilula_2006: midway between the inferior SI joint and the lateral margin of the
+    third (dorsal) foramen, both measured on the sacrum of the adult body."""
     p = {pid: resolve(pt.where, specimen, side, data) for pid, pt in data.points.items()}
     mid = (p["si_joint_inferior_margin"] + p["s3_foramen_lateral_margin"]) / 2
     assert np.allclose(p["long_axis_entry"], mid)
     anatomy = anatomy_for(shipped_atlas, specimen, data, side)
     for pid in ("long_axis_entry", "si_joint_inferior_margin", "s3_foramen_lateral_margin"):
-        assert data.points[pid].below_scan and data.points[pid].schematic
-        assert p[pid][2] < anatomy.scan_bottom_z
-    # The S3 landmarks lie lateral/medial as named: the joint outside the foramen.
+        assert not data.points[pid].schematic
+        assert "bodyparts3d_2009" in refs(data.points[pid].cite) or pid == "long_axis_entry"
+    # The landmarks lie on the bone; the entry at the level of the third dorsal foramen.
+    for pid in ("si_joint_inferior_margin", "s3_foramen_lateral_margin"):
+        assert abs(anatomy.depth(p[pid][None, :])[0]) < 2.5, pid
+    s3 = specimen.landmarks[f"s3_posterior_foramen_{side}"]
+    assert abs(p["long_axis_entry"][2] - s3[2]) < 5.0
+    # The joint lies outside the foramen.
     sign = 1 if side == "right" else -1
     assert sign * p["si_joint_inferior_margin"][0] > sign * p["s3_foramen_lateral_margin"][0]
 
@@ -111,9 +116,24 @@ def test_short_axis_target_is_the_published_safe_target(data, specimen):
 
 
 def test_foramen_size_is_published(data):
-    """saluja_2018: first anterior foramen 12.97 x 12.23 mm."""
-    assert data.foramina["s1"].radius_mm == pytest.approx((12.97 + 12.23) / 4, abs=0.1)
+    """saluja_2018: first anterior foramen 12.97 x 12.23 mm (radius 6.3 mm); the measured
+    mouth of this body's first foramen is within 1 mm of it."""
+    assert data.foramina["s1"].radius_mm == pytest.approx((12.97 + 12.23) / 4, abs=1.0)
     assert "saluja_2018" in refs(data.foramina["s1"].cite)
+    assert "bodyparts3d_2009" in refs(data.foramina["s1"].cite)
+
+
+def test_foramina_run_from_the_anterior_to_the_dorsal_mouth(specimen, data):
+    """Each canal runs back from its measured anterior mouth to (within a few mm of) its
+    measured dorsal mouth: the dorsal mouths lie higher, the sacrum tilting forward."""
+    for level in (1, 2, 3, 4):
+        f = data.foramina[f"s{level}"]
+        front = resolve(f.opening, specimen, "right", data)
+        d = np.array(f.direction) / np.linalg.norm(f.direction)
+        back = front + f.length_mm * d
+        dorsal = np.array(specimen.landmarks[f"s{level}_posterior_foramen_right"])
+        assert np.linalg.norm(back - dorsal) < 6.0, level
+        assert dorsal[1] < front[1] and dorsal[2] >= front[2] - 2.0
 
 
 def test_the_atlas_fracture_lies_in_zone_1(shipped_atlas, specimen, data):

@@ -28,7 +28,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         os.environ["DATABASE_URL"] = f"sqlite:///{store}"
     port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
-    proc = start_app(ROOT / "atlas_app" / "streamlit_app.py", port, log)
+    proc = start_app(ROOT / "atlas_app" / "serve.py", port, log)  # as run.sh and the Procfile
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)

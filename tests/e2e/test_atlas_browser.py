@@ -60,7 +60,7 @@ def test_choosing_a_variant_changes_the_scene(page, app_url):
     picker.click()
     page.keyboard.type("Above")  # by keyboard, as a trainee without a mouse would
     page.keyboard.press("Enter")
-    expect(viewer(page).locator(".sav-title")).to_contain_text("Above the ala", timeout=60_000)
+    expect(viewer(page).locator(".sav-title")).to_contain_text("Above the joint", timeout=60_000)
 
 
 def test_labelled_still_appears(page, app_url):
@@ -106,7 +106,7 @@ def test_tablet_screen(browser, app_url):
         picker.focus()
         page.keyboard.type("Below")
         page.keyboard.press("Enter")
-        expect(viewer(page).locator(".sav-title")).to_contain_text("Below the ala", timeout=60_000)
+        expect(viewer(page).locator(".sav-title")).to_contain_text("Below the joint", timeout=60_000)
     finally:
         context.close()
 

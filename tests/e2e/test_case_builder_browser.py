@@ -35,8 +35,8 @@ def only_case(user):
     from atlas_app.storage.db import get_engine
 
     engine = get_engine()
-    summaries = case_store.list_cases_for(engine, user)
-    return [case_store.get_case(engine, user, s.id) for s in summaries]
+    summaries = case_store.list_cases_for(engine, user.id)
+    return [case_store.get_case(engine, user.id, s.id) for s in summaries]
 
 
 def wait_for(page: Page, user, check, timeout_s: float = 60.0):

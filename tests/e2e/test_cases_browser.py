@@ -49,7 +49,8 @@ def stored_cases(user):
 
     engine = get_engine()
     return [
-        case_store.get_case(engine, user, s.id) for s in case_store.list_cases_for(engine, user)
+        case_store.get_case(engine, user.id, s.id)
+        for s in case_store.list_cases_for(engine, user.id)
     ]
 
 

@@ -30,7 +30,7 @@ from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
 
 pytestmark = pytest.mark.e2e
 
-SEED = 7  # the first three topics (preselected), 10 items: choice, choice, click, estimate
+SEED = 3  # the first three topics (preselected), 10 items: choice, estimate, choice, click
 ANSWERED = 4
 PASSWORD = "correct horse battery 1"
 

@@ -3,10 +3,13 @@ pytest): GL check, image size and content, cameras, labels, and a worker that di
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -16,7 +19,13 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.scene import render_worker
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.render_worker import RenderError, RenderWorker, check_gl, describe_exit
+from atlas_app.scene.render_worker import (
+    RenderError,
+    RenderWorker,
+    WorkerPool,
+    check_gl,
+    describe_exit,
+)
 from tests.conftest import MINI_ATLAS
 
 
@@ -153,13 +162,62 @@ def test_a_worker_that_always_dies_gives_a_render_error(monkeypatch, atlas, spec
 
 def test_a_worker_that_never_answers_is_stopped(monkeypatch, atlas, specimen) -> None:
     stand_in(monkeypatch, SILENT)
-    w = RenderWorker(timeout=0.5)
+    w = RenderWorker(timeout=0.5, cold_timeout=0.5)
     try:
         with pytest.raises(RenderError, match="no answer"):
             w.render_png(MINI_ATLAS, "default", compose_scene(atlas, specimen))
         assert not w.alive()
     finally:
         w.close()
+
+
+def test_a_stalled_worker_does_not_hold_up_other_users(atlas, specimen) -> None:
+    """Issue 15: one stalled worker held up every user's stills for 127 s. With a pool, a
+    still asked for meanwhile comes from the other worker; the stalled one is stopped at its
+    time limit and replaced."""
+    gl = check_gl()
+    if not gl.ok:
+        pytest.skip(gl.message)
+    spec = compose_scene(atlas, specimen)
+    pool = WorkerPool(env=gl.env, size=2, timeout=15, cold_timeout=120)
+    stalled_pid: int | None = None
+    try:
+        # two workers, both warm
+        warm = [threading.Thread(target=pool.render_png, args=(MINI_ATLAS, "default", spec))]
+        warm.append(threading.Thread(target=pool.render_png, args=(MINI_ATLAS, "default", spec)))
+        for t in warm:
+            t.start()
+        for t in warm:
+            t.join()
+        assert len(pool.workers) == 2
+        stalled = pool._idle[-1]  # the worker the next request takes
+        stalled_pid = stalled.pid
+        assert stalled_pid is not None
+        os.kill(stalled_pid, signal.SIGSTOP)
+        events: dict[str, float] = {}
+
+        def first_user() -> None:
+            try:
+                pool.render_png(MINI_ATLAS, "default", spec, size=(300, 200))
+            except RenderError:
+                events["first_failed"] = time.monotonic()
+
+        t = threading.Thread(target=first_user)
+        t.start()
+        time.sleep(0.5)  # the first user's request is now stuck in the stopped worker
+        png = pool.render_png(MINI_ATLAS, "default", spec, size=(300, 200))
+        events["second_served"] = time.monotonic()
+        assert pixels(png).shape == (200, 300, 3)
+        t.join()
+        assert "first_failed" in events, "the stalled request was not stopped"
+        assert events["second_served"] < events["first_failed"]
+        assert not stalled.alive()  # killed at its limit
+        assert pool.ping() != stalled_pid  # and the pool serves with a fresh one
+    finally:
+        if stalled_pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(stalled_pid, signal.SIGKILL)
+        pool.close()
 
 
 def test_exit_codes_in_words() -> None:

@@ -157,9 +157,9 @@ def test_an_oidc_trainee_is_put_in_a_cohort_and_faculty_then_see_them(engine: En
         engine, session_id=sid, user_id=lee.id, item_id="q1", topic="nerves", seed=1,
         response="o1", correct=True, score=1.0,
     )  # fmt: skip
-    assert cohort_answers(engine, fay) == [], "not in fay's cohort yet"
+    assert cohort_answers(engine, fay.id) == [], "not in fay's cohort yet"
     assert set_cohort(engine, "lee@hospital.example", " 2026 ").cohort == "2026"
-    assert [a.username for a in cohort_answers(engine, fay)] == ["lee@hospital.example"]
+    assert [a.username for a in cohort_answers(engine, fay.id)] == ["lee@hospital.example"]
     assert get_or_create_oidc_user(engine, "lee@hospital.example", "Lee").cohort == "2026"
     assert set_cohort(engine, "lee@hospital.example", "").cohort is None
     assert set_cohort(engine, "lee@hospital.example", None).cohort is None

@@ -57,10 +57,13 @@ def test_add_set_role_list(users, db_url: str) -> None:  # type: ignore[no-untyp
     listing = users("list")
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
-    assert lines[0].split()[:4] == ["username", "role", "cohort", "sign-in"]
-    assert lines[1].split() == ["ana", "admin", "PGY2", "password", "Ana", "R."]
-    assert lines[2].split()[:4] == ["prof", "faculty", "-", "password"]
+    assert lines[0].split()[:5] == ["username", "role", "cohort", "sign-in", "status"]
+    assert lines[1].split() == ["ana", "admin", "PGY2", "password", "active", "Ana", "R."]
+    assert lines[2].split()[:5] == ["prof", "faculty", "-", "password", "active"]
     assert "2 account(s)" in listing.stderr
+    done = users("deactivate", "prof")
+    assert done.returncode == 0 and "prof is now deactivated" in done.stdout
+    assert users("list").stdout.splitlines()[2].split()[4] == "deactivated"
 
     engine = make_engine(db_url)
     try:
@@ -79,6 +82,7 @@ def test_failures_are_messages_not_tracebacks(users) -> None:  # type: ignore[no
     _clean_failure(users("add", "ben", "--role", "root", "--password-stdin"), "invalid choice")
     _clean_failure(users("set-role", "nobody", "admin"), "no user named 'nobody'")
     _clean_failure(users("set-role", "ana", "root"), "invalid choice")
+    _clean_failure(users("deactivate", "nobody"), "no user named 'nobody'")
     # no terminal and no --password-stdin: no prompt to hang on
     _clean_failure(users("add", "ben", stdin=""), "--password-stdin")
     listing = users("list")
@@ -101,3 +105,63 @@ def test_unreachable_database_is_a_message() -> None:
     )
     _clean_failure(done, "database postgresql+psycopg://nobody:***@/nowhere")
     assert "secret" not in done.stderr
+
+
+def test_failures_unlock_and_audit(users, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    from atlas_app.storage.signin import TRY_LATER, sign_in
+
+    assert users("add", "ana", "--password-stdin", stdin=PASSWORD).returncode == 0
+    engine = make_engine(db_url)
+    try:
+        for _ in range(12):
+            sign_in(engine, "ana", "not her password", "10.0.0.8")
+        assert sign_in(engine, "ana", PASSWORD, "10.0.0.9").message == TRY_LATER
+    finally:
+        engine.dispose()
+    shown = users("failures")
+    assert shown.returncode == 0, shown.stderr
+    assert "Held now (3):" in shown.stdout  # ana, and both addresses
+    held = [line.split() for line in shown.stdout.splitlines() if line.startswith("account")]
+    assert held and held[0][1] == "13" and held[0][-1] == "ana"
+    assert "Failed or refused sign-ins in the last 24 h (13):" in shown.stdout
+    assert "10.0.0.8" in shown.stdout and PASSWORD not in shown.stdout
+    _clean_failure(users("unlock"), "give a username")
+    done = users("unlock", "ana")
+    assert done.returncode == 0 and "account ana may sign in again" in done.stdout
+    assert "was not held" in users("unlock", "ana").stdout
+    assert users("unlock", "--client", "10.0.0.8").returncode == 0
+    engine = make_engine(db_url)
+    try:
+        assert sign_in(engine, "ana", PASSWORD, "10.0.0.8").user is not None
+    finally:
+        engine.dispose()
+    assert users("set-role", "ana", "faculty").returncode == 0
+    trail = users("audit", "--action", "role", "--action", "unlock")
+    assert trail.returncode == 0, trail.stderr
+    lines = trail.stdout.splitlines()
+    assert lines[0].split()[:4] == ["when", "who", "action", "client"]
+    assert "trainee → faculty" in lines[1] and "command line (" in lines[1]
+    assert sum("unlock" in line for line in lines) == 2
+    as_csv = users("audit", "--csv")
+    assert as_csv.returncode == 0
+    assert as_csv.stdout.startswith("id,at,actor,actor_id,action,target,detail,client\n")
+    assert as_csv.stdout.count("sign_in_") == 13
+    _clean_failure(users("audit", "--action", "nonsense"), "unknown action 'nonsense'")
+
+
+def test_set_password(users, db_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert users("add", "ana", "--password-stdin", stdin=PASSWORD).returncode == 0
+    new = "another long password"
+    done = users("set-password", "ana", "--password-stdin", stdin=new + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "ana has a new password" in done.stdout and new not in done.stdout + done.stderr
+    _clean_failure(users("set-password", "nobody", "--password-stdin", stdin=new), "no user")
+    _clean_failure(users("set-password", "ana", "--password-stdin", stdin="short"), "shorter")
+    engine = make_engine(db_url)
+    try:
+        assert authenticate(engine, "ana", PASSWORD) is None
+        assert authenticate(engine, "ana", new) is not None
+    finally:
+        engine.dispose()
+    trail = users("audit", "--action", "password")
+    assert "new password set" in trail.stdout and new not in trail.stdout

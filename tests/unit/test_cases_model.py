@@ -95,6 +95,13 @@ def test_edit_case_refuses_slides_and_bad_text():
         edit_case(case, summary="nul\x00")
 
 
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff", "\x1b", "\x85"])
+def test_text_that_powerpoint_cannot_carry_is_refused_with_a_reason(char: str):
+    # issue 15: a slide title holding U+FFFE was accepted, then Build PowerPoint raised
+    with pytest.raises(CaseError, match="not allowed in text"):
+        edit_case(three(), title=f"Slide {char}")
+
+
 def test_slide_limit():
     case = Case(title="Many", slides=tuple(TextSlide(title=str(i)) for i in range(MAX_SLIDES)))
     with pytest.raises(CaseError, match=str(MAX_SLIDES)):

@@ -191,8 +191,8 @@ def test_confluence_height_follows_the_variant(shipped_atlas, approaches):
     for seed in range(30):
         item = generate_item(shipped_atlas, approaches, "measure.confluence_height", seed)
         specimen = build_specimen(shipped_atlas, item.view.spec)
-        values[specimen.choices["iliocaval_confluence_level"]] = item.value
-    assert values["confluence_l4_l5"] > values["confluence_l5"] + 5
+        values[specimen.choices["great_vessel_levels"]] = item.value
+    assert values["confluence_l4_l5"] > values["bifurcation_l4_body"] + 5  # L4–L5 vs L5
 
 
 def test_prevalence_items_give_the_published_share(shipped_atlas, approaches):
@@ -203,6 +203,14 @@ def test_prevalence_items_give_the_published_share(shipped_atlas, approaches):
 
 def test_equal_thirds_are_not_asked_as_prevalences(ids):
     assert not [i for i in ids if i.startswith("prevalence.lst_")]
+
+
+def test_inferred_joint_vessel_levels_are_not_asked_as_prevalences(ids, shipped_atlas):
+    """No study publishes how the two levels combine: the quiz must not teach the split."""
+    joint = {
+        f"prevalence.{o.id}" for o in shipped_atlas.variant_groups["great_vessel_levels"].options
+    }
+    assert not joint & set(ids)
 
 
 def test_unknown_ids_are_refused(shipped_atlas, approaches):

@@ -52,7 +52,7 @@ def test_generated_titles_name_what_the_item_is_about(titles):
     assert "L4 ventral ramus" in titles["click.l4_ventral_ramus_right"]
     assert titles["identify.l4_ventral_ramus_right"].startswith("Name the highlighted structure")
     assert "right side" in titles["lst_level.lst_formation_right"]
-    assert "“L4 body”" in titles["prevalence.bifurcation_l4_body"]
+    assert "“Doubled”" in titles["prevalence.l4_double_right"]
 
 
 def test_titles_are_deterministic_and_make_no_item(world, titles, monkeypatch):

@@ -65,9 +65,9 @@ def test_long_axis_path_stays_inside_the_ala_and_s1_body(shipped_atlas, data, sp
     assert m.min_bone_margin_mm is not None and m.min_bone_margin_mm > 0
     assert m.foramen_gap_mm > 0
     assert not [w for w in m.warnings if w.severity == "error"]
-    # The entry is schematic, below the scan: that part is reported, not checked.
-    assert m.below_scan_mm > 10
-    assert any(w.kind == "below_scan" for w in m.warnings)
+    # The middle of S1 lies shallow in this ala (published mean 12.8 mm): said, not hidden.
+    assert m.tip_to_anterior_cortex_mm is not None and 3.0 < m.tip_to_anterior_cortex_mm < 12.8
+    assert any("behind the anterior cortex" in w.text for w in m.warnings)
 
 
 @pytest.mark.parametrize("side", SIDES)
@@ -76,8 +76,13 @@ def test_long_axis_runs_up_the_ala_from_behind_toward_s1(data, specimen, side):
     sign = 1 if side == "right" else -1
     assert sign * path.entry[0] > 0 and sign * path.tip[0] > 0
     d = path.direction
-    assert d[2] > 0.75, "mostly upward, along the sacrum's long axis"
-    assert d[1] > 0.3, "from the back toward the front"
+    assert d[2] > 0.6 and d[1] > 0.3, "upward, from the back toward the front"
+    # Along the sacrum's long axis: parallel to the line of the anterior foramina.
+    axis = np.array(specimen.landmarks[f"s1_anterior_foramen_{side}"]) - np.array(
+        specimen.landmarks[f"s4_anterior_foramen_{side}"]
+    )
+    axis /= np.linalg.norm(axis)
+    assert np.degrees(np.arccos(d @ axis)) < 15.0
     s1 = specimen.landmarks["s1_body_center"]
     assert path.tip[1:] == pytest.approx(s1[1:], abs=0.01), "aimed at mid-S1 on the lateral view"
 
@@ -90,7 +95,6 @@ def test_short_axis_needles_stay_in_bone_and_are_several(shipped_atlas, data, sp
     for p in paths:
         m = measure_needle(anatomy, p)
         assert m.stays_in_bone and m.tip_zone == 1, p.label
-        assert m.below_scan_mm == 0
         assert abs(p.direction[1]) > 0.8, "perpendicular: front to back, not up the ala"
 
 
@@ -123,10 +127,13 @@ def test_long_axis_cement_fills_the_fracture_in_one_tall_stretch(shipped_atlas, 
     short_fill = api.technique_fill(shipped_atlas, specimen, data, "short_axis", "right")
     assert long_fill is not None and short_fill is not None
     assert long_fill.fracture_id == "sacral_fracture_right"
-    # A column laid along the fracture: one stretch, reaching it over at least 30 mm.
+    # A column laid along the fracture: one stretch, over at least half the fracture's height
+    # (the ala of this body is steep, so the cannula crosses the vertical fracture obliquely),
+    # longer than any stretch the separate masses of the short axis reach.
     assert long_fill.parts == 1
-    assert long_fill.filled_height_mm >= 30
-    assert long_fill.filled_height_mm > short_fill.filled_height_mm
+    assert long_fill.filled_height_mm >= 0.5 * long_fill.height_mm
+    longest = max(b - a for a, b in short_fill.stretches)
+    assert long_fill.filled_height_mm > longest
     # One mass at each tip: as many separate stretches as needles.
     assert short_fill.parts == len(technique_paths(data, specimen, "short_axis", "right"))
     for fill in (long_fill, short_fill):
@@ -160,14 +167,15 @@ def plan(shipped_atlas, specimen, data, side, **change):
 def test_aiming_through_the_anterior_cortex_raises_the_breach_warning(
     shipped_atlas, specimen, data, side
 ):
-    m = plan(shipped_atlas, specimen, data, side, aim_y=8.0)
+    # Aimed at the L5 root where it crosses the front of the ala.
+    m = plan(shipped_atlas, specimen, data, side, aim_lat=38.0, aim_y=-8.0, aim_z=4.0)
     assert "anterior_cortex" in m.breach_kinds
     assert not m.tip_in_bone and m.tip_to_anterior_cortex_mm is None
     errors = [w for w in m.warnings if w.severity == "error"]
     assert any(w.kind == "breach_anterior_cortex" for w in errors)
     assert any("L5 root" in w.text for w in errors)
     # The needle now reaches the nerves lying on the front of the ala.
-    assert m.gap_to(f"lumbosacral_trunk_{side}") < 2.0
+    assert min(m.gap_to(f"l5_ventral_ramus_{side}"), m.gap_to(f"lumbosacral_trunk_{side}")) < 2.0
 
 
 def test_pushing_through_the_top_of_the_ala_is_a_cephalad_breach(shipped_atlas, specimen, data):
@@ -181,9 +189,14 @@ def test_cement_from_a_tip_pushed_through_the_ala_lies_on_the_l5_root(
 ):
     """The breach the technique warns about: cement from a tip that has just left the
     front of the ala lies within 2 mm of the L5 root or the lumbosacral trunk."""
-    values = {**api.preset(data, specimen, "long_axis", side), "aim_y": 0.0}
+    values = {
+        **api.preset(data, specimen, "long_axis", side),
+        "aim_lat": 38.0,
+        "aim_y": -12.0,
+        "aim_z": 8.0,
+    }
     path, m = api.measure_plan(shipped_atlas, specimen, data, side, values)
-    (exit_,) = [b for b in m.breaches if b.kind == "anterior_cortex"]
+    (exit_,) = [b for b in m.breaches if b.kind in ("anterior_cortex", "cephalad_cortex")]
     tip = np.array(exit_.point) + 2.0 * path.direction  # 2 mm past the cortex
     cement = Spheres(tip[None, :], np.array([4.0]))  # about 0.3 mL
     gaps = [
@@ -244,7 +257,7 @@ def test_a_needle_with_no_length_is_an_error_not_a_safe_plan(shipped_atlas, spec
 
 def test_moving_the_aim_changes_the_measurements(shipped_atlas, specimen, data):
     a = plan(shipped_atlas, specimen, data, "right")
-    b = plan(shipped_atlas, specimen, data, "right", aim_y=-22.0)
+    b = plan(shipped_atlas, specimen, data, "right", aim_y=-30.5)
     assert b.tip_to_anterior_cortex_mm > a.tip_to_anterior_cortex_mm + 3
     assert b.gap_to("l5_ventral_ramus_right") > a.gap_to("l5_ventral_ramus_right")
 
@@ -319,7 +332,7 @@ def test_bone_is_darker_than_soft_tissue_on_the_monitor(shipped_atlas, specimen,
     view = api.view_for(shipped_atlas, specimen, data, "ap", "right")
     image = fluoro.simulate(volume, view)
     body = view.to_pixels(np.array([[0.0, -20.0, 35.0]]))[0]  # the L5 body
-    soft = view.to_pixels(np.array([[0.0, -20.0, -100.0]]))[0]  # below the scanned bone
+    soft = view.to_pixels(np.array([[35.0, -20.0, -110.0]]))[0]  # beside the coccyx
     dark = image.gray[int(body[1]), int(body[0])]
     light = image.gray[int(soft[1]), int(soft[0])]
     assert dark < light - 0.1
@@ -379,7 +392,7 @@ def test_png_and_numpy_image_and_determinism(shipped_atlas, specimen, data):
 
 def broken_copy(tmp_path: Path, shipped_atlas, old: str, new: str):
     folder = tmp_path / "sacroplasty"
-    folder.mkdir()
+    shutil.copytree(DATA_FILE.parent, folder)
     text = DATA_FILE.read_text(encoding="utf-8")
     assert old in text, old
     (folder / "techniques.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -395,18 +408,18 @@ def line_of(path: Path, needle: str) -> int:
     ("old", "new", "field", "problem", "at"),
     [
         (
-            "  radius_mm: 6.3",
-            "  radius_mm: 6.3\n  radius: 6.3",
-            "foramina.0.radius",
+            "    radius_mm: 5.0",
+            "    radius_mm: 5.0\n    radius: 5.0",
+            "techniques.0.cement.radius",
             "unknown field",
-            "  radius: 6.3",
+            "    radius: 5.0",
         ),
         (
-            "opening: {landmark: 's1_anterior_foramen_{side}'}\n",
-            "opening: {landmark: 's1_foramen_{side}'}\n",
-            "foramina.0.opening.landmark",
+            "where: {landmark: 's1_anterior_foramen_{side}', offset: [1.0, -7.3, 6.8]}",
+            "where: {landmark: 's1_foramen_{side}', offset: [1.0, -7.3, 6.8]}",
+            "leaks.2.cement.0.where.landmark",
             "unknown landmark 's1_foramen_right'",
-            "opening: {landmark: 's1_foramen_{side}'}",
+            "where: {landmark: 's1_foramen_{side}'",
         ),
         (
             "views: [oblique_30, lateral, ap]",
@@ -461,8 +474,8 @@ def test_point_loops_are_reported(tmp_path, shipped_atlas):
     loaded, _ = broken_copy(
         tmp_path,
         shipped_atlas,
-        "where: {point: s1_alar_target, offset: [0.0, -22.0, 11.0]}",
-        "where: {point: short_axis_s1_entry, offset: [0.0, -22.0, 11.0]}",
+        "where: {point: s1_alar_target, offset: [0.0, -20.5, 9.0]}",
+        "where: {point: short_axis_s1_entry, offset: [0.0, -20.5, 9.0]}",
     )
     assert any("loop" in f.problem for f in loaded.faults)
 

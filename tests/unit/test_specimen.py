@@ -16,7 +16,7 @@ from atlas_app.model.specimen import (
     format_spec,
     parse_spec,
     sample_choices,
-    warp_centerline,
+    warp_points,
 )
 from tests.conftest import MINI_ATLAS
 
@@ -84,15 +84,74 @@ def test_warp_moves_the_junction_and_keeps_vessels_joined(atlas):
 
 
 def test_warp_is_smooth():
-    """Tissue moves, it does not jump: displacement decays without a step."""
+    """Tissue moves, it does not jump: displacement decays without a step, and the field is
+    flat at the junction (directions there are kept) and at its reach."""
     pts = np.stack([np.zeros(101), np.zeros(101), np.linspace(0, 100, 101)], axis=1)
-    moved = warp_centerline(pts, "end", np.array([10.0, 0, 0]), reach=50)
+    moved = warp_points(pts, np.array([0.0, 0, 100]), np.array([10.0, 0, 0]), reach=50)
     dx = moved[:, 0]
     assert dx[-1] == pytest.approx(10) and dx[0] == 0
     assert np.all(np.diff(dx) >= -1e-12)
     assert np.abs(np.diff(dx)).max() < 0.4  # no jump between 1 mm samples
+    assert dx[-1] - dx[-2] < 0.01 and dx[51] - dx[50] < 0.01  # flat at both ends
     w = falloff_weights(np.array([0.0, 25.0, 50.0, 80.0]), 50.0)
     assert w.tolist() == pytest.approx([1.0, 0.5, 0.0, 0.0])
+
+
+def test_warp_carries_the_branches_that_follow_and_keeps_their_joins(atlas):
+    from atlas_app.model.schema import Warp
+    from atlas_app.model.specimen import apply_warp
+
+    structures = dict(atlas.structures)
+    landmarks = {k: v.point for k, v in atlas.landmarks.items()}
+    before = np.array(structures["branch_right"].geometry.points)
+    warp = Warp(
+        ends={"vessel": "end"},
+        follow=["branch_right", "absent_vein"],
+        by=(0, 0, -10),
+        falloff_mm=40,
+        landmark="junction",
+    )
+    apply_warp(structures, landmarks, warp)  # an absent follower is skipped
+    vessel = np.array(structures["vessel"].geometry.points)
+    branch = np.array(structures["branch_right"].geometry.points)
+    assert np.allclose(vessel[-1], branch[0])  # moved together: the join holds
+    assert np.allclose(branch[0], before[0] + [0, 0, -10])
+    assert 0 > branch[1][2] - before[1][2] > -10  # farther on, less
+
+
+@pytest.mark.parametrize("falloff, ok", [(31.0, False), (31.5, True)])
+def test_a_warp_too_short_for_its_move_would_fold_and_is_refused(falloff, ok):
+    from pydantic import ValidationError
+
+    from atlas_app.model.schema import Warp
+
+    make = lambda: Warp(ends={"v": "end"}, by=(0, 0, -10), falloff_mm=falloff)  # noqa: E731
+    if ok:
+        assert make().falloff_mm == falloff
+    else:
+        with pytest.raises(ValidationError, match="under π"):
+            make()
+
+
+def test_warps_come_after_every_variant_s_records(atlas):
+    """A warp carries a structure that a variant of a later group adds."""
+    from dataclasses import replace
+
+    from atlas_app.model.schema import Patch
+
+    low = atlas.variant_groups["junction_level"]
+    warp = (
+        low.options[1]
+        .patch.warp[0]
+        .model_copy(update={"follow": ["nerve_accessory_right"], "falloff_mm": 80.0})
+    )
+    options = [low.options[0], low.options[1].model_copy(update={"patch": Patch(warp=[warp])})]
+    groups = {**atlas.variant_groups, "junction_level": low.model_copy(update={"options": options})}
+    assert list(groups) == ["junction_level", "nerve_pattern"]  # the adding group comes later
+    s = build_specimen(replace(atlas, variant_groups=groups), "junction_low,nerve_double")
+    added = atlas.variant_groups["nerve_pattern"].options[1].patch.add[0]
+    moved = np.array(s.structures["nerve_accessory_right"].geometry.points)
+    assert np.all(moved[:, 2] < np.array(added.geometry.points)[:, 2])
 
 
 def test_patch_on_a_missing_structure_is_a_patch_error(atlas):

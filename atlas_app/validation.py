@@ -1,0 +1,37 @@
+"""Everything ``validate`` checks, as one function the CLI, the tests and the hostile-input
+corpus share: the atlas battery, the mesh files, the approaches, the quiz items and the
+sacroplasty techniques. Returns faults; never raises on bad data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from atlas_app.approaches.loader import ApproachSet, load_approaches
+from atlas_app.geometry.mesh_files import check_mesh_data
+from atlas_app.model.atlas import Atlas, Fault
+from atlas_app.model.checks import CHECKS, LOAD_CHECKS, validate_atlas
+from atlas_app.quiz.loader import check_quiz
+from atlas_app.sacroplasty.loader import FOLDER as SACROPLASTY_FOLDER
+from atlas_app.sacroplasty.loader import load_sacroplasty
+
+N_CHECKS = len(CHECKS) + len(LOAD_CHECKS) + 1
+"""Named checks in the battery, the geometry layer's ``mesh_data`` included."""
+
+
+@dataclass(frozen=True)
+class Report:
+    atlas: Atlas
+    approaches: ApproachSet
+    faults: tuple[Fault, ...]
+
+
+def validate_all(directory: Path | str) -> Report:
+    """Every fault in an atlas folder, sorted by place."""
+    atlas, faults = validate_atlas(directory)
+    approaches = load_approaches(atlas)
+    found = set(faults) | set(check_mesh_data(atlas)) | set(approaches.faults)
+    found |= set(check_quiz(atlas))
+    if (atlas.root / SACROPLASTY_FOLDER).is_dir():  # optional in a partial atlas
+        found |= set(load_sacroplasty(atlas).faults)
+    return Report(atlas, approaches, tuple(sorted(found)))

@@ -1,0 +1,1 @@
+"""Running several app servers behind a reverse proxy on one PostgreSQL (see the README)."""
