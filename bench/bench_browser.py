@@ -192,7 +192,7 @@ def main() -> None:
     ports = {name: free_port() for name in ("atlas", "line", "stpyvista")}
     procs = {
         "atlas": start_app(
-            ROOT / "atlas_app" / "streamlit_app.py", ports["atlas"], logs / "atlas_server.log"
+            ROOT / "atlas_app" / "serve.py", ports["atlas"], logs / "atlas_server.log"
         ),
         "line": start_app(BENCH / "one_line_app.py", ports["line"], logs / "one_line_server.log"),
         "stpyvista": start_app(

@@ -102,7 +102,6 @@ index = slider.select_slider(
 )
 step = approach.steps[index]
 field = step_field(approach_id, specimen_.spec, index)
-metrics = step_metrics(approach_id, specimen_.spec, index)
 
 present = set(field.specimen.structures)
 down_corridor = field.cone is not None and bool(st.session_state.get(state.APPROACH_DOWN_CORRIDOR))
@@ -178,6 +177,8 @@ with notes:
     st.caption("Sources: " + cite_text(atlas, step.cite))
 
 st.subheader("Measured on this specimen")
+# Measured after the view is sent: the step's new field reaches the browser first.
+metrics = step_metrics(approach_id, specimen_.spec, index)
 corridor = metrics["corridor"]
 if corridor is None:
     st.caption("No working corridor yet in this step.")

@@ -376,9 +376,7 @@ def export_html(
     )
 
 
-def _page(
-    case: Case, sections: list[str], scenes: list[str], credits: Sequence[str] = ()
-) -> str:
+def _page(case: Case, sections: list[str], scenes: list[str], credits: Sequence[str] = ()) -> str:
     bar = (
         '<div class="sa-bar" role="navigation" aria-label="Slides">'
         f'<span class="sa-case">{_e(case.title)}</span>'

@@ -313,6 +313,13 @@ def _padded(data: bytes) -> bytes:
     return data + b"\0" * (-len(data) % 4)
 
 
+def blob_size(mesh: BrowserMesh, with_triangles: bool) -> int:
+    """The unpacked size of :func:`full_blob` or :func:`points_blob` (the browser makes its
+    buffer that size at once)."""
+    size = _HEADER.size + len(_padded(mesh.points.tobytes()))
+    return size + (mesh.strips.nbytes if with_triangles else 0)
+
+
 def full_blob(mesh: BrowserMesh) -> bytes:
     """Vertices and triangle strips (kind ``M``), compressed."""
     raw = (

@@ -6,11 +6,12 @@ hash (:mod:`browser_mesh`), with its colour, opacity and label anchors; it carri
 camera the view asks for, the landmarks a measurement may snap to, the legend and the text
 alternative. It is plain data, the same for every user, and made once per scene.
 
-:func:`pack` turns it into the bytes of one message: ``SAV2``, the length of the header,
-the header (JSON, zlib-compressed: the scene, the page's instructions to the viewer, a
-table of blobs), then the blobs. Surfaces go once per browser session: ``sent`` holds
-what this session's browser has already been given (surfaces by digest, triangle sets by
-topology); a surface whose triangles the browser has goes as its vertices only.
+:func:`pack` turns it into the bytes of one message: ``SAV3``, the lengths of the header
+packed and unpacked, the header (JSON, zlib-compressed: the scene, the page's instructions
+to the viewer, a table of blobs with their unpacked sizes), then the blobs. Surfaces go
+once per browser session: ``sent`` holds what this session's browser has already been
+given (surfaces by digest, triangle sets by topology); a surface whose triangles the
+browser has goes as its vertices only.
 """
 
 from __future__ import annotations
@@ -26,13 +27,19 @@ from typing import Any
 
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import Specimen
-from atlas_app.scene.browser_mesh import BrowserMesh, blob, browser_mesh, settings_key
+from atlas_app.scene.browser_mesh import (
+    BrowserMesh,
+    blob,
+    blob_size,
+    browser_mesh,
+    settings_key,
+)
 from atlas_app.scene.cameras import union_bounds
 from atlas_app.scene.shading import shading
 from atlas_app.scene.spec import CameraSpec, SceneSpec
 
-MAGIC = b"SAV2"
-PAYLOAD_VERSION = 2
+MAGIC = b"SAV3"
+PAYLOAD_VERSION = 3
 HEADER_COMPRESSION = 6
 
 
@@ -239,6 +246,7 @@ def pack(
                 "kind": "M" if with_triangles else "P",
                 "offset": offset,
                 "length": len(data),
+                "size": blob_size(mesh, with_triangles),
             }
         )
         parts.append(data)
@@ -247,12 +255,22 @@ def pack(
     header = {"v": PAYLOAD_VERSION, "scene": scene.header, "view": dict(view), "blobs": table}
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     packed = zlib.compress(text, HEADER_COMPRESSION)
-    return MAGIC + struct.pack("<I", len(packed)) + packed + b"".join(parts), added
+    lengths = struct.pack("<II", len(packed), len(text))
+    return MAGIC + lengths + packed + b"".join(parts), added
+
+
+def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """A packed message back to its header and its blobs by digest (tests, benchmarks;
+    the browser reads it in frontend/src/codec.js)."""
+    if data[:4] != MAGIC:
+        raise ValueError("not a viewer message")
+    n, _ = struct.unpack_from("<II", data, 4)
+    header = dict(json.loads(zlib.decompress(data[12 : 12 + n]).decode("utf-8")))
+    rest = data[12 + n :]
+    blobs = {b["digest"]: rest[b["offset"] : b["offset"] + b["length"]] for b in header["blobs"]}
+    return header, blobs
 
 
 def unpack_header(data: bytes) -> dict[str, Any]:
-    """The JSON header of a packed message (tests, benchmarks)."""
-    if data[:4] != MAGIC:
-        raise ValueError("not a viewer message")
-    (n,) = struct.unpack_from("<I", data, 4)
-    return dict(json.loads(zlib.decompress(data[8 : 8 + n]).decode("utf-8")))
+    """The JSON header of a packed message."""
+    return unpack(data)[0]

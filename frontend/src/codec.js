@@ -1,31 +1,38 @@
 // The bytes Python sends (atlas_app/scene/viewer_payload.py, browser_mesh.py) → plain data.
 //
-// A message is "SAV2", a little-endian uint32 header length, the header (JSON, zlib), then
-// the blobs the header's table points into. A blob is a zlib stream of one surface: a
+// A message is "SAV3", the header's length packed and unpacked (little-endian uint32), the
+// header (JSON, zlib), then the blobs the header's table points into (with their unpacked
+// sizes, so each is inflated into a buffer of the right size at once). A blob is a zlib stream of one surface: a
 // 32-byte header (kind "M" = vertices and triangle strips, "P" = vertices only; counts;
 // origin and scale of the quantised vertices), the vertices, then for "M" the strips.
 
 import { unzlibSync } from "fflate";
 
-const MAGIC = "SAV2";
+const MAGIC = "SAV3";
 const BLOB_HEADER = 32;
 
 export class FormatError extends Error {}
 
-/** The raw parts of a message: its compressed header and the bytes after it. */
+/** The raw parts of a message: its compressed header (and its unpacked size) and the
+ * bytes after it. */
 export function splitMessage(input) {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  if (bytes.length < 8 || String.fromCharCode(...bytes.subarray(0, 4)) !== MAGIC) {
+  if (bytes.length < 12 || String.fromCharCode(...bytes.subarray(0, 4)) !== MAGIC) {
     throw new FormatError("not a viewer message");
   }
-  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  return { packedHeader: bytes.subarray(8, 8 + n), rest: bytes.subarray(8 + n) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = view.getUint32(4, true);
+  return {
+    packedHeader: bytes.subarray(12, 12 + n),
+    headerSize: view.getUint32(8, true),
+    rest: bytes.subarray(12 + n),
+  };
 }
 
 /** A message → its header (parsed) and its blobs (still compressed). */
 export function parseMessage(input) {
-  const { packedHeader, rest } = splitMessage(input);
-  const header = JSON.parse(new TextDecoder().decode(inflate(packedHeader)));
+  const { packedHeader, headerSize, rest } = splitMessage(input);
+  const header = JSON.parse(new TextDecoder().decode(inflate(packedHeader, headerSize)));
   const blobs = (header.blobs || []).map((b) => ({
     ...b,
     bytes: rest.subarray(b.offset, b.offset + b.length),
@@ -42,8 +49,8 @@ export function sameBytes(a, b) {
 
 /** zlib-inflate bytes (fflate: synchronous, and quicker than a DecompressionStream per
  * surface). */
-export function inflate(bytes) {
-  return unzlibSync(bytes);
+export function inflate(bytes, size) {
+  return size ? unzlibSync(bytes, { out: new Uint8Array(size) }) : unzlibSync(bytes);
 }
 
 /** Triangle strips (VTK layout: n, i0, i1, … per strip) → a flat triangle index list,

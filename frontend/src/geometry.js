@@ -60,7 +60,8 @@ export function pixelRay(cam, width, height, x, y) {
   };
 }
 
-function hitsBox(origin, dir, b, far) {
+/** Where a ray enters a box (its parameter; 0 when it starts inside), or Infinity. */
+function enterBox(origin, dir, b, far) {
   let t0 = 0;
   let t1 = far;
   for (let k = 0; k < 3; k += 1) {
@@ -70,9 +71,9 @@ function hitsBox(origin, dir, b, far) {
     if (a > c) [a, c] = [c, a];
     t0 = Math.max(t0, a);
     t1 = Math.min(t1, c);
-    if (t0 > t1) return false;
+    if (t0 > t1) return Infinity;
   }
-  return true;
+  return t0;
 }
 
 /** The nearest hit (ray parameter) of a ray on a triangle mesh, beyond `near`, or Infinity.
@@ -119,10 +120,18 @@ export function rayMesh(origin, dir, points, triangles, near = 0, keep = null) {
  * { id, points, triangles, bounds, opaque }; translucent ones are seen through (a hit on
  * one counts only when no opaque surface lies behind it). */
 export function castRay(surfaces, origin, dir, keep = null, far = 1e7) {
+  // Nearest boxes first: once an opaque hit is nearer than the next box, nothing further
+  // can be seen (most rays test one or two surfaces, not all of them).
+  const order = [];
+  for (const s of surfaces) {
+    const t = enterBox(origin, dir, s.bounds, far);
+    if (t !== Infinity) order.push([t, s]);
+  }
+  order.sort((a, b) => a[0] - b[0]);
   let opaque = null;
   let glass = null;
-  for (const s of surfaces) {
-    if (!hitsBox(origin, dir, s.bounds, far)) continue;
+  for (const [entry, s] of order) {
+    if (opaque && entry > opaque.t) break;
     const t = rayMesh(origin, dir, s.points, s.triangles, 0, keep);
     if (t === Infinity) continue;
     if (s.opaque) {

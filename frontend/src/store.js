@@ -24,7 +24,7 @@ function touch(digest) {
 
 /** Decode and keep blobs from a message's table ({digest, topology, kind, bytes}). */
 export function addBlobs(blobs) {
-  const decoded = blobs.map((b) => ({ meta: b, surface: decodeSurface(inflate(b.bytes)) }));
+  const decoded = blobs.map((b) => ({ meta: b, surface: decodeSurface(inflate(b.bytes, b.size)) }));
   // Triangle sets first: a vertices-only blob may name a topology another blob brings.
   for (const { meta, surface } of decoded) {
     if (surface.triangles && !topologies.has(meta.topology)) {

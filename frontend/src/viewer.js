@@ -142,12 +142,17 @@ export class AtlasViewer {
     const spec = { id: "__warm", label: "", category: "", color: "#cccccc", opacity: 1, mesh: "" };
     const surface = { points, topology: "__warm", mesh: { triangles, cells: trianglesToCells(triangles) } };
     this.scene = { shading: {}, actors: [] };
-    const entry = this.makeEntry(spec, surface);
-    this.material(entry, spec);
+    // One opaque and one see-through: both render paths get their shaders.
+    const entries = [1, 0.5].map((opacity) => {
+      const entry = this.makeEntry({ ...spec, opacity }, surface);
+      this.material(entry, spec);
+      entry.actor.setPosition(opacity < 1 ? 1.5 : 0, 0, 0);
+      return entry;
+    });
     this.renderer.resetCamera();
     this.resize();
     this.render();
-    this.dropEntry(entry);
+    entries.forEach((entry) => this.dropEntry(entry));
     this.scene = null;
     this.width = 0;
   }
@@ -169,7 +174,13 @@ export class AtlasViewer {
     this.tip = el("div", { class: "sav-tip", hidden: true, role: "status" });
     this.readout = el("div", { class: "sav-readout", hidden: true, "aria-live": "polite" });
     this.description = el("p", { class: "sav-sr" });
-    this.legend = el("details", { class: "sav-legend" });
+    this.legend = el("details", {
+      class: "sav-legend",
+      ontoggle: () => {
+        this.reserved = null;
+        this.layoutOverlay();
+      },
+    });
     const button = (text, title, onclick, pressed) =>
       el("button", {
         class: "sav-btn",
@@ -315,6 +326,8 @@ export class AtlasViewer {
   resize() {
     const { width, height } = this.root.getBoundingClientRect();
     if (!width || !height) return;
+    this.reserved = null; // the boxes labels keep clear of moved with the view
+    if (width === this.width && height === this.height) return;
     const dpr = window.devicePixelRatio || 1;
     this.width = width;
     this.height = height;
@@ -357,6 +370,7 @@ export class AtlasViewer {
 
   async apply(bytes, seq) {
     if (this.failed) return;
+    this.root.dataset.receivedAt = performance.now().toFixed(1); // for the benchmark
     // A rerun that changed nothing sends the same header again: nothing to do.
     const { packedHeader, rest } = splitMessage(bytes);
     if (!rest.length && sameBytes(packedHeader, this.lastHeader)) return;
@@ -378,6 +392,7 @@ export class AtlasViewer {
     this.finishTweens();
     this.scene = scene;
     this.view = view;
+    if (this.clicked && this.clicked.id !== view.selected) this.clicked = null;
     // A height in pixels (the app), or none: fill the box it is in (an exported case).
     this.root.style.height = typeof view.height === "number" ? `${view.height}px` : "100%";
     this.renderer.setBackground(...rgb(scene.background || "#ffffff"));
@@ -405,13 +420,12 @@ export class AtlasViewer {
   material(entry, spec) {
     const s = this.scene.shading || {};
     const selected = this.view.selected === spec.id;
-    entry.actor.getProperty().set({
-      ambient: selected ? Math.min(1, (s.ambient ?? 0.15) + 0.3) : s.ambient ?? 0.15,
-      diffuse: s.diffuse ?? 0.85,
-      specular: s.specular ?? 0.2,
-      specularPower: s.specularPower ?? 20,
-      interpolation: 2,
-    });
+    const prop = entry.actor.getProperty();
+    prop.setAmbient(selected ? Math.min(1, (s.ambient ?? 0.15) + 0.3) : (s.ambient ?? 0.15));
+    prop.setDiffuse(s.diffuse ?? 0.85);
+    prop.setSpecular(s.specular ?? 0.2);
+    prop.setSpecularPower(s.specularPower ?? 20);
+    prop.setInterpolationToPhong();
     this.light.setIntensity(s.headlight ?? 1);
   }
 
@@ -858,6 +872,9 @@ export class AtlasViewer {
     const hit = this.pick(p.x, p.y);
     if (!hit) return;
     this.view = { ...this.view, selected: hit.id };
+    // Its name goes where it was clicked (its own anchors may all be hidden in this view).
+    this.clicked = { id: hit.id, point: hit.point };
+    this.visibleAnchor.delete(hit.id);
     for (const entry of this.entries.values()) this.material(entry, entry.spec);
     this.layoutOverlay();
     this.render();
@@ -867,6 +884,7 @@ export class AtlasViewer {
   // --- Ruler ------------------------------------------------------------------------
 
   toggleRuler() {
+    this.reserved = null;
     this.ruler = { on: !this.ruler.on, points: [] };
     this.buttons.ruler.setAttribute("aria-pressed", String(this.ruler.on));
     this.root.classList.toggle("is-measuring", this.ruler.on);
@@ -893,6 +911,7 @@ export class AtlasViewer {
   }
 
   addRulerPoint(p) {
+    this.reserved = null;
     const mark = this.nearestLandmark(p);
     let point = null;
     if (mark) point = { position: mark.position.slice(), name: mark.name };
@@ -943,6 +962,7 @@ export class AtlasViewer {
   }
 
   applySection() {
+    this.reserved = null;
     const { kind, at, flip } = this.section;
     for (const entry of this.entries.values()) entry.mapper.removeAllClippingPlanes();
     if (!kind || !this.scene || !this.scene.bounds) {
@@ -965,6 +985,7 @@ export class AtlasViewer {
   // --- Panels -----------------------------------------------------------------------
 
   togglePanel(name) {
+    this.reserved = null;
     const open = name === "labels" ? this.labelsPanel : name === "section" ? this.sectionPanel : null;
     for (const panel of [this.labelsPanel, this.sectionPanel]) {
       panel.hidden = panel !== open || !panel.hidden;
@@ -1003,6 +1024,7 @@ export class AtlasViewer {
   }
 
   updateText(scene) {
+    this.reserved = null;
     this.titleBox.textContent = scene.title || "";
     this.root.setAttribute("aria-label", scene.title || "3D view");
     this.description.textContent = scene.description || "";
@@ -1044,7 +1066,7 @@ export class AtlasViewer {
     this.visibleAnchor.clear();
     for (const label of this.scene.labels || []) {
       let found = -1;
-      label.anchors.forEach((anchor, i) => {
+      this.anchorsOf(label).forEach((anchor, i) => {
         if (found >= 0) return;
         if (keep && !keep(...anchor)) return;
         const s = project(cam, this.width, this.height, anchor);
@@ -1059,7 +1081,16 @@ export class AtlasViewer {
     }
   }
 
+  /** Where a label may be pinned, best first: where the user clicked it, then its own. */
+  anchorsOf(label) {
+    const c = this.clicked;
+    return c && c.id === label.id ? [c.point, ...label.anchors] : label.anchors;
+  }
+
   reservedBoxes() {
+    // Measured once per change of the view's size or of what lies over it (reading boxes
+    // forces a layout: not on every frame).
+    if (this.reserved) return this.reserved;
     const r0 = this.root.getBoundingClientRect();
     const out = [];
     for (const node of [this.toolbar, this.titleBox, this.legend, this.readout, this.labelsPanel, this.sectionPanel]) {
@@ -1067,6 +1098,7 @@ export class AtlasViewer {
       const r = node.getBoundingClientRect();
       if (r.width && r.height) out.push({ x: r.left - r0.left, y: r.top - r0.top, w: r.width, h: r.height });
     }
+    this.reserved = out;
     return out;
   }
 
@@ -1084,7 +1116,7 @@ export class AtlasViewer {
       if (!entry || entry.shownOpacity < 0.05 || labelPrefs.off.has(entry.spec.category)) continue;
       const i = this.visibleAnchor.has(label.id) ? this.visibleAnchor.get(label.id) : 0;
       if (i < 0) continue;
-      const anchor = label.anchors[i];
+      const anchor = this.anchorsOf(label)[i];
       if (!anchor || (keep && !keep(...anchor))) continue;
       const s = project(cam, this.width, this.height, anchor);
       if (s.depth <= 0) continue;

@@ -106,7 +106,9 @@ def test_tablet_screen(browser, app_url):
         picker.focus()
         page.keyboard.type("Below")
         page.keyboard.press("Enter")
-        expect(viewer(page).locator(".sav-title")).to_contain_text("Below the joint", timeout=60_000)
+        expect(viewer(page).locator(".sav-title")).to_contain_text(
+            "Below the joint", timeout=60_000
+        )
     finally:
         context.close()
 

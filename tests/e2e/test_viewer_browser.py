@@ -157,8 +157,8 @@ def test_added_view_stores_the_camera_the_user_sees(page: Page, app_url) -> None
     page.get_by_role("button", name="Add this view to the case").click()
     expect(page.get_by_text(re.compile(r"Added as slide 1 of"))).to_be_visible(timeout=SLOW)
     engine = get_engine()
-    (listed,) = case_store.list_cases_for(engine, user)
-    slide = case_store.get_case(engine, user, listed.id).case.slides[0]
+    (listed,) = case_store.list_cases_for(engine, user.id)
+    slide = case_store.get_case(engine, user.id, listed.id).case.slides[0]
     camera = slide.camera_spec()
     assert camera is not None, "the slide holds the camera placed by hand"
     assert math.dist(camera.position, mine["position"]) < 0.01
@@ -168,16 +168,22 @@ def test_added_view_stores_the_camera_the_user_sees(page: Page, app_url) -> None
 # --- Picking and names -------------------------------------------------------------------
 
 
+# A pixel of the view where the structure is what one sees: its label anchors first, then
+# its surface's vertices (a few hundred at most), each tested by a ray from the camera.
+SEEN_AT = """(el, id) => { const v = el.__viewer;
+  const seen = (p) => { const s = v.toScreen(p); const hit = v.pick(s.x, s.y);
+    return hit && hit.id === id && s.x > 20 && s.y > 60 ? [s.x, s.y] : null; };
+  const label = v.scene.labels.find(l => l.id === id);
+  for (const a of (label ? label.anchors : [])) { const f = seen(a); if (f) return f; }
+  const e = v.entries.get(id); const step = 3 * Math.max(1, Math.floor(e.points.length / 900));
+  for (let i = 0; i < e.points.length; i += step) {
+    const f = seen([e.points[i], e.points[i + 1], e.points[i + 2]]); if (f) return f; }
+  return null; }"""
+
+
 def visible_point_of(page: Page, structure_id: str) -> tuple[float, float]:
-    """A pixel of the view where the structure is what one sees (from its label anchors)."""
-    found = viewer(page).evaluate(
-        """(el, id) => { const v = el.__viewer; v.occlusionNow();
-          const label = v.scene.labels.find(l => l.id === id);
-          for (const a of label.anchors) { const s = v.toScreen(a);
-            const hit = v.pick(s.x, s.y); if (hit && hit.id === id) return [s.x, s.y]; }
-          return null; }""",
-        structure_id,
-    )
+    """A pixel of the view where the structure is what one sees."""
+    found = viewer(page).evaluate(SEEN_AT, structure_id)
     assert found, f"{structure_id} shows somewhere in the view"
     return found[0], found[1]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import zlib
 
 import pytest
 
@@ -16,7 +17,14 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.scene.browser_mesh import decode_blob
 from atlas_app.scene.compose import compose_scene, describe_scene
-from atlas_app.scene.viewer_payload import MAGIC, forget, pack, unpack_header, viewer_scene
+from atlas_app.scene.viewer_payload import (
+    MAGIC,
+    forget,
+    pack,
+    unpack,
+    unpack_header,
+    viewer_scene,
+)
 from tests.conftest import MINI_ATLAS
 
 
@@ -31,12 +39,12 @@ def specimen(atlas):
 
 
 def blobs_of(data: bytes) -> dict[str, tuple[str, bytes]]:
-    header = unpack_header(data)
-    base = 8 + int.from_bytes(data[4:8], "little")  # after the magic, length and header
-    return {
-        b["digest"]: (b["kind"], data[base + b["offset"] : base + b["offset"] + b["length"]])
-        for b in header["blobs"]
-    }
+    header, blobs = unpack(data)
+    kinds = {b["digest"]: b["kind"] for b in header["blobs"]}
+    for b in header["blobs"]:  # the sizes the browser makes its buffers
+        raw = zlib.decompress(blobs[b["digest"]])
+        assert len(raw) == b["size"]
+    return {d: (kinds[d], blob) for d, blob in blobs.items()}
 
 
 def test_only_visible_structures_opaque_first(atlas, specimen) -> None:
