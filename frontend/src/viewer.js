@@ -323,7 +323,7 @@ export class AtlasViewer {
     this.resizeObserver.observe(this.root);
   }
 
-  resize() {
+  resize(draw = true) {
     const { width, height } = this.root.getBoundingClientRect();
     if (!width || !height) return;
     this.reserved = null; // the boxes labels keep clear of moved with the view
@@ -332,7 +332,7 @@ export class AtlasViewer {
     this.width = width;
     this.height = height;
     this.glWindow.setSize(Math.max(1, Math.floor(width * dpr)), Math.max(1, Math.floor(height * dpr)));
-    this.render();
+    if (draw) this.render();
   }
 
   render() {
@@ -411,7 +411,8 @@ export class AtlasViewer {
     // Settled: drawn with every morph and fade finished (now, when nothing moves).
     if (this.tweens.length) this.root.dataset.settled = "";
     else this.markSettled();
-    if (!this.width) this.resize();
+    // The new height now, so the first frame is drawn once, at its final size.
+    this.resize(false);
     this.render();
     // Which names show is worked out after the first frame (it casts rays: tens of ms).
     this.scheduleOcclusion(0);
