@@ -81,7 +81,10 @@ head.subheader(escape_markdown(case.title))
 with present:
     library.present_button(case, stored.id)
 owner_note = "You own this case." if stored.is_owner else "You co-edit this case."
-st.caption(f"{owner_note} Version {stored.version}. Changes are saved as you make them.")
+note, undo = st.columns([4, 1], vertical_alignment="center")
+note.caption(f"{owner_note} Version {stored.version}. Changes are saved as you make them.")
+with undo:
+    editor.undo_button(ed, case)
 st.warning(
     "De-identified teaching cases only: never enter names, dates of birth, record numbers or "
     "anything else that identifies a patient.",
@@ -98,8 +101,8 @@ with st.expander(
     st.caption("A text box is saved when you leave it (or press Ctrl+Enter).")
 with st.expander("Specimen and approaches", key=f"cases.expander.specimen.{stored.id}"):
     st.caption(
-        f"Specimen `{case.specimen}`. Choose the variants that match the patient: view and "
-        "chart slides show this specimen unless they name their own."
+        "Choose the variants that match the patient: view and chart slides show this "
+        "specimen unless they name their own."
     )
     editor.specimen_picker(ed, case, atlas)
 

@@ -1,6 +1,6 @@
 """The cohort, for faculty and admins: how hard each item is and how well it discriminates,
-by topic and by trainee, with CSV exports. Items show by a readable title (the question)
-beside their id; the items CSV has both (``item_id``, ``item_title``).
+by topic and by trainee, with CSV exports. Items show by a readable title (the question);
+the items CSV has the id beside it (``item_id``, ``item_title``) for analysis.
 
 A trainee or a guest who opens this page (by the menu or by its URL) is refused before any
 answer is read; the store checks the role again as stored now, at every run and again when
@@ -17,6 +17,7 @@ import streamlit as st
 from atlas_app.quiz.charts import item_map, trainee_heatmap
 from atlas_app.quiz.stats import (
     MIN_TRAINEES,
+    cohort_summary,
     item_stats,
     to_csv,
     topic_stats,
@@ -67,6 +68,8 @@ items = item_stats(answers, titles)
 topics = topic_stats(answers)
 trainees = trainee_stats(answers)
 
+summary = cohort_summary(answers)
+
 
 def _csv_at_click(table: Callable[[list[Any]], Sequence[Any]]) -> Callable[[], str]:
     """The CSV of ``table`` made when the download is clicked, from the answers the store
@@ -76,9 +79,14 @@ def _csv_at_click(table: Callable[[list[Any]], Sequence[Any]]) -> Callable[[], s
 
 
 c1, c2, c3 = st.columns(3)
-c1.metric("Trainees", len(trainees))
-c2.metric("Answers", len(answers))
-c3.metric("Items answered", len(items))
+c1.metric(
+    "Trainees who answered",
+    summary.trainees_answered,
+    help="Trainees with at least one answer; those who have not answered yet are not counted, "
+    "and faculty's own answers are not included.",
+)
+c2.metric("Answers", summary.answers)
+c3.metric("Items answered", summary.items)
 
 tab_items, tab_topics, tab_trainees = st.tabs(["Items", "Topics", "Trainees"])
 with tab_items:
@@ -93,7 +101,6 @@ with tab_items:
         [
             {
                 "Question": s.item_title,
-                "Item id": s.item_id,
                 "Topic": topic_name(s.topic),
                 "Trainees": s.trainees,
                 "Answers": s.answers,
@@ -105,10 +112,7 @@ with tab_items:
         ],
         hide_index=True,
         width="stretch",
-        column_config={
-            "Question": st.column_config.TextColumn(width="large"),
-            "Item id": st.column_config.TextColumn(width="small"),
-        },
+        column_config={"Question": st.column_config.TextColumn(width="large")},
     )
     st.download_button(
         "Download items (CSV)",

@@ -1,8 +1,10 @@
 """Present a case: one slide at a time, full width, the live 3D view on view slides, charts
-as plotly, annotations under the slide, speaker notes in an expander.
+as plotly, annotations beside the view (below it on a narrow screen); the same slides as the
+exports (the title slide, the presentation and imaging, then the case's slides). Speaker
+notes are for the presenter: only those who may edit the case see them.
 
 Previous/next by button, by the arrow keys and by Page Up/Page Down (what presentation
-clickers send), or straight to a slide with the picker; "slide i of n" above the slide.
+clickers send), or straight to a slide with the picker ("Slide i of n").
 The keys are Streamlit's button shortcuts (no script of our own); they do not fire while
 the typing cursor is in a field or the 3D view has the focus (click beside it first).
 
@@ -13,16 +15,22 @@ User text is shown as text, never as HTML. The page returns early instead of cal
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from atlas_app.cases.deck import FOOTER, HISTORY_TITLE, DeckSlide, deck, history_parts
 from atlas_app.cases.model import AnySlide, Case, CaseError, ChartSlide, ViewSlide
 from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.slide_text import bullets_markdown, slide_markdown
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
 PAGE_KEYS_CONTAINER = "present-page-keys"
-PRESENT_VIEWER_HEIGHT = 640
+# Pixels: with the title and the controls, a view slide fits a 1024×768 screen (and its
+# annotations sit beside the view, not below the fold). A bare string here would be shown:
+# Streamlit's "magic" writes a page's module-level literals.
+PRESENT_VIEWER_HEIGHT = 470
 
 
 def _notice(title: str, text: str, error: bool = False) -> None:
@@ -71,11 +79,10 @@ def _step(delta: int, n: int) -> None:
     st.session_state[PRESENT_INDEX] = min(max(current + delta, 0), n - 1)
 
 
-def _controls(case: Case) -> int:
+def _controls(slides: list[DeckSlide]) -> int:
     """Previous / the slide picker / Next, and the keys; the index of the slide shown."""
-    n = len(case.slides)
-    # The index lives in session state so the buttons, the keys and the picker agree (the
-    # builder sets it to present from the slide it has selected).
+    n = len(slides)
+    # The index lives in session state so the buttons, the keys and the picker agree.
     index = min(max(int(st.session_state.get(PRESENT_INDEX) or 0), 0), n - 1)
     st.session_state[PRESENT_INDEX] = index
     # Wide enough for "Previous", its icon and its key hint at 1024 px.
@@ -101,12 +108,12 @@ def _controls(case: Case) -> int:
         help="Next slide (Right arrow or Page Down)",
         width="stretch",
     )
-    titles = [f"{i + 1}. {s.title or s.kind}" for i, s in enumerate(case.slides)]
+    # The picker says where we are; the slide's title is its heading, shown once.
     middle.selectbox(
         "Slide",
         list(range(n)),
         key=PRESENT_INDEX,
-        format_func=titles.__getitem__,
+        format_func=lambda i: f"Slide {i + 1} of {n}",
         label_visibility="collapsed",
     )
     # Page Up / Page Down (what presentation clickers send) as well as the arrows: a button
@@ -132,59 +139,88 @@ def _controls(case: Case) -> int:
     return index
 
 
-def _slide(case: Case, slide: AnySlide) -> None:
-    """The slide across the width, its annotations under it, then the notes."""
+def _title_slide(case: Case) -> None:
+    st.title(escape_markdown(case.title))
+    st.markdown(slide_markdown(case.summary or "Case conference"))
+    st.caption(FOOTER + " · the 3D views are a schematic atlas, not the patient's imaging")
+
+
+def _history_slide(case: Case) -> None:
+    st.header(HISTORY_TITLE)
+    parts = history_parts(case)
+    for column, (heading, text) in zip(st.columns(len(parts)), parts, strict=True):
+        column.subheader(heading)
+        column.markdown(slide_markdown(text))
+
+
+def _slide(case: Case, slide: AnySlide, presenter: bool) -> None:
+    """The slide across the width, its annotations beside the view, then the notes."""
     st.header(escape_markdown(slide.title))
+    annotations = tuple(getattr(slide, "annotations", ()))
+    main, side = st.columns([3, 1], gap="medium") if annotations else (st.container(), None)
     text_alternative: str | None = None
-    try:
-        if isinstance(slide, ViewSlide):
-            from atlas_app.cases.scenes import scene_for_slide
-            from atlas_app.ui.resources import approach_set, live_scene, loaded_atlas
-            from atlas_app.ui.viewer import show_viewer, slide_token
+    with main:
+        try:
+            if isinstance(slide, ViewSlide):
+                from atlas_app.cases.scenes import scene_for_slide
+                from atlas_app.ui.resources import approach_set, live_scene, loaded_atlas
+                from atlas_app.ui.viewer import show_viewer, slide_token
 
-            specimen_, scene = scene_for_slide(
-                loaded_atlas().atlas, approach_set(), slide, case_specimen=case.specimen
-            )
-            live, text_alternative = live_scene(scene, specimen_, labels=slide.labels)
-            # One viewer for the whole deck: each slide brings its own camera.
-            show_viewer(
-                live,
-                key="present.viewer",
-                height=PRESENT_VIEWER_HEIGHT,
-                camera_token=slide_token(slide),
-            )
-        elif isinstance(slide, ChartSlide):
-            from atlas_app.cases.charts import chart_data, chart_figure
-            from atlas_app.ui.resources import approach_set, loaded_atlas
+                specimen_, scene = scene_for_slide(
+                    loaded_atlas().atlas, approach_set(), slide, case_specimen=case.specimen
+                )
+                # The slide's title is the heading above: the view is labelled by its camera
+                # (the title would be shown twice).
+                scene = replace(scene, title=scene.camera.title)
+                live, text_alternative = live_scene(scene, specimen_, labels=slide.labels)
+                # One viewer for the whole deck: each slide brings its own camera.
+                show_viewer(
+                    live,
+                    key="present.viewer",
+                    height=PRESENT_VIEWER_HEIGHT,
+                    camera_token=slide_token(slide),
+                )
+            elif isinstance(slide, ChartSlide):
+                from atlas_app.cases.charts import chart_data, chart_figure
+                from atlas_app.ui.resources import approach_set, loaded_atlas
 
-            data = chart_data(
-                loaded_atlas().atlas,
-                approach_set(),
-                slide,
-                case_specimen=case.specimen,
-                case_approaches=case.approaches,
-            )
-            st.plotly_chart(chart_figure(data), width="stretch")
-        else:
-            st.text(slide.body)
-    except CaseError as exc:
-        st.error(f"This slide cannot be shown: {escape_markdown(str(exc))}")
-    for annotation in getattr(slide, "annotations", ()):
-        st.text(f"• {annotation}")
+                data = chart_data(
+                    loaded_atlas().atlas,
+                    approach_set(),
+                    slide,
+                    case_specimen=case.specimen,
+                    case_approaches=case.approaches,
+                )
+                figure = chart_figure(data)
+                figure.update_layout(height=PRESENT_VIEWER_HEIGHT)
+                st.plotly_chart(figure, width="stretch")
+            else:
+                st.markdown(slide_markdown(slide.body))
+        except CaseError as exc:
+            st.error(f"This slide cannot be shown: {escape_markdown(str(exc))}")
+    if side is not None:
+        side.markdown(bullets_markdown(annotations))
     if text_alternative:
         with st.expander("Text description of the view"):
             st.text(text_alternative)
-    if slide.notes:
-        with st.expander("Speaker notes"):
+    if slide.notes and presenter:
+        with st.expander("Speaker notes (only editors of this case see them)"):
             st.text(slide.notes)
 
 
 stored = _case_to_present()
 if stored is not None:
-    # Presenting: the slide gets the whole width (the sidebar starts folded away).
+    # Presenting: the slide gets the whole width (the sidebar starts folded away) and the
+    # page's top margin is trimmed so that a slide fits the screen.
     st.set_page_config(initial_sidebar_state="collapsed")
-    index = _controls(stored.case)
-    st.caption(
-        f"{escape_markdown(stored.case.title)} — slide {index + 1} of {len(stored.case.slides)}"
-    )
-    _slide(stored.case, stored.case.slides[index])
+    st.html('<style>[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }</style>')
+    slides = deck(stored.case)
+    index = _controls(slides)
+    shown = slides[index]
+    if shown.kind == "title":
+        _title_slide(stored.case)
+    elif shown.kind == "history":
+        _history_slide(stored.case)
+    else:
+        assert shown.slide is not None
+        _slide(stored.case, shown.slide, presenter=bool(stored.can_edit))

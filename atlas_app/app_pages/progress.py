@@ -77,14 +77,10 @@ st.dataframe(
             "Question": title_of(titles, a.item_id),
             "Right": "yes" if a.correct else "no",
             "Score": f"{a.score:.0%}",
-            "Item id": a.item_id,
         }
         for a in recent
     ],
     hide_index=True,
     width="stretch",
-    column_config={
-        "Question": st.column_config.TextColumn(width="large"),
-        "Item id": st.column_config.TextColumn(width="small"),
-    },
+    column_config={"Question": st.column_config.TextColumn(width="large")},
 )

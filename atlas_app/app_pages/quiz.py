@@ -22,10 +22,12 @@ from atlas_app.model.schema import CATEGORIES
 from atlas_app.model.specimen import SpecError, parse_spec
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.anki import export_topic
+from atlas_app.quiz.feedback import numeric_answer, option_rows, order_rows
 from atlas_app.quiz.generate import Context, UnknownItemError, generate_item, generated_ids
 from atlas_app.quiz.grading import PICK_PREFIX, Grade, grade, parse_pick
 from atlas_app.quiz.items import DIFFICULTY_NAMES, KIND_NAMES, Item
 from atlas_app.quiz.loader import QuizBank, load_quiz_bank
+from atlas_app.quiz.overlay import scale_bar
 from atlas_app.quiz.session import (
     NEEDS_A_STILL,
     ItemRef,
@@ -62,10 +64,12 @@ MODE = "quiz.mode"
 SEED = "quiz.seed"
 OF_TOPICS = "quiz.of_topics"
 FINISHED = "quiz.finished"
+ENDED_AT = "quiz.ended_at"  # the index at which the learner ended the quiz early
 TOPICS_KEY = "quiz.topics"
 LENGTH_KEY = "quiz.length"
 START_REVIEW = "quiz.start_review"  # set by the progress page's "Review due items"
 LENGTHS = (5, 10, 15, 20, 30)
+STILL_CONTAINER = "quiz-still"
 
 
 # --- Shared, cached objects (the same for every user) ------------------------------------
@@ -115,10 +119,14 @@ def warm_up_stills() -> threading.Thread:
 
 
 def item_png(item: Item) -> bytes | None:
+    """The item's still, with a scale bar when the item asks for a length."""
     if item.view is None:
         return None
     w, h = item.view.size
-    return still(item.view.scene.to_json(), item.view.spec, w, h)
+    png = still(item.view.scene.to_json(), item.view.spec, w, h)
+    if item.view.px_per_mm:
+        png = scale_bar(png, item.view.px_per_mm)
+    return png
 
 
 # --- Saving -------------------------------------------------------------------------------
@@ -178,10 +186,14 @@ def _start(plan: list[ItemRef], mode: str, seed: int) -> None:
     st.session_state[SEED] = seed
     st.session_state[OF_TOPICS] = sorted({topic_of_id(r.item_id) for r in plan})
     st.session_state[FINISHED] = False
+    st.session_state.pop(ENDED_AT, None)
+
+
+QUIZ_STATE = (PLAN, INDEX, RESULTS, FEEDBACK, SESSION_ID, MODE, SEED, OF_TOPICS, FINISHED, ENDED_AT)
 
 
 def _end() -> None:
-    for key in (PLAN, INDEX, RESULTS, FEEDBACK, SESSION_ID, MODE, SEED, OF_TOPICS, FINISHED):
+    for key in QUIZ_STATE:
         st.session_state.pop(key, None)
 
 
@@ -341,9 +353,9 @@ def find_in_3d(item: Item, fb: dict[str, Any] | None) -> str | None:
     return f"{PICK_PREFIX}{chosen}" if chosen else None
 
 
-def form_widgets(item: Item, answered: bool) -> str | None:
-    """The answer widgets of a choice, multi, order or numeric item; the response once the
-    user presses *Check* (an empty string when nothing was chosen)."""
+def form_widgets(item: Item) -> str | None:
+    """The answer widgets of a choice, multi or numeric item; the response once the user
+    presses *Check* (an empty string when nothing was chosen)."""
     with st.form(_key("form"), border=False):
         response: str | None
         if item.kind == "choice":
@@ -353,36 +365,96 @@ def form_widgets(item: Item, answered: bool) -> str | None:
                 index=None,
                 format_func=lambda c: escape_markdown(item.choice_text(c)),
                 key=_key("choice"),
-                disabled=answered,
             )
         elif item.kind == "multi":
             st.caption("Choose all that apply.")
             picked = [
                 c.id
                 for c in item.choices
-                if st.checkbox(
-                    escape_markdown(c.text), key=_key(f"multi.{c.id}"), disabled=answered
-                )
+                if st.checkbox(escape_markdown(c.text), key=_key(f"multi.{c.id}"))
             ]
             response = ",".join(picked)
-        elif item.kind == "order":
-            order = st.multiselect(
-                "Pick the steps in order, first to last",
-                [c.id for c in item.choices],
-                format_func=item.choice_text,
-                key=_key("order"),
-                disabled=answered,
-                placeholder="Choose the first step",
-            )
-            response = ",".join(order)
         else:
             response = st.text_input(
-                f"Your estimate ({escape_markdown(item.unit or '')})",
-                key=_key("numeric"),
-                disabled=answered,
+                f"Your estimate ({escape_markdown(item.unit or '')})", key=_key("numeric")
             )
-        submitted = st.form_submit_button("Check", type="primary", disabled=answered)
+        submitted = st.form_submit_button("Check", type="primary")
     return (response or "") if submitted else None
+
+
+def _move_step(key: str, position: int, delta: int) -> None:
+    order = list(st.session_state[key])
+    other = position + delta
+    if 0 <= other < len(order):
+        order[position], order[other] = order[other], order[position]
+        st.session_state[key] = order
+
+
+def order_widget(item: Item) -> str | None:
+    """Every step on the screen in the learner's current order, each with *Up* and *Down*
+    buttons (reached with Tab, pressed with Enter or Space); the order once *Check* is
+    pressed."""
+    key = _key("order")
+    if key not in st.session_state:
+        st.session_state[key] = [c.id for c in item.choices]
+    order: list[str] = st.session_state[key]
+    st.caption("First step at the top. Move a step with its Up and Down buttons.")
+    for i, cid in enumerate(order):
+        text, up, down = st.columns([6, 2, 2], vertical_alignment="center")
+        text.markdown(f"**{i + 1}.** {escape_markdown(item.choice_text(cid))}")
+        up.button(
+            "Up",
+            icon=":material/arrow_upward:",
+            key=_key(f"up.{cid}"),
+            disabled=i == 0,
+            on_click=_move_step,
+            args=(key, i, -1),
+            help="Move this step one place earlier",
+            width="stretch",
+        )
+        down.button(
+            "Down",
+            icon=":material/arrow_downward:",
+            key=_key(f"down.{cid}"),
+            disabled=i == len(order) - 1,
+            on_click=_move_step,
+            args=(key, i, 1),
+            help="Move this step one place later",
+            width="stretch",
+        )
+    if st.button("Check", type="primary", key=_key("check")):
+        return ",".join(order)
+    return None
+
+
+MARK_TEXT = {
+    "right": ":green[:material/check_circle:] {} — :green[**your answer, right**]",
+    "wrong": ":red[:material/cancel:] {} — :red[**your answer, wrong**]",
+    "missed": ":green[:material/check_circle:] {} — :green[**the answer**]",
+    "other": ":gray[:material/radio_button_unchecked:] {}",
+}
+
+
+def answer_sheet(item: Item, response: str) -> None:
+    """The learner's answer kept on the screen after *Check*, every option marked and the
+    key beside it."""
+    if item.kind in ("choice", "multi"):
+        rows = option_rows(item, response)
+        lines = [MARK_TEXT[r.mark].format(escape_markdown(r.text)) for r in rows]
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    elif item.kind == "order":
+        table = ["| | Your order | The order |", "|---|---|---|"]
+        for r in order_rows(item, response):
+            mark = ":green[:material/check:]" if r.right else ":red[:material/close:]"
+            table.append(
+                f"| {r.position} | {mark} {escape_markdown(r.given)} | {escape_markdown(r.key)} |"
+            )
+        st.markdown("\n".join(table))
+    elif item.kind == "numeric":
+        given, key = numeric_answer(item, response)
+        st.markdown(
+            f"Your estimate: **{escape_markdown(given)}** · The answer: **{escape_markdown(key)}**"
+        )
 
 
 def go_to_link(item: Item) -> None:
@@ -441,7 +513,7 @@ def show_item(engine: Engine | None, user: User | None) -> None:
         _next()
         st.rerun()
         return
-    mode = "Review" if st.session_state.get(MODE) == "review" else "Quiz"
+    mode = {"review": "Review", "retry": "Again"}.get(st.session_state.get(MODE) or "", "Quiz")
     st.progress(
         i / len(plan),
         text=f"{mode} · item {i + 1} of {len(plan)} · {topic_name(item.topic)} · "
@@ -460,6 +532,11 @@ def show_item(engine: Engine | None, user: User | None) -> None:
     response: str | None = None
     if png is not None or (item.kind == "click" and item.view is not None):
         left, right = st.columns([3, 2], gap="large")
+        if png is not None:
+            # Room above the still for its toolbar (the fullscreen button), which sits above
+            # an element's top edge and covered the end of the question.
+            left = left.container(key=STILL_CONTAINER)
+            st.html(f"<style>.st-key-{STILL_CONTAINER} {{ padding-top: 2.25rem; }}</style>")
     else:
         left = right = st.container()
     with left:
@@ -470,9 +547,13 @@ def show_item(engine: Engine | None, user: User | None) -> None:
             st.image(png, width="stretch")
             st.caption(escape_markdown(item.view.caption))
     with right:
-        if item.kind != "click":
-            response = form_widgets(item, answered)
-        elif not answered:
+        if fb is not None:
+            answer_sheet(item, fb["response"])
+        elif item.kind == "order":
+            response = order_widget(item)
+        elif item.kind != "click":
+            response = form_widgets(item)
+        else:
             st.caption(
                 "Click on the structure in the 3D view. Drag to turn the view and scroll "
                 "to zoom if you need to; nothing is named until you answer."
@@ -516,13 +597,59 @@ def record(
         fb["save_error"] = save_answer(engine, user, item, response, result)
     st.session_state[FEEDBACK] = fb
     st.session_state[RESULTS].append(
-        {"item_id": item.id, "topic": item.topic, "correct": result.correct, "score": result.score}
+        {
+            "item_id": item.id,
+            "seed": item.seed,
+            "topic": item.topic,
+            "stem": item.stem,
+            "correct": result.correct,
+            "score": result.score,
+            "message": result.message,
+        }
     )
 
 
 def _next() -> None:
     st.session_state[INDEX] = st.session_state.get(INDEX, 0) + 1
     st.session_state[FEEDBACK] = None
+
+
+def _end_early() -> None:
+    """Stop here and show the score of the items answered so far."""
+    st.session_state[ENDED_AT] = st.session_state.get(INDEX, 0)
+    st.session_state[INDEX] = len(st.session_state.get(PLAN, ()))
+    st.session_state[FEEDBACK] = None
+
+
+def _retry(refs: list[tuple[str, int]]) -> None:
+    """A quiz of the given items again, each on the same seed (the same question)."""
+    plan = [ItemRef(item_id, seed) for item_id, seed in refs]
+    _start(plan, "retry", _new_seed())  # a new seed: fresh widget keys, no stale answers
+
+
+def missed_items(results: list[dict[str, Any]]) -> None:
+    """Each item not fully right, with what was said, and a way to try it again."""
+    missed = [r for r in results if r["score"] < 1]
+    if not missed:
+        return
+    st.markdown(f"#### To revisit ({len(missed)})")
+    for n, r in enumerate(missed):
+        with st.expander(f"{r['score']:.0%} · {escape_markdown(r.get('stem') or r['item_id'])}"):
+            st.markdown(escape_markdown(r.get("message") or ""))
+            st.button(
+                "Try this item again",
+                key=f"quiz.retry.{n}",
+                on_click=_retry,
+                args=([(r["item_id"], r["seed"])],),
+                icon=":material/replay:",
+            )
+    st.button(
+        f"Try the {len(missed)} missed item(s) again",
+        key="quiz.retry_all",
+        on_click=_retry,
+        args=([(r["item_id"], r["seed"]) for r in missed],),
+        icon=":material/replay:",
+    )
 
 
 def summary(engine: Engine | None, user: User | None) -> None:
@@ -538,6 +665,12 @@ def summary(engine: Engine | None, user: User | None) -> None:
     right = sum(r["correct"] for r in results)
     score = sum(r["score"] for r in results)
     st.markdown("#### Your score")
+    ended_at = st.session_state.get(ENDED_AT)
+    if ended_at is not None:
+        st.caption(
+            f"You ended the quiz after {n} answered item(s) of {len(st.session_state[PLAN])}: "
+            "the score is of those."
+        )
     c1, c2 = st.columns(2)
     c1.metric("Right", f"{right} of {n}")
     c2.metric("Score", f"{score / n:.0%}" if n else "–")
@@ -549,6 +682,7 @@ def summary(engine: Engine | None, user: User | None) -> None:
         for t, scores in sorted(by_topic.items()):
             lines.append(f"| {topic_name(t)} | {len(scores)} | {sum(scores) / len(scores):.0%} |")
         st.markdown("\n".join(lines))
+    missed_items(results)
     st.caption(f"Quiz seed {st.session_state.get(SEED)}: enter it under *Replay a quiz*.")
     if user is None:
         st.info("You took this quiz as a guest: nothing was saved. Sign in to keep a history.")
@@ -584,4 +718,9 @@ elif st.session_state[INDEX] >= len(st.session_state[PLAN]):
     summary(engine, user)
 else:
     show_item(engine, user)
-    st.button("End this quiz", on_click=_end, key="quiz.end")
+    st.button(
+        "End this quiz",
+        on_click=_end_early,
+        key="quiz.end",
+        help="Stop here and see the score of the items answered so far",
+    )

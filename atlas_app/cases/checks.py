@@ -21,6 +21,7 @@ from atlas_app.cases.model import (
     CorridorDistances,
     StepProfile,
     ViewSlide,
+    missing_step_message,
 )
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import SpecError, parse_spec
@@ -88,8 +89,7 @@ def _view_problems(
             out.append(
                 CaseProblem(
                     (*at, "step"),
-                    f"step {slide.step} does not exist: '{approach.id}' has steps "
-                    f"0 to {len(approach.steps) - 1}",
+                    missing_step_message(slide.step, approach.name, len(approach.steps)),
                 )
             )
         elif slide.camera == CORRIDOR_CAMERA and not any(

@@ -25,6 +25,7 @@ from typing import Any
 
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.charts import chart_image, chart_table
+from atlas_app.cases.deck import deck, has_history, history_parts
 from atlas_app.cases.exporting import (
     ExportResult,
     ProgressFn,
@@ -292,11 +293,9 @@ def _intro_html(case: Case, total: int) -> list[str]:
             "the 3D views are a schematic atlas, not the patient's imaging</p>",
         )
     ]
-    if case.presentation.strip() or case.imaging.strip():
+    if has_history(case):
         cols = "".join(
-            f"<div><h3>{h}</h3>{_text_html(t, 'sa-text')}</div>"
-            for h, t in (("Presentation", case.presentation), ("Imaging findings", case.imaging))
-            if t.strip()
+            f"<div><h3>{h}</h3>{_text_html(t, 'sa-text')}</div>" for h, t in history_parts(case)
         )
         out.append(
             _section(
@@ -315,10 +314,8 @@ def _script_json(value: Any) -> str:
 
 
 def html_slide_count(case: Case) -> int:
-    """Slides in the exported page: the title, the presentation and imaging (when the case
-    has either), then one per slide (as in the PowerPoint deck)."""
-    history = bool(case.presentation.strip() or case.imaging.strip())
-    return 1 + int(history) + len(case.slides)
+    """Slides in the exported deck: those Present shows (:func:`.deck.deck`)."""
+    return len(deck(case))
 
 
 def export_html(

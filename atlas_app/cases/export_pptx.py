@@ -30,6 +30,7 @@ from pptx.util import Emu, Inches, Pt
 
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.charts import chart_image, chart_table
+from atlas_app.cases.deck import HISTORY_TITLE, deck, has_history, history_parts
 from atlas_app.cases.exporting import (
     ExportResult,
     ProgressFn,
@@ -39,6 +40,7 @@ from atlas_app.cases.exporting import (
     Tracker,
     Unready,
     file_name,
+    key_structures,
     ready_slide,
     slide_weight,
 )
@@ -54,7 +56,8 @@ across the whole slide."""
 CHART_SIZE_IN = (11.0, 5.6)
 CHART_DPI = 180
 
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12_192_000), Emu(6_858_000)
+"""16:9, 13.333 × 7.5 in: PowerPoint's own widescreen size (declared without a 4:3 type)."""
 MARGIN = Inches(0.45)
 TOP = Inches(1.2)  # below the title
 SIDE_W = Inches(3.8)  # the annotations' column
@@ -241,9 +244,8 @@ def _title_slide(prs: PresentationType, case: Case, credits: Sequence[str] = ())
 
 def _history_slide(prs: PresentationType, case: Case) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-    _title(slide, "Presentation and imaging findings")
-    parts = [("Presentation", case.presentation), ("Imaging findings", case.imaging)]
-    shown = [(h, t.strip()) for h, t in parts if t.strip()]
+    _title(slide, HISTORY_TITLE)
+    shown = history_parts(case)
     width = (SLIDE_W - 2 * MARGIN - GAP * (len(shown) - 1)) // len(shown)
     for k, (heading, text) in enumerate(shown):
         left = MARGIN + k * (width + GAP)
@@ -322,10 +324,8 @@ def _unready_slide(prs: PresentationType, item: Unready) -> None:
 
 
 def pptx_slide_count(case: Case) -> int:
-    """Slides in the exported deck: the title, the presentation and imaging (when the
-    case has either), then one per slide."""
-    history = bool(case.presentation.strip() or case.imaging.strip())
-    return 1 + int(history) + len(case.slides)
+    """Slides in the exported deck: those Present shows (:func:`.deck.deck`)."""
+    return len(deck(case))
 
 
 def export_pptx(
@@ -356,7 +356,13 @@ def export_pptx(
         tracker.set(start + share, f"Slide {i + 1} of {len(case.slides)} ready")
     views = [(i, r) for i, r in enumerate(ready) if isinstance(r, ReadyView)]
     jobs = [
-        StillJob(r.specimen.spec, r.scene, r.slide.approach, r.slide.step, r.slide.labels or True)
+        StillJob(
+            r.specimen.spec,
+            r.scene,
+            r.slide.approach,
+            r.slide.step,
+            key_structures(r, approaches),
+        )
         for _, r in views
     ]
     drawn = 0
@@ -373,6 +379,8 @@ def export_pptx(
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    # The default template declares type="screen4x3": a 16:9 size must not say it is 4:3.
+    prs.part._element.sldSz.attrib.pop("type", None)
     props = prs.core_properties
     props.title = case.title
     props.subject = "Case conference"
@@ -383,7 +391,7 @@ def export_pptx(
         credits
     )
     _title_slide(prs, case, credits)
-    if case.presentation.strip() or case.imaging.strip():
+    if has_history(case):
         _history_slide(prs, case)
     warnings: list[str] = []
     for i, item in enumerate(ready):

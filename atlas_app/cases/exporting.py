@@ -157,3 +157,20 @@ class Tracker:
             self.report(message)
 
         return sub
+
+
+def key_structures(ready: ReadyView, approaches: ApproachSet) -> bool | tuple[str, ...]:
+    """What a view slide's still labels, most important first: the slide's own choice;
+    else, at an approach step, the structures the step puts at risk (those the view shows)
+    before the rest; else the renderer's own order (True)."""
+    if ready.slide.labels:
+        return tuple(ready.slide.labels)
+    approach = approaches.approaches.get(ready.slide.approach or "")
+    step = ready.slide.step
+    if approach is None or step is None or not 0 <= step < len(approach.steps):
+        return True
+    visible = [a.structure_id for a in ready.scene.label_order()]
+    at_risk = [s for s in approach.steps[step].at_risk if s in visible]
+    if not at_risk:
+        return True
+    return tuple(dict.fromkeys([*at_risk, *visible]))

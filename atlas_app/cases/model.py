@@ -523,3 +523,12 @@ def describe_changes(before: Case, after: Case) -> list[str]:
     if kept_before != kept_after:
         out.append("Slides reordered")
     return out
+
+
+def missing_step_message(step: int, approach_name: str, n_steps: int) -> str:
+    """A step that an approach lacks, numbered as the pages number steps (from 1), with the
+    0-based ``step:`` a case file holds beside it."""
+    return (
+        f"step {step + 1} (step: {step} in a case file) does not exist: “{approach_name}” has "
+        f"{n_steps} steps"
+    )

@@ -16,7 +16,13 @@ from atlas_app.approaches.api import mesh_vertices
 from atlas_app.approaches.engine import StepState, field_at
 from atlas_app.approaches.field_view import NoCorridorError, step_view
 from atlas_app.approaches.loader import ApproachSet
-from atlas_app.cases.model import CORRIDOR_CAMERA, CameraModel, CaseError, ViewSlide
+from atlas_app.cases.model import (
+    CORRIDOR_CAMERA,
+    CameraModel,
+    CaseError,
+    ViewSlide,
+    missing_step_message,
+)
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import DEFAULT_SPEC, PatchError, SpecError, Specimen, build_specimen
 from atlas_app.scene.cameras import DEFAULT_CAMERA
@@ -44,9 +50,7 @@ def slide_field(
         raise CaseError(f"unknown approach '{slide.approach}'")
     step = slide.step or 0
     if step >= len(approach.steps):
-        raise CaseError(
-            f"step {step} does not exist: '{approach.id}' has steps 0 to {len(approach.steps) - 1}"
-        )
+        raise CaseError(missing_step_message(step, approach.name, len(approach.steps)))
     return field_at(
         specimen, approach, step, approaches.instruments, mesh_vertices(atlas, specimen)
     )

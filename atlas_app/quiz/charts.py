@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -44,11 +46,35 @@ def mastery_figure(points: Sequence[MasteryPoint]) -> go.Figure:
                 name=topic_name(topic),
                 line={"color": TOPIC_COLORS.get(topic, "#777777")},
                 customdata=[p.items for p in rows],
-                hovertemplate="%{x}: %{y:.0f}% over %{customdata} items<extra></extra>",
+                hovertemplate="%{x|%-d %b %Y}: %{y:.0f}% over %{customdata} items<extra></extra>",
             )
         )
     fig.update_yaxes(range=[0, 105], ticksuffix="%")
+    fig.update_xaxes(**day_axis([p.day for p in points]))
     return _layout(fig, "Mastery by topic over time", "Mastery")
+
+
+DAY_MS = 86_400_000
+MAX_DAY_TICKS = 8
+
+
+def day_axis(days: Sequence[date]) -> dict[str, Any]:
+    """An x axis that reads as dates: ticks on whole days (never hours, even with a single
+    day of answers, when Plotly would otherwise zoom to milliseconds around it), at most
+    :data:`MAX_DAY_TICKS` of them, and a day of margin either side."""
+    if not days:
+        return {"type": "date", "tickformat": "%-d %b %Y"}
+    first, last = min(days), max(days)
+    span = (last - first).days
+    step = max(1, -(-(span + 2) // MAX_DAY_TICKS))  # whole days between ticks
+    return {
+        "type": "date",
+        "tickformat": "%-d %b %Y",
+        "dtick": step * DAY_MS,
+        "tick0": first.isoformat(),
+        "range": [(first - timedelta(days=1)).isoformat(), (last + timedelta(days=1)).isoformat()],
+        "hoverformat": "%-d %b %Y",
+    }
 
 
 def topic_bars(mastery: Mapping[str, float]) -> go.Figure:

@@ -6,7 +6,7 @@ import numpy as np
 
 from atlas_app.approaches.schema import Approach
 from atlas_app.quiz.generate import Context, Template, sample_specimen
-from atlas_app.quiz.items import AtlasLink, Choice, Item, View
+from atlas_app.quiz.items import AtlasLink, Choice, Item, View, option_name
 from atlas_app.quiz.views import QUIZ_SIZE, WALL_GROUP, camera_phrase, quiz_scene
 
 AT_RISK_CATEGORIES = ("nerve", "artery", "vein", "viscus")
@@ -58,7 +58,7 @@ def make_at_risk(ctx: Context, item_id: str, rng: np.random.Generator, seed: int
     wrong += [others[int(i)] for i in rng.permutation(len(others))][: n_wrong - len(wrong)]
     ids = [*answer, *wrong]
     order = [ids[int(i)] for i in rng.permutation(len(ids))]
-    choices = tuple(Choice(sid, specimen.structures[sid].name) for sid in order)
+    choices = tuple(Choice(sid, option_name(specimen.structures[sid].name)) for sid in order)
     hidden = set(removed)
     if any(s.corridor is not None for s in approach.steps[: index + 1]):
         # Once the wall is open it is held aside (as on the Approaches page).

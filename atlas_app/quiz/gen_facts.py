@@ -3,19 +3,23 @@ and distances measured on the specimen's geometry (estimated within a tolerance)
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.prevalence import split_unreported
 from atlas_app.model.schema import CenterlineGeometry, Citation, Figure, Structure
 from atlas_app.model.specimen import Specimen, arc_lengths
 from atlas_app.quiz.generate import Context, Template, sample_specimen
-from atlas_app.quiz.items import AtlasLink, Choice, Item, View, format_number, in_sentence
+from atlas_app.quiz.items import AtlasLink, Choice, Item, View, format_number
+from atlas_app.quiz.loader import figure_questions
 from atlas_app.quiz.numbers import format_percent, percent_distractors, value_distractors
+from atlas_app.quiz.schema import FigureQuestion
 from atlas_app.quiz.topics import topic_of_group, topic_of_structure
-from atlas_app.quiz.views import QUIZ_SIZE, camera_phrase, quiz_scene
+from atlas_app.quiz.views import QUIZ_SIZE, camera_phrase, pixels_per_mm, quiz_scene
 
 FIGURE_UNITS = ("mm", "cm", "%")
 SOURCED = ("V", "S")  # a question rests on a verbatim or secondary figure, not an inference
@@ -53,19 +57,20 @@ def _value_text(f: Figure) -> str:
 # --- A structure's published figures -------------------------------------------------------
 
 
-def _figures(ctx: Context) -> dict[str, tuple[Structure, Figure]]:
+def _figures(ctx: Context) -> dict[str, tuple[Structure, Figure, FigureQuestion]]:
+    """Item id → (structure, figure, question) for each sourced figure with a question."""
+    questions = figure_questions(ctx.atlas)
     out = {}
     for sid, s in ctx.atlas.structures.items():
-        if s.side == "left":
-            continue  # the same figures as the right side
         for f in s.figures:
-            if f.value is not None and f.unit in FIGURE_UNITS and _sourced(f.cite):
-                out[f"figure.{sid}.{f.id}"] = (s, f)
+            q = questions.get(f"{sid}.{f.id}")
+            if q and f.value is not None and f.unit in FIGURE_UNITS and _sourced(f.cite):
+                out[f"figure.{sid}.{f.id}"] = (s, f, q)
     return out
 
 
 def _figure_ids(ctx: Context) -> dict[str, str]:
-    return {k: topic_of_structure(s) for k, (s, _) in _figures(ctx).items()}
+    return {k: topic_of_structure(s) for k, (s, _, _) in _figures(ctx).items()}
 
 
 def _letters(
@@ -77,11 +82,22 @@ def _letters(
     return choices, next(c.id for c in choices if c.text == answer)
 
 
+def distractor_rng(item_id: str) -> np.random.Generator:
+    """The distractors of a published number depend on the item only, not on the attempt:
+    every attempt offers the same values (in a new order)."""
+    return np.random.default_rng(zlib.crc32(item_id.encode()))
+
+
+def _also(q: FigureQuestion) -> str:
+    return f" {q.also}" if q.also else ""
+
+
 def make_figure(ctx: Context, item_id: str, rng: np.random.Generator, seed: int) -> Item:
-    s, f = _figures(ctx)[item_id]
+    s, f, q = _figures(ctx)[item_id]
     assert f.value is not None
     answer = format_number(f.value, f.unit)
-    choices, answer_id = _letters([answer, *value_distractors(f.value, f.unit, rng)], answer, rng)
+    wrong = value_distractors(f.value, f.unit, distractor_rng(item_id))
+    choices, answer_id = _letters([answer, *wrong], answer, rng)
     who = f", {f.population}" if f.population else ""
     return Item(
         id=item_id,
@@ -89,9 +105,10 @@ def make_figure(ctx: Context, item_id: str, rng: np.random.Generator, seed: int)
         kind="choice",
         topic=topic_of_structure(s),
         difficulty=2,
-        stem=f"{unsided(s.name)} — {in_sentence(f.label)}{who}. Which value has been published?",
-        explanation=f"{f.label}: {_value_text(f)}{who}. {s.description}" + _caution(f.cite),
-        cite=tuple(f.cite),
+        stem=q.stem,
+        explanation=f"{f.label}: {_value_text(f)}{who}.{_also(q)} {s.description}"
+        + _caution(f.cite),
+        cite=(*f.cite, *q.also_cite),
         template="figure",
         choices=choices,
         answer=(answer_id,),
@@ -102,21 +119,22 @@ def make_figure(ctx: Context, item_id: str, rng: np.random.Generator, seed: int)
 # --- How common a variant is ----------------------------------------------------------------
 
 
-def _options(ctx: Context) -> dict[str, tuple[str, str]]:
-    """Item id → (group id, option id) for options with a published prevalence."""
+def _options(ctx: Context) -> dict[str, tuple[str, str, FigureQuestion]]:
+    """Item id → (group id, option id, question) for sourced prevalences with a question."""
+    questions = figure_questions(ctx.atlas)
     out = {}
     for g in ctx.atlas.variant_groups.values():
-        p = [o.prevalence for o in g.options]
-        if max(p) - min(p) < 0.02:
+        if split_unreported(g):
             continue  # equal shares: the frequencies are unknown, not published
         for o in g.options:
-            if _sourced(o.cite):
-                out[f"prevalence.{o.id}"] = (g.id, o.id)
+            q = questions.get(o.id)
+            if q and _sourced(o.cite):
+                out[f"prevalence.{o.id}"] = (g.id, o.id, q)
     return out
 
 
 def _prevalence_ids(ctx: Context) -> dict[str, str]:
-    return {k: topic_of_group(g) for k, (g, _) in _options(ctx).items()}
+    return {k: topic_of_group(g) for k, (g, _, _) in _options(ctx).items()}
 
 
 def _touched(atlas: Atlas, group_id: str, option_id: str) -> str | None:
@@ -135,11 +153,11 @@ def _touched(atlas: Atlas, group_id: str, option_id: str) -> str | None:
 
 
 def make_prevalence(ctx: Context, item_id: str, rng: np.random.Generator, seed: int) -> Item:
-    group_id, option_id = _options(ctx)[item_id]
+    group_id, option_id, q = _options(ctx)[item_id]
     group = ctx.atlas.variant_groups[group_id]
     option = next(o for o in group.options if o.id == option_id)
     answer = format_percent(option.prevalence)
-    texts = [answer, *percent_distractors(option.prevalence, rng)]
+    texts = [answer, *percent_distractors(option.prevalence, distractor_rng(item_id))]
     choices, answer_id = _letters(texts, answer, rng)
     notes = "; ".join(c.note for c in option.cite if c.note)
     shown = _touched(ctx.atlas, group_id, option_id)
@@ -150,11 +168,12 @@ def make_prevalence(ctx: Context, item_id: str, rng: np.random.Generator, seed: 
         kind="choice",
         topic=topic_of_group(group_id),
         difficulty=2 if option.prevalence >= 0.1 else 3,
-        stem=f"{unsided(group.name)} — how often is the variant “{option.name}” found?",
+        stem=q.stem,
         explanation=f"About {answer}. {option.description} {group.description}"
         + (f" ({notes}.)" if notes else "")
+        + _also(q)
         + _caution(option.cite),
-        cite=tuple(option.cite),
+        cite=(*option.cite, *q.also_cite),
         template="prevalence",
         choices=choices,
         answer=(answer_id,),
@@ -348,7 +367,9 @@ def make_measure(ctx: Context, item_id: str, rng: np.random.Generator, seed: int
             scene,
             specimen.spec,
             QUIZ_SIZE,
-            f"What is measured is highlighted; {camera_phrase(m.camera)}.",
+            f"What is measured is highlighted; {camera_phrase(m.camera)}. The scale bar holds "
+            "at the depth of the highlighted structures.",
+            px_per_mm=pixels_per_mm(ctx.atlas, specimen, scene, m.structures, QUIZ_SIZE[1]),
         ),
         link=AtlasLink(
             "atlas", specimen.spec, select=m.structures[0], highlight=m.structures, camera=m.camera

@@ -10,7 +10,7 @@ import numpy as np
 from atlas_app.model.schema import Citation, Structure
 from atlas_app.model.specimen import Specimen
 from atlas_app.quiz.generate import Context, Template, sample_specimen
-from atlas_app.quiz.items import AtlasLink, Choice, Item, View, in_sentence
+from atlas_app.quiz.items import AtlasLink, Choice, Item, View, in_sentence, option_name
 from atlas_app.quiz.topics import topic_of_structure
 from atlas_app.quiz.views import (
     QUIZ_CAMERAS,
@@ -92,7 +92,7 @@ def make_identify(ctx: Context, item_id: str, rng: np.random.Generator, seed: in
     scene = quiz_scene(ctx.atlas, specimen, camera, mode=mode, highlight=[sid])
     shown = {a.structure_id for a in scene.visible_actors}
     wrong = _distractors(specimen, sid, shown, rng)
-    names = {k: specimen.structures[k].name for k in [sid, *wrong]}
+    names = {k: option_name(specimen.structures[k].name) for k in [sid, *wrong]}
     s = specimen.structures[sid]
     return Item(
         id=item_id,

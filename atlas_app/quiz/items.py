@@ -17,6 +17,7 @@ kind              response
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -54,6 +55,7 @@ class View:
     spec: str
     size: tuple[int, int]
     caption: str
+    px_per_mm: float | None = None  # for a scale bar: pixels per mm at the measured depth
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,6 +133,14 @@ class Item:
         return "; ".join(self.choice_text(a) for a in self.answer)
 
 
+def in_sentence(name: str) -> str:
+    """A structure's name for use inside a sentence: ``Right psoas major`` → ``right psoas
+    major``, but ``L4 ventral ramus`` and ``S1`` stay as they are."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
 def format_number(value: float, unit: str | None = None) -> str:
     """A measurement as people write it: ``11.4 mm``, ``25%``, ``3 cm``."""
     text = f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
@@ -141,9 +151,16 @@ def format_number(value: float, unit: str | None = None) -> str:
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
-def in_sentence(name: str) -> str:
-    """A structure's name for use inside a sentence: ``Right psoas major`` → ``right psoas
-    major``, but ``L4 ventral ramus`` and ``S1`` stay as they are."""
-    if len(name) > 1 and name[0].isupper() and name[1].islower():
-        return name[0].lower() + name[1:]
-    return name
+_SIDE = re.compile(r"^(?P<name>.+?)\s*\((?P<side>right|left)\)$")
+_QUALIFIER = re.compile(r"\s*\([^()]*\)$")
+
+
+def option_name(name: str) -> str:
+    """A structure's name as an option among others, all in one form, so that no option
+    stands out by its form: ``Iliolumbar vein (right)`` → ``Right iliolumbar vein``; a
+    bracketed qualifier is left out (``Third lumbar vertebra (L3)`` → ``Third lumbar
+    vertebra``)."""
+    m = _SIDE.match(name)
+    if m:
+        return f"{m['side'].capitalize()} {in_sentence(m['name'])}"
+    return _QUALIFIER.sub("", name)

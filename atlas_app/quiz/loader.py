@@ -1,16 +1,20 @@
 """Quiz files → authored items, with faults named by file, line and field.
 
-``anatomy_data/quiz/*.yaml`` each hold ``schema_version`` and a list ``quiz_items``. Every
-id an item names must exist: its topic (:data:`~.topics.TOPICS`), its citations
+``anatomy_data/quiz/*.yaml`` each hold ``schema_version`` and a list ``quiz_items``, a list
+``figure_questions`` (how generated items ask about the atlas's published numbers), or both.
+Every id an item names must exist: its topic (:data:`~.topics.TOPICS`), its citations
 (``references.yaml``), the structures it shows (of the base model or added by a variant)
-and the variant options of its specimen. Never raises on bad data.
+and the variant options of its specimen; a question's figure or variant must exist and
+carry a sourced number. Stems must not be vague and no option may cue the answer
+(:mod:`.bank_check`). Never raises on bad data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,7 +25,14 @@ from atlas_app.model.loader import describe_error
 from atlas_app.model.schema import SCHEMA_VERSION
 from atlas_app.model.specimen import SpecError, parse_spec
 from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
-from atlas_app.quiz.schema import QUIZ_KEY, AuthoredItem, kind_problems
+from atlas_app.quiz.bank_check import cue_problems, stem_problems, unit_of
+from atlas_app.quiz.schema import (
+    QUESTIONS_KEY,
+    QUIZ_KEY,
+    AuthoredItem,
+    FigureQuestion,
+    kind_problems,
+)
 from atlas_app.quiz.topics import TOPICS
 
 FOLDER = "quiz"
@@ -35,6 +46,7 @@ class QuizBank:
     items: dict[str, AuthoredItem]
     faults: tuple[Fault, ...]
     origins: dict[str, tuple[str, int]]  # item id → (file, line)
+    questions: dict[str, FigureQuestion] = field(default_factory=dict)  # target → question
 
     def by_topic(self, topic: str) -> list[AuthoredItem]:
         return [i for i in self.items.values() if i.topic == topic]
@@ -51,6 +63,7 @@ class _Reader:
         self.faults: list[Fault] = []
         self.items: dict[str, AuthoredItem] = {}
         self.origins: dict[str, tuple[str, int]] = {}
+        self.questions: dict[str, FigureQuestion] = {}
 
     def add(
         self,
@@ -82,23 +95,84 @@ class _Reader:
             )
             self.add(rel, doc, ("schema_version",), problem, "schema_version")
             return
-        others = [k for k in data if k not in ("schema_version", QUIZ_KEY)]
-        if others or QUIZ_KEY not in data:
+        others = [k for k in data if k not in ("schema_version", QUIZ_KEY, QUESTIONS_KEY)]
+        if others or not (QUIZ_KEY in data or QUESTIONS_KEY in data):
             self.add(
                 rel,
                 doc,
                 (others[0],) if others else (),
-                f"expected schema_version and {QUIZ_KEY}; found "
+                f"expected schema_version and {QUIZ_KEY} or {QUESTIONS_KEY}; found "
                 + (", ".join(map(str, others)) or "no items"),
                 "schema",
             )
             return
-        raw_items = data[QUIZ_KEY]
-        if not isinstance(raw_items, list):
-            self.add(rel, doc, (QUIZ_KEY,), "expected a list", "schema")
+        for key, read in ((QUIZ_KEY, self.read_item), (QUESTIONS_KEY, self.read_question)):
+            if key not in data:
+                continue
+            raw_items = data[key]
+            if not isinstance(raw_items, list):
+                self.add(rel, doc, (key,), "expected a list", "schema")
+                continue
+            for i, raw in enumerate(raw_items):
+                read(rel, doc, i, raw)
+
+    def read_question(self, rel: str, doc: LoadedYaml, i: int, raw: Any) -> None:
+        base: tuple[str | int, ...] = (QUESTIONS_KEY, i)
+        try:
+            question = FigureQuestion.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc, msg = describe_error(err)
+                line = doc.line_of((*base, *loc))
+                self.faults.append(Fault(rel, line, _field((*base, *loc)), msg, "schema"))
             return
-        for i, raw in enumerate(raw_items):
-            self.read_item(rel, doc, i, raw)
+        problems = list(self.check_question(question))
+        for loc, problem, check in problems:
+            line = doc.line_of((*base, *loc))
+            self.faults.append(Fault(rel, line, _field((*base, *loc)), problem, check))
+        if problems:
+            return
+        if question.target in self.questions:
+            self.add(rel, doc, (*base, "figure"), f"{question.target} is asked twice", "unique_ids")
+            return
+        self.questions[question.target] = question
+
+    def check_question(self, q: FigureQuestion) -> Iterator[Issue]:
+        unit: str | None = "%"
+        if q.figure is not None:
+            sid, fid = q.figure.split(".", 1)
+            s = self.atlas.structures.get(sid)
+            figure = next((f for f in s.figures if f.id == fid), None) if s else None
+            if figure is None or figure.value is None:
+                yield (
+                    ("figure",),
+                    f"no figure '{q.figure}' with a value in the atlas",
+                    ("references_resolve"),
+                )
+                return
+            unit = figure.unit
+            cites = figure.cite
+        else:
+            option = next(
+                (o for g in self.atlas.variant_groups.values() for o in g.options
+                 if o.id == q.variant),
+                None,
+            )  # fmt: skip
+            if option is None:
+                yield ("variant",), f"unknown variant option '{q.variant}'", "references_resolve"
+                return
+            cites = option.cite
+        if not any(c.confidence in ("V", "S") for c in cites):
+            yield (
+                ("figure" if q.figure else "variant",),
+                "its number is only inferred, not published: a question would not be asked",
+                "quiz_stem",
+            )
+        for j, c in enumerate(q.also_cite):
+            if c.ref not in self.atlas.references:
+                yield ("also_cite", j), f"unknown reference '{c.ref}'", "citations_resolve"
+        for problem in stem_problems(q.stem, unit, needs_population=True):
+            yield ("stem",), problem, "quiz_stem"
 
     def read_item(self, rel: str, doc: LoadedYaml, i: int, raw: Any) -> None:
         base: tuple[str | int, ...] = (QUIZ_KEY, i)
@@ -134,8 +208,14 @@ class _Reader:
         self.origins[item.id] = (rel, doc.line_of(base))
 
     def cross_check(self, item: AuthoredItem) -> Iterator[Issue]:
-        for field, problem in kind_problems(item):
-            yield (field,), problem, "quiz_kind"
+        for name, problem in kind_problems(item):
+            yield (name,), problem, "quiz_kind"
+        options = [*item.answers, *item.distractors]
+        unit = item.unit if item.kind == "numeric" else unit_of(options)
+        for problem in stem_problems(item.stem, unit, needs_population=False):
+            yield ("stem",), problem, "quiz_stem"
+        for problem in cue_problems(options, item.answers):
+            yield ("answers",), problem, "quiz_cue"
         if item.topic not in TOPICS:
             yield (
                 ("topic",),
@@ -161,9 +241,26 @@ def load_quiz_bank(atlas: Atlas) -> QuizBank:
     folder = atlas.root / FOLDER
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         reader.read(path)
-    return QuizBank(reader.items, tuple(sorted(reader.faults)), reader.origins)
+    return QuizBank(reader.items, tuple(sorted(reader.faults)), reader.origins, reader.questions)
 
 
 def check_quiz(atlas: Atlas) -> list[Fault]:
     """The faults of the atlas's quiz files (for ``validate``)."""
     return list(load_quiz_bank(atlas).faults)
+
+
+_questions: dict[int, tuple[Atlas, dict[str, FigureQuestion]]] = {}
+_questions_lock = Lock()
+
+
+def figure_questions(atlas: Atlas) -> dict[str, FigureQuestion]:
+    """The questions of the atlas's quiz files, by target (``structure.figure`` or a variant
+    option id); remembered per atlas object (the atlas is shared and read-only)."""
+    with _questions_lock:
+        found = _questions.get(id(atlas))
+    if found is not None and found[0] is atlas:
+        return found[1]
+    questions = load_quiz_bank(atlas).questions
+    with _questions_lock:
+        _questions[id(atlas)] = (atlas, questions)
+    return questions

@@ -1,12 +1,13 @@
-"""The answer to a click item drawn on its still: the named structure outlined, the click
-marked. Pillow only (no rendering): the outline comes from the item's pick map."""
+"""Drawn over an item's still with Pillow (no rendering): the answer to a click item (the
+named structure outlined from the pick map, the click marked), and the scale bar of an
+estimate item."""
 
 from __future__ import annotations
 
 import io
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
 from atlas_app.quiz.items import PickMap
@@ -42,3 +43,37 @@ def answer_overlay(
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+BAR_LENGTHS_MM = (5, 10, 20, 50, 100)
+BAR_INK = (20, 24, 33)
+
+
+def bar_length_mm(px_per_mm: float, width: int) -> int:
+    """The longest round length whose bar takes at most a fifth of the picture's width."""
+    fitting = [n for n in BAR_LENGTHS_MM if n * px_per_mm <= width / 5]
+    return fitting[-1] if fitting else BAR_LENGTHS_MM[0]
+
+
+def scale_bar(png: bytes, px_per_mm: float) -> bytes:
+    """The still with a scale bar in its lower left corner, labelled in millimetres."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    mm = bar_length_mm(px_per_mm, image.width)
+    length = round(mm * px_per_mm)
+    x0, y0 = 16, image.height - 22
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((x0 - 6, y0 - 22, x0 + max(length, 44) + 6, y0 + 10), fill=(255, 255, 255))
+    draw.rectangle((x0, y0, x0 + length, y0 + 4), fill=BAR_INK)
+    for x in (x0, x0 + length):
+        draw.rectangle((x, y0 - 5, x + 1, y0 + 4), fill=BAR_INK)
+    draw.text((x0, y0 - 19), f"{mm} mm", fill=BAR_INK, font=_font())
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", 14)
+    except OSError:
+        return ImageFont.load_default()

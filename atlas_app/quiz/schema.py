@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from atlas_app.model.schema import Cites, Id, Record
+from atlas_app.model.schema import Citation, Cites, Id, Record
 
 QUIZ_KEY = "quiz_items"
+QUESTIONS_KEY = "figure_questions"
 
 
 class AuthoredItem(Record):
@@ -39,6 +40,36 @@ class AuthoredItem(Record):
     cite: Cites
     structures: list[Id] = []
     specimen: list[Id] = Field(default_factory=list, description="variant option ids to show")
+
+
+class FigureQuestion(Record):
+    """How to ask about a published number of the atlas: a structure's figure
+    (``figure: structure_id.figure_id``) or a variant's prevalence (``variant: option_id``).
+
+    The atlas holds the number, its unit and its citation; the question is written by hand,
+    since only a person can name the quantity, its unit and who was measured clearly. A
+    figure or prevalence without a question is not asked. ``also`` gives other published
+    figures of the same quantity (another method or population) with their citations
+    (``also_cite``): the explanation shows them, so two items never seem to contradict
+    each other."""
+
+    figure: str | None = Field(default=None, pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
+    variant: Id | None = None
+    stem: str = Field(min_length=20)
+    also: str | None = None
+    also_cite: list[Citation] = []
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FigureQuestion:
+        if (self.figure is None) == (self.variant is None):
+            raise ValueError("a question names either a figure or a variant")
+        if self.also and not self.also_cite:
+            raise ValueError("'also' needs its sources in also_cite")
+        return self
+
+    @property
+    def target(self) -> str:
+        return self.figure or self.variant or ""
 
 
 def kind_problems(item: AuthoredItem) -> list[tuple[str, str]]:

@@ -224,6 +224,26 @@ def trainee_stats(answers: Sequence[AnswerLike]) -> list[TraineeStat]:
     return sorted(out, key=lambda t: t.username.lower())
 
 
+@dataclass(frozen=True)
+class CohortSummary:
+    """The head of the cohort page: how many trainees answered, how many answers, items."""
+
+    trainees_answered: int  # distinct trainees (by account) with at least one answer
+    answers: int
+    items: int
+
+
+def cohort_summary(answers: Sequence[AnswerLike]) -> CohortSummary:
+    """Counts over a cohort's answers. Trainees are counted by account, never by name (two
+    trainees may share a display name); a trainee with no answer yet is not in the answers
+    and so not counted: the page says "who answered"."""
+    return CohortSummary(
+        len({a.user_id for a in answers}),
+        len(answers),
+        len({a.item_id for a in answers}),
+    )
+
+
 def trainee_topic_table(answers: Sequence[AnswerLike]) -> dict[str, dict[str, float]]:
     """Username → topic → mastery (for a cohort heat map)."""
     groups: dict[str, list[AnswerLike]] = defaultdict(list)

@@ -72,6 +72,8 @@ def item_titles(bank: QuizBank, ctx: Context) -> dict[str, str]:
     """Item id → a one-line title, for every authored item and every id the model can name
     (a superset of the generated ids); deterministic, and nothing is generated or drawn."""
     titles = {k: one_line(v) for k, v in _generated(ctx).items()}
+    for target, q in bank.questions.items():
+        titles[f"figure.{target}" if q.figure else f"prevalence.{target}"] = one_line(q.stem)
     for item_id, item in bank.items.items():
         titles[item_id] = one_line(item.stem)
     return titles

@@ -8,9 +8,11 @@ a quiz view names what the question asks: the title is neutral and no labels are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from threading import Lock
 
+import numpy as np
 import pyvista as pv
 
 from atlas_app.approaches.field_view import WALL_GROUP
@@ -19,9 +21,10 @@ from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import Specimen, build_specimen
 from atlas_app.quiz.items import PickMap
 from atlas_app.quiz.pick import label_map, pixel_counts
+from atlas_app.scene.bounds import structures_bounds
 from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import SceneSpec
+from atlas_app.scene.spec import CameraSpec, SceneSpec
 
 QUIZ_SIZE = (720, 480)
 """Width and height of an item's still, in pixels."""
@@ -72,8 +75,9 @@ def quiz_scene(
     isolate: Iterable[str] | None = None,
     hidden: Iterable[str] | None = None,
 ) -> SceneSpec:
-    """A neutral-titled scene for a quiz still."""
-    return compose_scene(
+    """A neutral-titled scene for a quiz still, framed by :func:`frame_for_quiz`."""
+    highlight = list(highlight)
+    scene = compose_scene(
         atlas,
         specimen,
         hidden_structures=hidden_for(specimen, mode) if hidden is None else hidden,
@@ -82,6 +86,74 @@ def quiz_scene(
         camera=camera,
         title=QUIZ_TITLE,
     )
+    # An isolated set is small: show all of it. In the whole region, close in on the
+    # highlighted structures.
+    return frame_for_quiz(atlas, specimen, scene, highlight if isolate is None else ())
+
+
+FOCUS_HALF_MM = 60.0
+"""A still about highlighted structures shows at least ±60 mm around them (the context)."""
+FRAME_MARGIN = 1.06
+
+
+def frame_for_quiz(
+    atlas: Atlas, specimen: Specimen, scene: SceneSpec, highlight: Sequence[str] = ()
+) -> SceneSpec:
+    """The scene with its camera moved (same direction, same up) so the still shows what
+    the question is about whole: the ``highlight`` structures with their surroundings
+    (at least :data:`FOCUS_HALF_MM` around them), else everything drawn. The atlas's
+    presets frame the right ala for a surgeon; centred on it, a quiz still cut off the
+    vessels above it and hid a highlighted aorta."""
+    shown = {a.structure_id for a in scene.visible_actors}
+    ids = [s for s in highlight if s in shown] or sorted(shown)
+    box = structures_bounds([specimen.structures[s] for s in ids if s in specimen.structures],
+                            atlas.root)  # fmt: skip
+    if box is None:
+        return scene
+    lo, hi = np.array(box[0::2], float), np.array(box[1::2], float)
+    if highlight and ids != sorted(shown):
+        centre = (lo + hi) / 2
+        half = np.maximum((hi - lo) / 2, FOCUS_HALF_MM)
+        lo, hi = centre - half, centre + half
+        everything = structures_bounds([specimen.structures[s] for s in shown], atlas.root)
+        if everything is not None:  # no empty space beyond what is drawn
+            lo = np.maximum(lo, np.array(everything[0::2], float))
+            hi = np.minimum(hi, np.array(everything[1::2], float))
+    return replace(scene, camera=framed_camera(scene.camera, lo, hi, QUIZ_SIZE))
+
+
+def framed_camera(
+    camera: CameraSpec, lo: np.ndarray, hi: np.ndarray, size: tuple[int, int]
+) -> CameraSpec:
+    """``camera`` looking at the middle of the box ``lo``–``hi`` from as far as it must to
+    fit the whole box in a still of ``size`` (a perspective camera's view angle is the
+    still's height; its width is wider by the aspect ratio)."""
+    position, focal = np.array(camera.position, float), np.array(camera.focal_point, float)
+    toward = position - focal
+    toward /= np.linalg.norm(toward)
+    up = np.array(camera.view_up, float) - np.dot(camera.view_up, toward) * toward
+    up /= np.linalg.norm(up)
+    right = np.cross(up, toward)
+    centre = (lo + hi) / 2
+    corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
+                        for z in (lo[2], hi[2])]) - centre  # fmt: skip
+    aspect = size[0] / size[1]
+    half = max(np.abs(corners @ up).max(), np.abs(corners @ right).max() / aspect, 1.0)
+    half *= FRAME_MARGIN
+    front = max(float((corners @ toward).max()), 0.0)
+    distance = half / np.tan(np.radians(camera.view_angle) / 2) + front
+    if camera.parallel_scale is not None:
+        return replace(
+            camera,
+            focal_point=_vec(centre),
+            position=_vec(centre + toward * distance),
+            parallel_scale=half,
+        )
+    return replace(camera, focal_point=_vec(centre), position=_vec(centre + toward * distance))
+
+
+def _vec(v: np.ndarray) -> tuple[float, float, float]:
+    return (float(v[0]), float(v[1]), float(v[2]))
 
 
 def scene_meshes(atlas: Atlas, specimen: Specimen, scene: SceneSpec) -> dict[str, pv.PolyData]:
@@ -132,3 +204,25 @@ def default_visibility(atlas: Atlas, camera: str, mode: str) -> dict[str, int]:
 def camera_phrase(camera: str) -> str:
     preset = CAMERA_PRESETS.get(camera)
     return f"seen {preset.phrase}" if preset else "seen from a custom direction"
+
+
+def pixels_per_mm(
+    atlas: Atlas, specimen: Specimen, scene: SceneSpec, ids: Sequence[str], height: int
+) -> float | None:
+    """How many pixels of a still ``height`` pixels tall one millimetre spans at the depth
+    of the middle of ``ids`` (a perspective view shrinks what lies farther away, so a scale
+    bar holds at that depth only)."""
+    box = structures_bounds([specimen.structures[s] for s in ids if s in specimen.structures],
+                            atlas.root)  # fmt: skip
+    if box is None:
+        return None
+    camera = scene.camera
+    if camera.parallel_scale is not None:
+        return height / (2 * camera.parallel_scale)
+    position, focal = np.array(camera.position, float), np.array(camera.focal_point, float)
+    ahead = (focal - position) / np.linalg.norm(focal - position)
+    centre = (np.array(box[0::2], float) + np.array(box[1::2], float)) / 2
+    depth = float(np.dot(centre - position, ahead))
+    if depth <= 0:
+        return None
+    return height / (2 * depth * np.tan(np.radians(camera.view_angle) / 2))

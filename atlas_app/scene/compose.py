@@ -211,7 +211,8 @@ def _names(actors: Iterable[ActorSpec]) -> str:
 
 def variant_names(specimen: Specimen, atlas: Atlas | None = None) -> list[str]:
     """The specimen's non-default variants, by name when the atlas is at hand
-    (``Low (Level of the junction)``), else by id made readable."""
+    (``Level of the junction: Low``, ``Where L4 joins L5 (right): Below the ala``: the
+    names as written, never lower-cased, so L4 stays L4), else by id made readable."""
     if specimen.spec == DEFAULT_SPEC:
         return []
     chosen = specimen.spec.split(",")
@@ -221,7 +222,7 @@ def variant_names(specimen: Specimen, atlas: Atlas | None = None) -> list[str]:
     for group in atlas.variant_groups.values():
         option = next((o for o in group.options if o.id == specimen.choices.get(group.id)), None)
         if option is not None and option.id in chosen:
-            names.append(f"{option.name} ({group.name.lower()})")
+            names.append(f"{group.name}: {option.name}")
     return names
 
 

@@ -51,6 +51,9 @@ BASE_KEY = "cases.base"  # case id -> (version, Case): what this editor shows an
 RESET_KEY = "cases.reset"  # case ids whose widgets are filled again from the store
 CONFLICT_KEY = "cases.conflict"
 MESSAGE_KEY = "cases.message"  # (case id or None, section, kind, text)
+UNDO_KEY = "cases.undo"  # case id -> [Case]: what this editor's saves replaced, oldest first
+DELETE_KEY = "cases.delete_slide"  # case id -> the slide id waiting for "Yes, delete"
+UNDO_DEPTH = 30
 
 KIND_ICONS = {
     "view": ":material/view_in_ar:",
@@ -132,6 +135,8 @@ def sync(stored: Any) -> Case:
     if pending_conflict(stored.id) is None and (base is None or base[0] != stored.version):
         bases[stored.id] = (stored.version, stored.case)
         resets.add(stored.id)
+        # Someone else's save (or a fresh start): an undo would now overwrite their work.
+        st.session_state.setdefault(UNDO_KEY, {}).pop(stored.id, None)
     if stored.id in resets:
         resets.discard(stored.id)
         _reset_widgets(stored.id)
@@ -151,7 +156,9 @@ def pending_conflict(case_id: int) -> Conflict | None:
     return conflict if conflict is not None and conflict.case_id == case_id else None
 
 
-def save(ed: Editor, edit: Edit, section: str, refresh: tuple[str, ...] = ()) -> Case | None:
+def save(
+    ed: Editor, edit: Edit, section: str, refresh: tuple[str, ...] = (), undoable: bool = True
+) -> Case | None:
     """Apply ``edit`` to the version this editor shows and save it over that version (for
     widget callbacks). The saved case, or None (with a message, or a conflict) if nothing
     was saved.
@@ -183,9 +190,46 @@ def save(ed: Editor, edit: Edit, section: str, refresh: tuple[str, ...] = ()) ->
         say(ed.case_id, section, f"Not saved: {exc}")
         return None
     st.session_state[BASE_KEY][ed.case_id] = (saved.version, saved.case)
+    if undoable:
+        stack = st.session_state.setdefault(UNDO_KEY, {}).setdefault(ed.case_id, [])
+        stack.append(before)
+        del stack[:-UNDO_DEPTH]
     for key in refresh:
         st.session_state.pop(key, None)
+    keep_selection(ed.case_id)
     return saved.case
+
+
+def undo_stack(case_id: int) -> list[Case]:
+    return list(st.session_state.get(UNDO_KEY, {}).get(case_id, []))
+
+
+def _on_undo(ed: Editor) -> None:
+    stack = st.session_state.get(UNDO_KEY, {}).get(ed.case_id)
+    if not stack:
+        return
+    previous = stack[-1]
+    if save(ed, lambda _: previous, "case", undoable=False) is not None:
+        stack.pop()
+        st.session_state.setdefault(RESET_KEY, set()).add(ed.case_id)  # fields show it again
+        say(ed.case_id, "case", "Undone.", "success")
+
+
+def undo_button(ed: Editor, case: Case) -> None:
+    """*Undo* the last edit made here (again and again, up to :data:`UNDO_DEPTH` edits);
+    what it would undo is in its help. An undo is a save like any other: it is refused if
+    someone else saved in between."""
+    stack = undo_stack(ed.case_id)
+    what = describe_changes(case, stack[-1]) if stack else []
+    st.button(
+        "Undo",
+        key=widget_key(ed.case_id, "undo"),
+        icon=":material/undo:",
+        on_click=_on_undo,
+        args=(ed,),
+        disabled=not stack,
+        help=("Undo your last edit: " + "; ".join(what)) if what else "Nothing to undo yet",
+    )
 
 
 def _keep_theirs(case_id: int) -> None:
@@ -364,6 +408,18 @@ def select(case_id: int, slide_id: str) -> None:
     st.session_state[selected_key(case_id)] = slide_id
 
 
+def keep_selection(case_id: int) -> None:
+    """Hold the slide list on the slide being edited across an edit that relabels it.
+
+    The browser keeps a radio's choice as its label, and a label carries the slide's number
+    and title: after a move or a new title the old label matches no option, and Streamlit
+    fell back to the first slide. Setting the value again (from a callback, before the
+    list is drawn) sends it to the browser with the new labels."""
+    key = selected_key(case_id)
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+
 def slide_label(number: int, slide: AnySlide) -> str:
     """A slide's row: number, kind icon and title (Markdown, the title escaped)."""
     return f"{number}. {KIND_ICONS[slide.kind]} {escape_markdown(slide_name(slide))}"
@@ -435,15 +491,49 @@ def _on_duplicate(ed: Editor, slide_id: str) -> None:
         select(ed.case_id, saved.slides[saved.index_of(slide_id) + 1].id)
 
 
+def _ask_delete(case_id: int, slide_id: str | None) -> None:
+    st.session_state.setdefault(DELETE_KEY, {})[case_id] = slide_id
+
+
 def _on_delete(ed: Editor, slide_id: str, neighbour: str | None) -> None:
+    _ask_delete(ed.case_id, None)
     if save(ed, lambda c: delete_slide(c, slide_id), "slides") is not None and neighbour:
         select(ed.case_id, neighbour)
+
+
+def delete_confirmation(ed: Editor, case: Case, slide: AnySlide) -> None:
+    """Delete asks first, naming the slide; *Undo* can bring it back afterwards."""
+    if st.session_state.get(DELETE_KEY, {}).get(ed.case_id) != slide.id:
+        return
+    i = case.index_of(slide.id)
+    n = len(case.slides)
+    neighbour = case.slides[i + 1].id if i + 1 < n else case.slides[i - 1].id if i else None
+    st.warning(
+        f"Delete slide {i + 1}, “{escape_markdown(slide_name(slide))}”? *Undo* can bring it "
+        "back while this page is open.",
+        icon=":material/delete:",
+    )
+    yes, no = st.columns(2)
+    yes.button(
+        "Yes, delete the slide",
+        key=widget_key(ed.case_id, "delete_yes"),
+        type="primary",
+        on_click=_on_delete,
+        args=(ed, slide.id, neighbour),
+        width="stretch",
+    )
+    no.button(
+        "Keep it",
+        key=widget_key(ed.case_id, "delete_no"),
+        on_click=_ask_delete,
+        args=(ed.case_id, None),
+        width="stretch",
+    )
 
 
 def slide_actions(ed: Editor, case: Case, slide: AnySlide) -> None:
     i = case.index_of(slide.id)
     n = len(case.slides)
-    neighbour = case.slides[i + 1].id if i + 1 < n else case.slides[i - 1].id if i else None
     c1, c2, c3, c4 = st.columns(4)
     c1.button(
         "Move up",
@@ -472,10 +562,12 @@ def slide_actions(ed: Editor, case: Case, slide: AnySlide) -> None:
         width="stretch",
     )
     c4.button(
-        "Delete",
+        "Delete…",
         key=widget_key(ed.case_id, "delete"),
         icon=":material/delete:",
-        on_click=_on_delete,
-        args=(ed, slide.id, neighbour),
+        on_click=_ask_delete,
+        args=(ed.case_id, slide.id),
+        help="Delete this slide (asks first)",
         width="stretch",
     )
+    delete_confirmation(ed, case, slide)

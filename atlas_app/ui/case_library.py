@@ -20,7 +20,6 @@ from atlas_app.ui.case_editor import (
     clear_message,
     forget,
     say,
-    selected_key,
     show_message,
 )
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
@@ -300,16 +299,15 @@ def delete_control(engine: Any, actor_id: int, case_id: int, title: str) -> None
 
 
 def present_button(case: Case, case_id: int) -> None:
-    """Go to the Present page at the selected slide."""
-    ids = [s.id for s in case.slides]
-    selected = st.session_state.get(selected_key(case_id))
-    start = ids.index(selected) if selected in ids else 0
-    label = f"Present from slide {start + 1}" if start else "Present"
+    """Go to the Present page, at its first slide (the case's title)."""
     if st.button(
-        label, icon=":material/slideshow:", disabled=not ids, key=f"cases.present.{case_id}"
+        "Present",
+        icon=":material/slideshow:",
+        disabled=not case.slides,
+        key=f"cases.present.{case_id}",
     ):
         st.session_state[CASE_OPEN] = case_id
-        st.session_state[PRESENT_INDEX] = start
+        st.session_state[PRESENT_INDEX] = 0
         try:
             st.switch_page("app_pages/present.py")
         except st.errors.StreamlitAPIException:  # the page run on its own, outside the app

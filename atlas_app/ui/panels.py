@@ -8,8 +8,10 @@ import numpy as np
 import streamlit as st
 
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CONFIDENCE_MEANING, Structure, VariantOption
+from atlas_app.model.prevalence import option_label, split_unreported
+from atlas_app.model.schema import CONFIDENCE_MEANING, Structure
 from atlas_app.model.specimen import Specimen, format_spec, sample_choices
+from atlas_app.scene.compose import variant_names
 from atlas_app.ui.resources import LoadedAtlas
 from atlas_app.ui.state import ATLAS_RANDOM_SEED, variant_key
 
@@ -26,19 +28,12 @@ def show_faults(loaded: LoadedAtlas) -> None:
         st.code("\n".join(str(f) for f in loaded.faults[:200]), language=None)
 
 
-_SHARE_FLAG = {"V": "", "S": ", secondary source", "I": ", inferred", "U": ", unsourced"}
-
-
-def option_label(option: VariantOption) -> str:
-    """``Name (34%)``; a share no citation gives verbatim says so: ``Name (34%, inferred)``."""
-    best = min((c.confidence for c in option.cite), key="VSIU".index)
-    return f"{option.name} ({option.prevalence:.0%}{_SHARE_FLAG[best]})"
-
-
 def option_labeller(atlas: Atlas, group_id: str) -> Callable[[str], str]:
-    """A picker's ``format_func`` for the options of one variant group."""
-    options = {o.id: o for o in atlas.variant_groups[group_id].options}
-    return lambda option_id: option_label(options[option_id])
+    """A picker's ``format_func``: an option id → its name and prevalence (or that no
+    study reports it), flagged when no citation gives it verbatim."""
+    group = atlas.variant_groups[group_id]
+    options = {o.id: o for o in group.options}
+    return lambda option_id: option_label(group, options[option_id])
 
 
 def _randomise(atlas: Atlas) -> None:
@@ -96,10 +91,17 @@ def prevalence_note(atlas: Atlas, specimen: Specimen) -> str:
     if specimen.spec == "default":
         head = "Usual anatomy (every variant at its default)"
     else:
-        head = f"Specimen `{specimen.spec}`"
+        head = "Specimen with " + "; ".join(variant_names(specimen, atlas))
+    unreported = [g.name for g in atlas.variant_groups.values() if split_unreported(g)]
+    caveat = (
+        f" No study reports how often each option of {', '.join(unreported)} occurs: the atlas "
+        "counts them as equally common."
+        if unreported
+        else ""
+    )
     return (
         f"{head}. Expected in about **{p:.1%}** of people, if the variant groups are "
-        "independent (no study reports how they combine)."
+        f"independent (no study reports how they combine).{caveat}"
     )
 
 
@@ -168,7 +170,7 @@ def variants_touching(atlas: Atlas, structure_id: str) -> list[tuple[str, list[s
                 or any(structure_id in w.moved() for w in p.warp)
             )
             if touched:
-                names.append(option_label(o))
+                names.append(option_label(g, o))
         if names:
             out.append((g.name, names))
     return out

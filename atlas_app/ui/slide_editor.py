@@ -30,6 +30,7 @@ from atlas_app.cases.model import (
     ViewSlide,
     edit_slide,
 )
+from atlas_app.model.prevalence import spec_names
 from atlas_app.model.schema import SCENE_CATEGORIES
 from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.ui.account import escape_markdown
@@ -175,10 +176,14 @@ def _camera_label(slide: ViewSlide) -> Callable[[str], str]:
     return label
 
 
-def view_fields(ed: Editor, case: Case, slide: ViewSlide, approaches: Any) -> None:
+def view_fields(ed: Editor, case: Case, slide: ViewSlide, atlas: Any, approaches: Any) -> None:
     """What a view slide shows: the approach step, camera, layers and structures."""
     if slide.specimen and slide.specimen != case.specimen:
-        st.caption(f"This slide shows its own specimen: `{slide.specimen}`.")
+        st.caption(
+            "This slide shows its own specimen: "
+            + escape_markdown(spec_names(atlas, slide.specimen))
+            + "."
+        )
         st.button(
             "Use the case's specimen",
             key=widget_key(ed.case_id, slide.id, "case_specimen"),
@@ -423,7 +428,7 @@ def slide_editor(ed: Editor, case: Case, slide: AnySlide, atlas: Any, approaches
     if isinstance(slide, TextSlide):
         _slide_text(ed, slide, "body", "Text", "Plain text; lines starting with “- ” are bullets")
     elif isinstance(slide, ViewSlide):
-        view_fields(ed, case, slide, approaches)
+        view_fields(ed, case, slide, atlas, approaches)
         _annotations(ed, slide)
     elif isinstance(slide, ChartSlide):
         chart_fields(ed, case, slide, approaches)

@@ -109,12 +109,12 @@ def test_present_refuses_a_case_unshared_mid_session(store) -> None:
     )
     case_store.share_case(engine, fay.id, stored.id, tina.id)
     at = _page("present", tina, case=str(stored.id))
-    assert any(h.value == "Hello" for h in at.header)
+    assert any(t.value == "Talk" for t in at.title), "Present opens at the title slide"
     case_store.unshare_case(engine, fay.id, stored.id, tina.id)
     at.run()
     assert not at.exception
     assert any("not shared with you" in e.value for e in at.error)
-    assert not at.header
+    assert not at.header and not any(t.value == "Talk" for t in at.title)
 
 
 def test_a_trainee_moved_to_another_cohort_loses_the_old_cohorts_case(store) -> None:

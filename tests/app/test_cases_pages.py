@@ -275,7 +275,8 @@ def test_duplicate_and_delete_keep_a_sensible_selection(store) -> None:
     slides = _stored(engine, users["fay"], cid).case.slides
     assert [s.title for s in slides] == ["A", "A", "B"] and slides[1].id != a.id
     assert at.radio(key=selected_key(cid)).value == slides[1].id
-    _ok(_button(at, "Delete").click().run())
+    _ok(_button(at, "Delete…").click().run())
+    _ok(_button(at, "Yes, delete the slide").click().run())
     assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["A", "B"]
     assert at.radio(key=selected_key(cid)).value == b.id
 
@@ -333,7 +334,7 @@ def test_sharing_with_the_cohort_and_a_coeditor(store) -> None:
     _ok(_button(trainee, "Open").click().run())
     assert any("Read-only" in c.value for c in trainee.caption)
     assert not trainee.text_area and not trainee.text_input
-    assert not [b for b in trainee.button if b.label in ("Delete", "Add text slide")]
+    assert not [b for b in trainee.button if b.label in ("Delete…", "Add text slide", "Undo")]
     # another cohort does not see it at all
     other = _ok(_page(users["otto"]).run())
     assert not [b for b in other.button if b.label == "Open"]
@@ -453,7 +454,7 @@ def test_oversized_file_is_refused_before_it_is_read(store) -> None:
 # --- Presenting and exporting ----------------------------------------------------------------
 
 
-def test_present_button_opens_the_present_page_at_the_selected_slide(store) -> None:
+def test_present_opens_at_slide_1_whatever_the_builder_shows(store) -> None:
     engine, users = store
     from atlas_app.storage import case_store
 
@@ -465,32 +466,52 @@ def test_present_button_opens_the_present_page_at_the_selected_slide(store) -> N
     _ok(at.run())
     _ok(_button(at, "Open").click().run())
     at.radio(key=selected_key(stored.id)).set_value(slides[1].id).run()
-    _ok(_button(at, "Present from slide 2").click().run())
-    assert [h.value for h in at.header] == ["Second"]
-    assert _button(at, "Next").disabled
+    _ok(_button(at, "Present").click().run())
+    assert [t.value for t in at.title] == ["Talk"] and not at.header, "the title slide"
+    assert _button(at, "Previous").disabled
 
 
-def test_present_steps_through_the_example_case(store) -> None:
+def test_present_steps_through_the_example_case_as_the_exports_do(store) -> None:
+    """The title slide, the presentation and imaging, then every slide: as many as the
+    exports; Markdown lists rendered; a trainee never sees the speaker notes."""
     engine, users = store
+    from atlas_app.cases.export_pptx import pptx_slide_count
     from atlas_app.cases.yaml_io import example_case
     from atlas_app.storage import case_store
     from atlas_app.ui.resources import approach_set, loaded_atlas
 
     case = example_case(loaded_atlas().atlas, approach_set())
+    assert any(s.notes for s in case.slides)
     stored = case_store.create_case(engine, users["fay"].id, case)
     case_store.set_cohort_sharing(engine, users["fay"].id, stored.id, True)
     at = _page(users["tina"], PRESENT)
     at.query_params["case"] = str(stored.id)
     at.run()
-    seen = []
-    for _ in case.slides:
+    seen, lists = [], 0
+    for n in range(pptx_slide_count(case)):
         assert not at.exception
         assert not at.error
-        seen.append(at.header[0].value)
-        if len(seen) < len(case.slides):
+        seen.append(at.header[0].value if at.header else at.title[0].value)
+        assert not any("Speaker notes" in e.label for e in at.expander), "notes are hidden"
+        lists += sum(line.startswith("- ") for m in at.markdown for line in m.value.splitlines())
+        if n < pptx_slide_count(case) - 1:
             _button(at, "Next").click().run()
-    assert seen == [escape_markdown(s.title) for s in case.slides]
+    assert seen == [
+        escape_markdown(case.title),
+        "Presentation and imaging findings",
+        *(escape_markdown(s.title) for s in case.slides),
+    ]
     assert _button(at, "Next").disabled
+    assert lists >= 2, "the example's '- ' lines show as a list"
+    # The faculty member presenting it sees the notes.
+    faculty = _page(users["fay"], PRESENT)
+    faculty.query_params["case"] = str(stored.id)
+    faculty.session_state["cases.open_id"] = stored.id
+    faculty.session_state["present.index"] = 2 + next(
+        i for i, s in enumerate(case.slides) if s.notes
+    )
+    faculty.run()
+    assert any("Speaker notes" in e.label for e in faculty.expander)
 
 
 def test_present_refuses_unshared_case(store) -> None:
@@ -514,3 +535,94 @@ def test_html_export_offers_a_download(store) -> None:
     _ok(_button(at, "Build HTML").click().run())
     assert not at.error
     assert len(at.get("download_button")) == before + 1
+
+
+# --- The builder keeps its place; undo; delete asks (issue 13) ---------------------------------
+
+
+def test_move_down_twice_keeps_the_moved_slide_selected(store) -> None:
+    """The slide list's labels carry the number and title: each move relabels it, and the
+    list fell back to slide 1."""
+    engine, users = store
+    a, b, c = TextSlide(title="A"), TextSlide(title="B"), TextSlide(title="C")
+    at, cid = _open(engine, users["fay"], Case(title="Moves", slides=(a, b, c)))
+    assert at.radio(key=selected_key(cid)).value == a.id
+    _ok(_button(at, "Move down").click().run())
+    assert at.radio(key=selected_key(cid)).value == a.id
+    _ok(_button(at, "Move down").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["B", "C", "A"]
+    assert at.radio(key=selected_key(cid)).value == a.id
+    assert any(h.value.startswith("#### Slide 3: A") for h in at.markdown)
+
+
+def test_retitling_a_new_slide_keeps_it_selected(store) -> None:
+    """A new slide's title typed and committed (Ctrl+Enter or leaving the field) relabels
+    it in the list: it stays the slide being edited."""
+    engine, users = store
+    at, cid = _open(engine, users["fay"], Case(title="Titles", slides=(TextSlide(title="A"),)))
+    _ok(_button(at, "Add text slide").click().run())
+    new = _stored(engine, users["fay"], cid).case.slides[1]
+    assert at.radio(key=selected_key(cid)).value == new.id
+    at.text_input(key=widget_key(cid, new.id, "title")).set_value("Leak on the ala").run()
+    _ok(at)
+    assert at.radio(key=selected_key(cid)).value == new.id
+    assert any(h.value.startswith("#### Slide 2: Leak on the ala") for h in at.markdown)
+
+
+def test_deleting_a_slide_asks_first_and_undo_brings_edits_back(store) -> None:
+    engine, users = store
+    a, b = TextSlide(title="A"), TextSlide(title="B")
+    at, cid = _open(engine, users["fay"], Case(title="Undo", slides=(a, b)))
+    assert _button(at, "Undo").disabled, "nothing to undo yet"
+    at.text_input(key=widget_key(cid, a.id, "title")).set_value("A edited").run()
+    _ok(_button(at, "Delete…").click().run())
+    assert any("Delete slide 1" in w.value and "A edited" in w.value for w in at.warning)
+    assert len(_stored(engine, users["fay"], cid).case.slides) == 2, "nothing deleted yet"
+    _ok(_button(at, "Keep it").click().run())
+    assert not any("Delete slide" in w.value for w in at.warning)
+    _ok(_button(at, "Delete…").click().run())
+    _ok(_button(at, "Yes, delete the slide").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["B"]
+    assert "A edited" in _button(at, "Undo").help, "the help says what an undo brings back"
+    _ok(_button(at, "Undo").click().run())
+    stored = _stored(engine, users["fay"], cid)
+    assert [s.title for s in stored.case.slides] == ["A edited", "B"]
+    assert stored.version == 4, "an undo is a save like any other"
+    _ok(_button(at, "Undo").click().run())
+    assert [s.title for s in _stored(engine, users["fay"], cid).case.slides] == ["A", "B"]
+    at.radio(key=selected_key(cid)).set_value(a.id).run()
+    assert at.text_input(key=widget_key(cid, a.id, "title")).value == "A", "fields show it"
+    assert _button(at, "Undo").disabled
+
+
+def test_undo_never_overwrites_someone_elses_save(store) -> None:
+    engine, users = store
+    from atlas_app.storage import case_store
+
+    a = TextSlide(title="A")
+    at, cid = _open(engine, users["fay"], Case(title="Shared", slides=(a,)))
+    case_store.add_coeditor(engine, users["fay"].id, cid, users["gus"].id)
+    at.text_input(key=widget_key(cid, a.id, "title")).set_value("Fay's title").run()
+    stored = _stored(engine, users["fay"], cid)
+    theirs = stored.case.model_copy(update={"summary": "Gus's summary"})
+    case_store.save_case(engine, users["gus"].id, cid, theirs, stored.version)
+    _ok(at.run())
+    assert _button(at, "Undo").disabled, "their save clears this editor's undo"
+
+
+def test_no_internal_specimen_ids_and_no_unsourced_share_on_the_builder(store) -> None:
+    """The specimen was shown as `confluence_l4_l5,lst_below_ala_right` and the L4/L5 site
+    picker as "33 %" although no study reports the split."""
+    engine, users = store
+    spec = "confluence_l4_l5,lst_below_ala_right"
+    slide = ViewSlide(title="Own specimen", camera="anterior", specimen="bifurcation_l5_body")
+    at, cid = _open(engine, users["fay"], Case(title="Ids", specimen=spec, slides=(slide,)))
+    texts = [e.value for e in (*at.markdown, *at.caption, *at.text) if isinstance(e.value, str)]
+    assert not any("confluence_l4_l5" in t or "bifurcation_l5_body" in t for t in texts), [
+        t for t in texts if "_" in t
+    ]
+    assert any("Where L4 joins L5 (right): Below the ala" in t for t in texts)
+    assert any("No study reports how often each option of Where L4 joins L5" in t for t in texts)
+    picker = at.selectbox(key=widget_key(cid, "variant", "lst_formation_right"))
+    assert all(o.endswith("(frequency not reported)") for o in picker.options), picker.options
+    assert not any("33" in o for o in picker.options)

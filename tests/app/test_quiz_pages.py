@@ -78,6 +78,16 @@ def current_item(at: AppTest, world):
     return make_item(*world, ItemRef(item_id, seed))
 
 
+def put_in_order(at: AppTest, item, wanted: list[str]) -> None:
+    """Press the Up buttons of the order item until its steps read ``wanted``."""
+    key = f"{at.session_state['quiz.seed']}.{at.session_state['quiz.index']}"
+    for target, cid in enumerate(wanted):
+        while (now := list(at.session_state[f"quiz.order.{key}"])).index(cid) > target:
+            at.button(key=f"quiz.up.{cid}.{key}").click()
+            at.run()
+            assert list(at.session_state[f"quiz.order.{key}"]).index(cid) == now.index(cid) - 1
+
+
 def _answer_current(at: AppTest, world, right: bool = True) -> None:
     """Answer the item shown (rightly, or with the first option); skip a click item."""
     item = current_item(at, world)
@@ -92,7 +102,10 @@ def _answer_current(at: AppTest, world, right: bool = True) -> None:
             if (c.id in item.answer) == right:
                 at.checkbox(key=f"quiz.multi.{c.id}.{key}").check()
     elif item.kind == "order":
-        at.multiselect(key=f"quiz.order.{key}").set_value(list(item.answer))
+        put_in_order(at, item, list(item.answer) if right else [c.id for c in item.choices])
+        next(b for b in at.button if b.key == f"quiz.check.{key}").click()
+        at.run()
+        return
     elif item.kind == "numeric":
         at.text_input(key=f"quiz.numeric.{key}").input(f"{item.value}" if right else "999")
     else:  # a click in the 3D view: what the viewer's pick callback keeps for the page
@@ -220,14 +233,13 @@ def test_progress_invites_guests_and_shows_a_trainees_own_answers(entry, store):
     assert next(m for m in at.metric if m.label == "Answers").value == "2"
     assert len(at.get("plotly_chart")) == 2
     table = at.dataframe[0].value
-    ids = list(table["Item id"])
-    assert sorted(ids) == ["lst_width", "retired_item"], "only the trainee's own answers"
-    questions = dict(zip(ids, table["Question"], strict=True))
-    assert questions["lst_width"].startswith(
-        "In adult cadavers, about how wide is the lumbosacral trunk"
+    questions = sorted(table["Question"])
+    assert len(questions) == 2, "only the trainee's own answers"
+    assert questions[0].startswith(
+        "In adult male cadavers, about how wide is the lumbosacral trunk"
     ), "a readable question, not the id"
-    assert questions["retired_item"] == "retired_item", "an unknown id shows as itself"
-    assert list(table.columns).index("Question") < list(table.columns).index("Item id")
+    assert questions[1] == "retired_item", "an unknown id shows as itself"
+    assert "Item id" not in table.columns, "no internal ids on the screen"
 
 
 def test_cohort_refuses_guests_and_trainees(entry, store):
@@ -268,18 +280,17 @@ def test_cohort_shows_faculty_their_cohort(entry, store):
             )  # fmt: skip
     at = run(entry, "cohort", users["faculty"])
     assert not at.exception and not at.error
-    assert next(m for m in at.metric if m.label == "Trainees").value == "2"
+    assert next(m for m in at.metric if m.label == "Trainees who answered").value == "2"
     trainees = at.dataframe[2].value
     assert "<b>bob</b>" in list(trainees["Trainee"]), "a username is data, shown as text"
     assert len(at.get("download_button")) == 3
     items = at.dataframe[0].value
-    assert list(items["Item id"]) == ["double_l4", "lst_width", "measure.lst_width_right"]
-    titles = dict(zip(items["Item id"], items["Question"], strict=True))
-    assert titles["lst_width"].startswith("In adult cadavers, about how wide")
-    assert titles["measure.lst_width_right"] == (
-        "Estimate the width of the right lumbosacral trunk (mm)"
-    )
-    assert all(titles[i] != i for i in titles), "a readable question, not only the id"
+    assert "Item id" not in items.columns, "no internal ids on the screen (the CSV has them)"
+    titles = list(items["Question"])
+    assert len(titles) == 3
+    assert any(t.startswith("In adult male cadavers, about how wide") for t in titles)
+    assert "Estimate the width of the right lumbosacral trunk (mm)" in titles
+    assert not {"double_l4", "lst_width", "measure.lst_width_right"} & set(titles)
 
 
 def test_the_link_opens_the_atlas_on_what_the_item_is_about(entry, store, quiz_world):
@@ -508,8 +519,8 @@ def test_an_answer_is_stored_when_given_not_when_the_quiz_ends(entry, store, qui
     again = run(entry, "progress", users["trainee"])  # a new browser session
     assert next(m for m in again.metric if m.label == "Answers").value == "1"
     table = again.dataframe[0].value
-    assert list(table["Item id"]) == [row.item_id]
-    assert list(table["Question"]) != [row.item_id], "shown by its question, not only its id"
+    assert len(table) == 1 and "Item id" not in table.columns
+    assert list(table["Question"]) != [row.item_id], "shown by its question, not its id"
 
 
 # --- Faculty views --------------------------------------------------------------------------
@@ -596,3 +607,146 @@ def test_oidc_identity_of_a_password_account_is_refused(entry, store):
     assert not other.exception
     assert "account.user" not in other.session_state
     assert any("password account" in e.value for e in other.error)
+
+
+# --- Feedback that teaches (issue 13) --------------------------------------------------------
+
+
+def _plan_items(at: AppTest, refs: list[tuple[str, int]]) -> None:
+    _plan(at, [])
+    at.session_state["quiz.plan"] = refs
+
+
+def _sheet(at: AppTest) -> list[str]:
+    """The lines of the answer sheet shown after Check (a Markdown list)."""
+    return [
+        line for m in at.markdown for line in m.value.splitlines() if line.startswith(("- :", "| "))
+    ]
+
+
+def test_after_check_the_answer_stays_with_every_option_marked(entry, store, quiz_world):
+    """A wrong choice: the learner's option stays marked wrong, the key marked beside it,
+    the others unmarked; before, the radio was emptied and nothing was marked."""
+    at = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/quiz.py")
+    _plan_items(at, [("lst_three_sites", 5)])
+    at.run()
+    item = current_item(at, quiz_world)
+    wrong = next(c for c in item.choices if c.id not in item.answer)
+    at.radio(key="quiz.choice.99.0").set_value(wrong.id)
+    next(b for b in at.button if b.label == "Check").click()
+    at.run()
+    assert not at.exception
+    sheet = _sheet(at)
+    assert len(sheet) == len(item.choices), sheet
+    marked = {line.split(" — ")[-1] for line in sheet if " — " in line}
+    assert marked == {":red[**your answer, wrong**]", ":green[**the answer**]"}
+    wrong_line = next(line for line in sheet if "your answer, wrong" in line)
+    key_line = next(line for line in sheet if "the answer**" in line)
+    assert shown_text(wrong.text) in shown_text(wrong_line)
+    assert shown_text(item.choice_text(item.answer[0])) in shown_text(key_line)
+
+
+def shown_text(markdown: str) -> str:
+    """Markdown as its words (escapes and directives removed), for comparing texts."""
+    import re
+
+    text = re.sub(r":[a-z]+\[|\]|:material/[a-z_]+:|\*\*", "", markdown)
+    return re.sub(r"\\(.)", r"\1", text.replace("&#58;", ":")).strip()
+
+
+def test_the_order_item_is_ordered_with_buttons_and_marked_by_position(entry, store, quiz_world):
+    """No multiselect ("Select all", steps hidden in a dropdown): every step on the screen
+    with Up and Down buttons; checked, each position is marked against the key."""
+    at = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/quiz.py")
+    _plan_items(at, [("order.interaortic", 3)])
+    at.run()
+    assert not at.exception
+    assert not at.multiselect, "no multiselect for ordering"
+    item = current_item(at, quiz_world)
+    ups = [b for b in at.button if b.key and b.key.startswith("quiz.up.")]
+    downs = [b for b in at.button if b.key and b.key.startswith("quiz.down.")]
+    assert len(ups) == len(downs) == len(item.choices)
+    texts = [m.value for m in at.markdown if m.value[:2] == "**" and m.value[2].isdigit()]
+    assert len(texts) == len(item.choices), "every step is on the screen"
+    # Move the last step to the top, then check: it is marked by position.
+    order = [c.id for c in item.choices]
+    wanted = [order[-1], *order[:-1]]
+    put_in_order(at, item, wanted)
+    assert list(at.session_state["quiz.order.99.0"]) == wanted
+    next(b for b in at.button if b.key == "quiz.check.99.0").click()
+    at.run()
+    assert not at.exception
+    rows = [line for line in _sheet(at) if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == len(item.answer)
+    for n, (row, key) in enumerate(zip(rows, item.answer, strict=True)):
+        right = wanted[n] == key
+        assert (":green[:material/check:]" in row) == right, row
+        assert shown_text(item.choice_text(key)) in shown_text(row.split("|")[3])
+
+
+def test_ending_a_quiz_keeps_the_partial_score_and_lists_what_to_revisit(entry, store, quiz_world):
+    at = AppTest.from_file(str(entry), default_timeout=TIMEOUT)
+    at.switch_page("app_pages/quiz.py")
+    _plan_items(at, [("lst_three_sites", 5), ("lst_width", 5), ("double_l4", 5)])
+    at.run()
+    _answer_current(at, quiz_world, right=True)
+    next(b for b in at.button if b.label == "Next item").click()
+    at.run()
+    missed = current_item(at, quiz_world)
+    _answer_current(at, quiz_world, right=False)
+    next(b for b in at.button if b.label == "End this quiz").click()
+    at.run()
+    assert not at.exception
+    assert any("Your score" in m.value for m in at.markdown), "the score, not the start form"
+    assert next(m for m in at.metric if m.label == "Right").value == "1 of 2"
+    assert any("ended the quiz after 2" in c.value for c in at.caption)
+    assert any(m.value.startswith("#### To revisit (1)") for m in at.markdown)
+    [expander] = [e for e in at.expander if "%" in e.label]
+    assert shown_text(missed.stem)[:40] in shown_text(expander.label)
+    at.button(key="quiz.retry.0").click()
+    at.run()
+    assert not at.exception
+    assert at.session_state["quiz.plan"] == [(missed.id, missed.seed)]
+    assert current_item(at, quiz_world).stem == missed.stem
+
+
+def _record(engine, user, item: str, ok: bool = True) -> None:
+    from atlas_app.storage.quiz_store import record_answer, start_session
+
+    sid = start_session(engine, user.id, ["lst_formation"], 1, 1)
+    record_answer(
+        engine, session_id=sid, user_id=user.id, item_id=item, topic="lst_formation",
+        seed=1, response="o1", correct=ok, score=float(ok),
+    )  # fmt: skip
+
+
+def test_progress_with_one_day_of_answers_has_a_time_axis_of_dates(entry, store):
+    import json
+
+    engine, users = store
+    for item in ("lst_width", "double_l4", "lst_three_sites"):
+        _record(engine, users["trainee"], item)
+    at = run(entry, "progress", users["trainee"])
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axis = spec["layout"]["xaxis"]
+    assert axis["type"] == "date" and axis["tickformat"] == "%-d %b %Y"
+    assert axis["dtick"] == 86_400_000, "ticks a day apart, never milliseconds"
+    assert len(axis["range"]) == 2 and axis["range"][0] < axis["range"][1]
+
+
+def test_cohort_counts_the_trainees_who_answered(entry, store):
+    """A cohort of two trainees of whom one has answered, and the faculty member's own
+    answers: one trainee answered, and the label says so."""
+    engine, users = store
+    _record(engine, users["trainee"], "lst_width")
+    _record(engine, users["trainee"], "double_l4", ok=False)
+    _record(engine, users["faculty"], "lst_width")
+    at = run(entry, "cohort", users["faculty"])
+    assert not at.exception
+    metric = next(m for m in at.metric if m.label == "Trainees who answered")
+    assert metric.value == "1"
+    assert "not answered yet are not counted" in metric.help
+    assert next(m for m in at.metric if m.label == "Answers").value == "2"

@@ -137,3 +137,32 @@ def test_html_shows_user_text_as_text(html_export):
     page = html_export.data.decode("utf-8")
     assert "<script>alert(" not in page
     assert "&lt;script&gt;alert(" in page
+
+
+def test_pptx_declares_the_16_9_size_it_has(pptx_export):
+    """The default template said type="screen4x3" beside a 16:9 size."""
+    import zipfile
+
+    result, _ = pptx_export
+    xml = zipfile.ZipFile(io.BytesIO(result.data)).read("ppt/presentation.xml").decode()
+    (size,) = re.findall(r"<p:sldSz [^>]*/>", xml)
+    cx, cy = (int(v) for v in re.findall(r'c[xy]="(\d+)"', size))
+    assert cx * 9 == cy * 16, size
+    assert "4x3" not in size and "type=" not in size, size
+
+
+def test_the_label_key_of_a_step_view_starts_with_what_the_step_puts_at_risk(setup):
+    """The still's key lists the structures at risk in the slide's step first (it left
+    them out when more prominent structures filled the key)."""
+    from atlas_app.cases.exporting import ReadyView, key_structures, ready_slide
+
+    atlas, approaches, case = setup
+    views = [r for r in (ready_slide(atlas, approaches, case, s) for s in case.slides)
+             if isinstance(r, ReadyView) and r.slide.step is not None]  # fmt: skip
+    assert views, "the example case has a view at an approach step"
+    for ready in views:
+        step = approaches.approaches[ready.slide.approach].steps[ready.slide.step]
+        shown = {a.structure_id for a in ready.scene.visible_actors}
+        risk = [s for s in step.at_risk if s in shown]
+        keys = key_structures(ready, approaches)
+        assert risk and keys[: len(risk)] == tuple(risk), (keys, risk)

@@ -208,3 +208,37 @@ def test_a_user_whose_server_dies_goes_on_on_the_other(browser: Browser, cluster
     page.reload()
     expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
     page.context.close()
+
+
+def test_an_answer_given_on_one_server_is_in_the_cohort_on_the_other(
+    browser: Browser, cluster: Cluster, people
+):
+    from tests.e2e.harness import ROOT
+    from tests.e2e.test_quiz_browser import answer, planned_items, quiz_world, start_replay
+
+    a, b = cluster.app_servers
+    fay, tom = people["fay"], people["tom"]
+    world = quiz_world(ROOT / "anatomy_data")
+    seed, item = next(
+        (s, items[0])
+        for s in range(1, 200)
+        if (items := planned_items(world, s)) and items[0].kind == "choice"
+    )
+    faculty = open_page(browser, b.url)
+    sign_in(faculty, fay.username)  # type: ignore[attr-defined]
+    faculty.goto(f"{b.url}/cohort")
+    expect(faculty.get_by_text("No trainee has answered yet.")).to_be_visible(timeout=SLOW)
+    # the trainee answers on server A
+    trainee = open_page(browser, f"{a.url}/quiz")
+    sign_in(trainee, tom.username)  # type: ignore[attr-defined]
+    start_replay(trainee, seed)
+    answer(trainee, item)
+    expect(trainee.get_by_test_id("stAlertContentSuccess")).to_be_visible(timeout=SLOW)
+    # faculty on server B see it
+    faculty.reload()
+    answers = faculty.get_by_test_id("stMetric").filter(has_text="Answers").first
+    expect(answers).to_contain_text("1", timeout=SLOW)
+    faculty.get_by_role("tab", name="Trainees").click()
+    expect(faculty.get_by_text(tom.username).first).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
+    trainee.context.close()
+    faculty.context.close()

@@ -73,6 +73,11 @@ def go_to(page: Page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
 
 
+def picker(page: Page):  # type: ignore[no-untyped-def]
+    """Present's slide picker, whose value reads "Slide i of n"."""
+    return page.get_by_role("combobox", name="Slide")
+
+
 def sidebar_folded(page: Page) -> bool:
     return page.get_by_test_id("stSidebar").get_attribute("data-collapsed") == "true"
 
@@ -128,19 +133,24 @@ def test_build_present_and_export_a_case(page: Page, app_url, faculty, tmp_path:
     expect(page).to_have_url(re.compile(rf"/cases\?case={stored.id}$"), timeout=SLOW)
     expect(page.get_by_text(VIEW_TITLE).first).to_be_visible(timeout=SLOW)
 
-    # Present: slide 1 of 2 (text), then the right arrow shows the view slide, drawn live.
+    # Present, as the exports: the title slide, the text slide, then the view slide drawn
+    # live; the right arrow and Page Up move through them.
     go_to(page, "Present")
-    expect(page.get_by_text(re.compile(r"slide 1 of 2$"))).to_be_visible(timeout=SLOW)
+    expect(picker(page)).to_have_value("Slide 1 of 3", timeout=SLOW)
     expect(page.locator(".sav-root")).to_have_count(0)
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-    page.get_by_role("heading", name=text_slide.title).click()  # the focus on the page
+    page.get_by_role("heading", name=stored.case.title).click()  # the focus on the page
     page.keyboard.press("ArrowRight")
-    expect(page.get_by_text(re.compile(r"slide 2 of 2$"))).to_be_visible(timeout=SLOW)
+    expect(picker(page)).to_have_value("Slide 2 of 3", timeout=SLOW)
+    expect(page.get_by_role("heading", name=text_slide.title)).to_be_visible()
+    page.get_by_role("heading", name=text_slide.title).click()
+    page.keyboard.press("ArrowRight")
+    expect(picker(page)).to_have_value("Slide 3 of 3", timeout=SLOW)
     expect(page.get_by_role("heading", name=VIEW_TITLE)).to_be_visible()
     canvas = wait_for_canvas(page, timeout=SLOW)
     assert pixels(canvas).std() > 10, "the view slide's 3D view is blank"
     page.keyboard.press("PageUp")
-    expect(page.get_by_text(re.compile(r"slide 1 of 2$"))).to_be_visible(timeout=SLOW)
+    expect(picker(page)).to_have_value("Slide 2 of 3", timeout=SLOW)
 
     # Back in the builder, both exports.
     go_to(page, "Cases")

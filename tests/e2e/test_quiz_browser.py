@@ -30,7 +30,9 @@ from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
 
 pytestmark = pytest.mark.e2e
 
-SEED = 3  # the first three topics (preselected), 10 items: choice, estimate, choice, click
+SEED = (
+    3  # the first three topics (preselected), 10 items: choice (a still), click, estimate, choice
+)
 ANSWERED = 4
 PASSWORD = "correct horse battery 1"
 
@@ -203,7 +205,7 @@ HOSTILE_ITEM = {
     "topic": "lst_formation",
     "difficulty": 1,
     "kind": "choice",
-    "stem": f"Which? {HOSTILE}",
+    "stem": f"Which? {HOSTILE}?",
     "answers": [f"Right {HOSTILE}"],
     "distractors": [f"Wrong {HOSTILE}", "Also wrong"],
     "explanation": f"Because {HOSTILE}",
@@ -283,3 +285,30 @@ def test_hostile_item_text_is_shown_as_text(page: Page, hostile_app):
     assert _shown(explanation.inner_text()) == HOSTILE_ITEM["explanation"]
     assert markup_in(error) == [] and markup_in(explanation) == []
     assert dialogs == [], "no script ran"
+
+
+def test_the_still_and_its_fullscreen_button_leave_the_question_readable(browser, app_url):
+    """At 1024×768 the still's toolbar (its fullscreen button, shown on hover) sat over the
+    end of the question; the still is not cut at the top either (it starts below the
+    question)."""
+    items = planned_items(quiz_world(ROOT / "anatomy_data"), SEED)
+    first = items[0]
+    assert first.view is not None, "the replayed quiz starts with a still"
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/quiz")
+        start_replay(page, SEED)
+        stem = page.get_by_role("heading", name=first.stem)
+        expect(stem).to_be_visible(timeout=90_000)
+        image = page.get_by_test_id("stImage").first
+        expect(image).to_be_visible(timeout=90_000)
+        image.hover()
+        button = page.get_by_role("button", name=re.compile("fullscreen", re.IGNORECASE))
+        expect(button.first).to_be_visible(timeout=10_000)
+        b, s, i = button.first.bounding_box(), stem.bounding_box(), image.bounding_box()
+        assert b is not None and s is not None and i is not None
+        assert b["y"] >= s["y"] + s["height"], (b, s)
+        assert i["y"] >= s["y"] + s["height"], "the still starts below the question"
+    finally:
+        context.close()

@@ -49,7 +49,7 @@ def test_step_view_follows_the_step(shipped_atlas, approaches):
 
 def test_missing_step_is_an_error_and_a_problem(shipped_atlas, approaches):
     slide = ViewSlide(approach=APPROACH, step=99)
-    with pytest.raises(CaseError, match="step 99"):
+    with pytest.raises(CaseError, match=r"step 100 \(step: 99 in a case file\)"):
         scene_for_slide(shipped_atlas, approaches, slide)
     problems = case_problems(Case(title="t", slides=(slide,)), shipped_atlas, approaches)
     assert [p.field for p in problems] == ["slides.0.step"]

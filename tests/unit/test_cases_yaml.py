@@ -74,7 +74,8 @@ def test_unknown_atlas_ids_refused(shipped_atlas, approaches):
     line = text.splitlines().index("  - no_such_thing") + 1
     assert msg.startswith(f"line {line}:")
     text = example_case_text().replace("step: 7", "step: 70")
-    assert "step 70 does not exist" in refuse(text, shipped_atlas, approaches)
+    refused = refuse(text, shipped_atlas, approaches)
+    assert "step 71 (step: 70 in a case file) does not exist" in refused, refused
     text = example_case_text().replace("specimen: default", "specimen: not_a_variant")
     assert "specimen" in refuse(text, shipped_atlas, approaches)
 

@@ -240,3 +240,89 @@ def test_numbers_are_plausible_distractors():
     for p in (0.05, 0.25, 0.73, 0.908):
         out = percent_distractors(p, rng)
         assert len(out) == 3 and all(o.endswith("%") for o in out)
+
+
+# --- Stills that show the question whole, with a true scale bar (issue 13) ---------------------
+
+
+def _projector(camera, size):
+    """World point → pixel (x from the left, y from the top), by VTK's own camera."""
+    import vtk
+
+    cam = vtk.vtkCamera()
+    cam.SetPosition(*camera.position)
+    cam.SetFocalPoint(*camera.focal_point)
+    cam.SetViewUp(*camera.view_up)
+    cam.SetViewAngle(camera.view_angle)
+    matrix = cam.GetCompositeProjectionTransformMatrix(size[0] / size[1], -1, 1)
+    m = np.array([[matrix.GetElement(r, c) for c in range(4)] for r in range(4)])
+
+    def project(point):
+        x, y, _, w = m @ np.array([*point, 1.0])
+        return ((x / w + 1) / 2 * size[0], (1 - y / w) / 2 * size[1])
+
+    return project
+
+
+def _corners(box):
+    return [(x, y, z) for x in box[0:2] for y in box[2:4] for z in box[4:6]]
+
+
+FRAMED = (
+    "identify.aorta",
+    "identify.l5_ventral_ramus_right",
+    "measure.lst_width_right",
+    "lst_level.lst_formation_right",
+)
+
+
+@pytest.mark.parametrize("item_id", FRAMED)
+def test_the_still_shows_what_the_item_is_about_whole(shipped_atlas, approaches, item_id):
+    """Before, the right oblique view stayed centred on the ala: a highlighted aorta ran off
+    the top of the still."""
+    from atlas_app.model.specimen import build_specimen
+    from atlas_app.scene.bounds import structures_bounds
+
+    for seed in range(3):
+        item = generate_item(shipped_atlas, approaches, item_id, seed)
+        view = item.view
+        specimen = build_specimen(shipped_atlas, view.spec)
+        about = [a.structure_id for a in view.scene.visible_actors if a.highlighted]
+        box = structures_bounds([specimen.structures[s] for s in about], shipped_atlas.root)
+        project = _projector(view.scene.camera, view.size)
+        for corner in _corners(box):
+            x, y = project(corner)
+            assert -1 <= x <= view.size[0] + 1 and -1 <= y <= view.size[1] + 1, (item_id, seed)
+
+
+def test_an_estimate_item_has_a_scale_bar_true_at_the_measured_depth(shipped_atlas, approaches):
+    import io
+
+    from PIL import Image
+
+    from atlas_app.model.specimen import build_specimen
+    from atlas_app.quiz.overlay import bar_length_mm, scale_bar
+    from atlas_app.scene.bounds import structures_bounds
+
+    item = generate_item(shipped_atlas, approaches, "measure.lst_width_right", 3)
+    view = item.view
+    assert view.px_per_mm and "scale bar" in view.caption
+    specimen = build_specimen(shipped_atlas, view.spec)
+    box = structures_bounds([specimen.structures["lumbosacral_trunk_right"]], shipped_atlas.root)
+    centre = np.array([(box[0] + box[1]) / 2, (box[2] + box[3]) / 2, (box[4] + box[5]) / 2])
+    project = _projector(view.scene.camera, view.size)
+    up = np.array(view.scene.camera.view_up, float)
+    (x0, y0), (x1, y1) = project(centre), project(centre + 10 * up)
+    measured = np.hypot(x1 - x0, y1 - y0) / 10
+    assert measured == pytest.approx(view.px_per_mm, rel=0.03)
+    # The bar drawn is that many pixels long.
+    blank = Image.new("RGB", view.size, "white")
+    raw = io.BytesIO()
+    blank.save(raw, format="PNG")
+    drawn = np.asarray(Image.open(io.BytesIO(scale_bar(raw.getvalue(), view.px_per_mm))))
+    row = drawn[view.size[1] - 20]
+    dark = np.flatnonzero(row.sum(axis=1) < 200)
+    mm = bar_length_mm(view.px_per_mm, view.size[0])
+    assert dark.max() - dark.min() == pytest.approx(mm * view.px_per_mm, abs=2)
+    identify = generate_item(shipped_atlas, approaches, "identify.aorta", 3)
+    assert identify.view.px_per_mm is None, "only estimates carry a scale"

@@ -167,3 +167,29 @@ def test_the_item_chart_hovers_with_the_title_escaped():
     texts = [t for trace in fig.data for t in trace.text]
     assert "Is &lt;b&gt;this&lt;/b&gt; the trunk?<br>good" in texts
     assert not any("<b>" in t for t in texts)
+
+
+def test_one_day_of_answers_reads_as_a_date_not_as_milliseconds():
+    """Plotly zooms a single day to "23:59:59.999 … 00:00:00.001": the axis is pinned to
+    whole days, with a day either side."""
+    from datetime import date
+
+    from atlas_app.quiz.charts import DAY_MS, day_axis, mastery_figure
+    from atlas_app.quiz.stats import MasteryPoint
+
+    fig = mastery_figure([MasteryPoint(date(2026, 12, 7), "lst_formation", 0.5, 3)])
+    axis = fig.layout.xaxis
+    assert axis.type == "date" and axis.tickformat == "%-d %b %Y"
+    assert "%H" not in axis.tickformat and axis.dtick == DAY_MS
+    assert list(axis.range) == ["2026-12-06", "2026-12-08"]
+    long = day_axis([date(2026, 1, 1), date(2026, 3, 1)])
+    assert long["dtick"] % DAY_MS == 0 and (59 + 2) / (long["dtick"] / DAY_MS) <= 8
+
+
+def test_the_cohort_counts_trainees_by_account_who_answered():
+    from atlas_app.quiz.stats import cohort_summary
+
+    rows = [a(1, "x", True), a(1, "y", False), a(2, "x", True)]
+    summary = cohort_summary(rows)
+    assert (summary.trainees_answered, summary.answers, summary.items) == (2, 3, 2)
+    assert cohort_summary([]).trainees_answered == 0

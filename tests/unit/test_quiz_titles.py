@@ -38,7 +38,7 @@ def test_an_authored_title_is_its_stem(world, titles):
     bank, _ = world
     item = bank.items["lst_width"]
     assert titles["lst_width"] == " ".join(item.stem.split())
-    assert titles["lst_width"].startswith("In adult cadavers, about how wide")
+    assert titles["lst_width"].startswith("In adult male cadavers, about how wide")
 
 
 def test_generated_titles_name_what_the_item_is_about(titles):
@@ -52,7 +52,10 @@ def test_generated_titles_name_what_the_item_is_about(titles):
     assert "L4 ventral ramus" in titles["click.l4_ventral_ramus_right"]
     assert titles["identify.l4_ventral_ramus_right"].startswith("Name the highlighted structure")
     assert "right side" in titles["lst_level.lst_formation_right"]
-    assert "“Doubled”" in titles["prevalence.l4_double_right"]
+    assert titles["prevalence.l4_double_right"] == (
+        "In 100 lumbosacral plexuses (50 cadavers), in what percentage was the L4 ventral ramus "
+        "doubled?"
+    ), "the written question"
 
 
 def test_titles_are_deterministic_and_make_no_item(world, titles, monkeypatch):

@@ -170,7 +170,7 @@ def test_camera_preset_or_ready_camera(atlas, specimen) -> None:
 def test_variants_are_named_in_the_title(atlas) -> None:
     spec = compose_scene(atlas, build_specimen(atlas, "nerve_double"))
     assert spec.specimen == "nerve_double"
-    assert "Doubled" in spec.title
+    assert "Nerve pattern: Doubled" in spec.title
     assert spec.key() != compose_scene(atlas, build_specimen(atlas)).key()
 
 
@@ -227,5 +227,5 @@ def test_description_of_a_hidden_highlight_and_of_nothing(atlas, specimen) -> No
 def test_description_names_variants(atlas) -> None:
     specimen = build_specimen(atlas, "junction_low")
     spec = compose_scene(atlas, specimen)
-    assert "Low (level of the junction)" in describe_scene(spec, specimen, atlas)
+    assert "Level of the junction: Low" in describe_scene(spec, specimen, atlas)
     assert "junction low" in describe_scene(spec, specimen)

@@ -173,3 +173,26 @@ def test_sampling_is_reproducible_and_follows_prevalence(atlas):
 def test_prevalence_of_a_specimen_multiplies_its_choices(atlas):
     s = build_specimen(atlas, "junction_low,nerve_double")
     assert s.prevalence(atlas) == pytest.approx(0.3 * 0.25)
+
+
+def test_an_unreported_split_is_said_so_and_names_keep_their_capitals(shipped_atlas):
+    """The L4/L5 joining sites have no published frequencies: their pickers said "33 %"."""
+    from atlas_app.model.prevalence import option_label, prevalence_text, spec_names
+    from atlas_app.scene.compose import variant_names
+
+    atlas = shipped_atlas
+    lst = atlas.variant_groups["lst_formation_right"]
+    labels = [option_label(lst, o) for o in lst.options]
+    assert all(label.endswith("(frequency not reported)") for label in labels), labels
+    assert not any("33" in label for label in labels)
+    l4 = atlas.variant_groups["l4_root_pattern_right"]
+    doubled = next(o for o in l4.options if o.id == "l4_double_right")
+    assert prevalence_text(l4, doubled) == "25%", "a published share as it is"
+    vessels = atlas.variant_groups["great_vessel_levels"]
+    assert all(prevalence_text(vessels, o).endswith("%, inferred") for o in vessels.options)
+    spec = "confluence_l4_l5,lst_below_ala_right"
+    words = spec_names(atlas, spec)
+    assert "confluence_l4_l5" not in words and "Where L4 joins L5 (right): Below the ala" in words
+    names = variant_names(build_specimen(atlas, spec), atlas)
+    assert "Where L4 joins L5 (right): Below the ala" in names
+    assert not any("where l4" in n for n in names)
