@@ -192,6 +192,12 @@ class Cluster:
             os.killpg(server.proc.pid, signal.SIGKILL)
             server.proc.wait(timeout=30)
 
+    def restart(self, server: AppServer) -> None:
+        """Start a killed server again on its port and wait until it answers."""
+        self.start_server(server)
+        assert server.proc is not None
+        wait_healthy(server.url, server.proc)
+
     def stop(self) -> None:
         procs = [s.proc for s in self.app_servers if s.proc is not None]
         if self.nginx is not None:

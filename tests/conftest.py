@@ -28,3 +28,23 @@ def shipped_atlas():
     from atlas_app.model.loader import load_atlas
 
     return load_atlas(DEFAULT_ATLAS_DIR)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through Playwright, one per test session (the browser tests of
+    tests/e2e and tests/deploy share it: Playwright's sync API allows one driver at a time)."""
+    import os
+
+    if os.environ.get("SKIP_E2E") == "1":
+        pytest.skip("SKIP_E2E=1")
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.harness import CHROMIUM_ARGS
+
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium is not installed (scripts/test.sh installs it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

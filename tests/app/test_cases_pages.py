@@ -621,7 +621,7 @@ def test_no_internal_specimen_ids_and_no_unsourced_share_on_the_builder(store) -
     assert not any("confluence_l4_l5" in t or "bifurcation_l5_body" in t for t in texts), [
         t for t in texts if "_" in t
     ]
-    assert any("Where L4 joins L5 (right): Below the ala" in t for t in texts)
+    assert any("Where L4 joins L5 (right): Below the joint" in t for t in texts)
     assert any("No study reports how often each option of Where L4 joins L5" in t for t in texts)
     picker = at.selectbox(key=widget_key(cid, "variant", "lst_formation_right"))
     assert all(o.endswith("(frequency not reported)") for o in picker.options), picker.options

@@ -82,7 +82,7 @@ def test_compare_page_follows_the_shared_specimen_picker():
     at.selectbox(key="variant.lst_formation_right").set_value("lst_above_ala_right").run()
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
-    assert "Where L4 joins L5 (right): Above the ala" in captions, "the specimen by its names"
+    assert "Where L4 joins L5 (right): Above the joint" in captions, "the specimen by its names"
     assert "lst_above_ala_right" not in captions, "not by its ids"
     assert charts(at)[0] != before
 

@@ -6,33 +6,18 @@ in, with their saved work."""
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from atlas_app.web.session_cookie import COOKIE_NAME
 from deploy.cluster import Cluster
-from tests.e2e.harness import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery 2"
 SLOW = 120_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    path = shutil.which("chromium")
-    assert path, "Debian's chromium is not installed (scripts/test.sh installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +193,7 @@ def test_a_user_whose_server_dies_goes_on_on_the_other(browser: Browser, cluster
     page.reload()
     expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
     page.context.close()
+    cluster.restart(cluster.server_at(home))  # the module's later tests use both servers
 
 
 def test_an_answer_given_on_one_server_is_in_the_cohort_on_the_other(

@@ -7,13 +7,12 @@ browser is ever downloaded. Set SKIP_E2E=1 to skip these tests on a machine with
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM_ARGS, ROOT, free_port, start_app, wait_healthy
+from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
 
 
 @pytest.fixture(scope="session")
@@ -39,20 +38,6 @@ def app_url(tmp_path_factory) -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if os.environ.get("SKIP_E2E") == "1":
-        pytest.skip("SKIP_E2E=1")
-    from playwright.sync_api import sync_playwright
-
-    path = shutil.which("chromium")
-    assert path, "Debian's chromium is not installed (scripts/test.sh installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

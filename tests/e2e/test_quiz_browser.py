@@ -31,7 +31,7 @@ from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
 pytestmark = pytest.mark.e2e
 
 SEED = (
-    3  # the first three topics (preselected), 10 items: choice (a still), click, estimate, choice
+    76  # the first three topics (preselected), 10 items: choice (a still), click, choice, estimate
 )
 ANSWERED = 4
 PASSWORD = "correct horse battery 1"

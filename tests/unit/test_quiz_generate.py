@@ -63,7 +63,7 @@ def test_every_template_makes_items(ids):
     "item_id",
     [
         "identify.obturator_nerve_right",
-        "click.common_iliac_vein_right",
+        "click.common_iliac_artery_right",
         "lst_level.lst_formation_right",
         "at_risk.iliac_retraction.retract_iliac_vessels",
         "order.interaortic",
@@ -135,10 +135,10 @@ def test_identify_highlights_the_answer_only(shipped_atlas, approaches):
 
 def test_click_items_can_be_hit(shipped_atlas, approaches):
     for seed in range(4):
-        item = generate_item(shipped_atlas, approaches, "click.obturator_nerve_right", seed)
+        item = generate_item(shipped_atlas, approaches, "click.femoral_nerve_right", seed)
         pick = item.pick
         assert pick is not None and not any(a.highlighted for a in item.view.scene.actors)
-        target = pick.ids.index("obturator_nerve_right")
+        target = pick.ids.index("femoral_nerve_right")
         assert (pick.labels == target).sum() >= 40, "the target shows in the view"
         assert pick.labels.shape == (item.view.size[1] // 2, item.view.size[0] // 2)
 
@@ -270,7 +270,7 @@ def _corners(box):
 
 FRAMED = (
     "identify.aorta",
-    "identify.l5_ventral_ramus_right",
+    "identify.l5_ventral_ramus_left",
     "measure.lst_width_right",
     "lst_level.lst_formation_right",
 )

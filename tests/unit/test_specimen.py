@@ -192,7 +192,7 @@ def test_an_unreported_split_is_said_so_and_names_keep_their_capitals(shipped_at
     assert all(prevalence_text(vessels, o).endswith("%, inferred") for o in vessels.options)
     spec = "confluence_l4_l5,lst_below_ala_right"
     words = spec_names(atlas, spec)
-    assert "confluence_l4_l5" not in words and "Where L4 joins L5 (right): Below the ala" in words
+    assert "confluence_l4_l5" not in words and "Where L4 joins L5 (right): Below the joint" in words
     names = variant_names(build_specimen(atlas, spec), atlas)
-    assert "Where L4 joins L5 (right): Below the ala" in names
+    assert "Where L4 joins L5 (right): Below the joint" in names
     assert not any("where l4" in n for n in names)
