@@ -317,8 +317,9 @@ def main() -> None:
             "Streamlit's files are fetched again over HTTP, not over the websocket).",
             "Warm loads alternate one-line / atlas / stpyvista, "
             f"{WARM_RUNS} of each, so the ratios are measured side by side.",
-            "Websocket bytes are what Playwright reports per received frame (after "
-            "permessage-deflate is undone), for the whole page view.",
+            "Websocket bytes are what Playwright reports per received frame, for the whole "
+            "page view (the app's websocket compression is off: the viewer's messages are "
+            "deflated already).",
             "stpyvista shows the same surfaces, colours and camera through its trame backend "
             "(bench/stpyvista_app.py); drawn = its vtk.js window holds the scene's actors.",
             "Step change: the click on Next on the Approaches page (transpsoas, from step 1); "

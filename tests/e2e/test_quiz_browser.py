@@ -154,7 +154,8 @@ def test_sign_in_answer_items_and_see_progress(page: Page, app_url, trainee):
     assert {i.kind for i in items} >= {"choice", "click", "numeric"}
     page.goto(f"{app_url}/quiz")
     sign_in_by_typing(page, trainee, PASSWORD)
-    expect(page.get_by_text("You are not signed in")).to_have_count(0)
+    # The rerun after signing in can take longer than expect's 5 s on a loaded machine.
+    expect(page.get_by_text("You are not signed in")).to_have_count(0, timeout=30_000)
     start_replay(page, SEED)
     for n, item in enumerate(items):
         expect(page.get_by_text(f"item {n + 1} of 10")).to_be_visible(timeout=90_000)
