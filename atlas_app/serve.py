@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from atlas_app.web.memory import start_trimming
 from atlas_app.web.routes import session_routes
+
+start_trimming()
 
 app = st.App("streamlit_app.py", routes=session_routes(st.get_option("server.baseUrlPath")))
