@@ -51,7 +51,7 @@ from atlas_app.model.schema import (
     ParametricGeometry,
     Structure,
 )
-from atlas_app.scene.shading import FEATURE_ANGLE
+from atlas_app.scene.shading import split_normals
 
 Array = NDArray[np.float64]
 Vec3 = tuple[float, float, float]
@@ -166,17 +166,10 @@ def browser_tube(geometry: CenterlineGeometry, shape_of: CenterlineGeometry) -> 
 
 
 def split_sharp_edges(surface: pv.PolyData) -> pv.PolyData:
-    """The surface with its vertices doubled along edges sharper than
-    :data:`FEATURE_ANGLE`: the browser computes smooth normals per vertex, and a tube's cap
-    must not be smoothed into its side."""
-    split = surface.compute_normals(
-        cell_normals=False,
-        point_normals=True,
-        split_vertices=True,
-        feature_angle=FEATURE_ANGLE,
-        consistent_normals=False,
-        auto_orient_normals=False,
-    )
+    """The surface with its vertices doubled along sharp edges, without the normals: the
+    browser computes smooth normals per vertex, and a tube's cap must not be smoothed into
+    its side."""
+    split = split_normals(surface)
     return pv.PolyData(split.points, split.faces)
 
 

@@ -28,10 +28,10 @@ from scipy import ndimage
 from atlas_app.scene.shading import (
     AMBIENT,
     DIFFUSE,
-    FEATURE_ANGLE,
     HEADLIGHT_INTENSITY,
     SPECULAR,
     SPECULAR_POWER,
+    split_normals,
 )
 from atlas_app.scene.spec import ActorSpec, SceneSpec
 
@@ -92,14 +92,7 @@ def shaded(mesh: pv.PolyData) -> pv.PolyData:
     if found is not None and found[0] is mesh:
         _shaded.move_to_end(id(mesh))
         return found[1]
-    out = mesh.compute_normals(
-        cell_normals=False,
-        point_normals=True,
-        split_vertices=True,
-        feature_angle=FEATURE_ANGLE,
-        consistent_normals=False,
-        auto_orient_normals=False,
-    )
+    out = split_normals(mesh)
     _shaded[id(mesh)] = (mesh, out)  # holding the mesh keeps its id from being reused
     while len(_shaded) > _SHADED_CACHE_SIZE:
         _shaded.popitem(last=False)

@@ -7,7 +7,10 @@ through a bone) is lit rather than black.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyvista as pv
 
 AMBIENT = 0.15
 DIFFUSE = 0.85
@@ -27,3 +30,16 @@ def shading() -> dict[str, Any]:
         "specularPower": SPECULAR_POWER,
         "headlight": HEADLIGHT_INTENSITY,
     }
+
+
+def split_normals(mesh: pv.PolyData) -> pv.PolyData:
+    """``mesh`` with smooth point normals, its vertices doubled along edges sharper than
+    :data:`FEATURE_ANGLE` (so a tube's cap is not smoothed into its side)."""
+    return mesh.compute_normals(
+        cell_normals=False,
+        point_normals=True,
+        split_vertices=True,
+        feature_angle=FEATURE_ANGLE,
+        consistent_normals=False,
+        auto_orient_normals=False,
+    )
