@@ -8,7 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from atlas_app.storage.accounts import can_view_cohort
-from atlas_app.ui.account import account_sidebar, resolve_user, store_engine
+from atlas_app.ui.account import account_sidebar, open_account
+from atlas_app.ui.errors import page_boundary, show_pending
 from atlas_app.ui.run_log import timed_run
 
 run_started = time.perf_counter()
@@ -66,17 +67,10 @@ pages = [
 ]
 # Sign in/out on every page, at the top of the sidebar. It is drawn before the page runs: a
 # page that calls st.stop() (a guest on Progress or Cases) ends the run, and nothing drawn
-# after it would be sent. A store that cannot be opened only turns accounts off: the atlas
-# pages must serve whatever the database does.
-try:
-    engine = store_engine()
-    user = resolve_user(engine)
-except Exception:  # a database that broke after opening
-    engine, user = None, None
-try:
-    account_sidebar(engine)
-except Exception:
-    st.sidebar.warning("Accounts are unavailable: the database could not be reached.")
+# after it would be sent. A guest's run never touches the store, and a store that fails
+# only turns accounts off: the anatomy pages serve whatever the database does.
+engine, user = open_account()
+account_sidebar(engine, user)
 if can_view_cohort(user):  # the page itself still refuses anyone else who types its URL
     pages.insert(
         -1,
@@ -93,5 +87,6 @@ if user is not None and user.role == "admin":  # likewise
         ),
     )
 page = st.navigation(pages)
-with timed_run(page.url_path or "atlas", run_started):
+show_pending()  # what a click could not store, said once at the top of the page
+with timed_run(page.url_path or "atlas", run_started), page_boundary():
     page.run()

@@ -3,8 +3,8 @@
 "Generate and render": a new attempt of an item (a fresh seed, so a new specimen) made from
 (item id, seed), and its still drawn by the render worker (warm: a running server's worker
 has its meshes). Targets: under 1 s with the still. "Grade and save": grading a response,
-storing the answer (committed), reading the review card, scheduling it with FSRS and
-storing it — on an SQLite file in WAL mode (the default store), then on PostgreSQL: a
+storing the answer, reading the review card, scheduling it with FSRS and storing it, in one
+transaction — on an SQLite file in WAL mode (the default store), then on PostgreSQL: a
 throwaway local cluster made with Debian's ``postgresql`` binaries (as the storage tests do),
 or ``DATABASE_URL`` when it names one. Target: under 100 ms.
 
@@ -178,9 +178,9 @@ def main() -> None:
             "the warm render worker at 720×480 without labels; the page caches both by (item "
             "id, seed) and by scene, so a repeat costs nothing.",
             "Click items also draw their pick map (a numpy z-buffer at 360×240) when generated.",
-            "Grade and save: grading, the answer committed, the review card read, scheduled "
-            "(FSRS) and written — three transactions. PostgreSQL: a local cluster on a unix "
-            "socket with its default (durable) settings.",
+            "Grade and save: grading, then the answer stored, the review card read, "
+            "scheduled (FSRS) and written, in one transaction. PostgreSQL: a local cluster "
+            "on a unix socket with its default (durable) settings.",
         ],
     )
 

@@ -16,7 +16,8 @@ import streamlit as st
 
 from atlas_app.storage.access import AccessDenied
 from atlas_app.storage.accounts import ROLES, AccountError
-from atlas_app.ui.account import current_user, store_engine
+from atlas_app.ui.account import account_unavailable, page_account
+from atlas_app.ui.errors import STORE_ERRORS, failure, stop_unavailable
 
 MESSAGE_KEY = "admin.message"  # (kind, text) of the last change
 FAILURE_HOURS = 24
@@ -45,6 +46,9 @@ def _unlock(engine: Any, admin_id: int, scope: str, key: str) -> None:
     except AccessDenied as exc:
         _say("error", f"Not unlocked: {exc}.")
         return
+    except STORE_ERRORS as exc:
+        failure(exc, "unlocked")
+        return
     _say("success", "Unlocked: it may sign in at once." if done else "It was no longer held.")
 
 
@@ -67,6 +71,9 @@ def _save_account(engine: Any, admin_id: int, username: str, prefix: str) -> Non
             set_active(engine, username, active, by=admin_id)
     except (AccessDenied, AccountError) as exc:
         _say("error", f"Not saved: {exc}.")
+        return
+    except STORE_ERRORS as exc:
+        failure(exc, "saved")
         return
     _say("success", "Saved. Open sessions of that account follow at their next click.")
 
@@ -185,10 +192,11 @@ def audit_tab(engine: Any, admin_id: int) -> None:
     )
 
 
-engine = store_engine()
-user = current_user(engine)
+engine, user = page_account()
 
 st.title("Admin")
+if account_unavailable():
+    stop_unavailable()
 if engine is None or user is None or user.role != "admin":
     st.error(
         "This page is for admins: it manages accounts and shows the audit trail.",

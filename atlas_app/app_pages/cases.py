@@ -14,13 +14,15 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas_app.cases.model import CaseError
-from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
+from atlas_app.ui.errors import stop_unavailable
 from atlas_app.ui.state import CASE_OPEN
 
-engine = store_engine()
-user = current_user(engine)
+engine, user = page_account()
 
 st.title("Case conferences")
+if account_unavailable():
+    stop_unavailable()
 if user is None or engine is None:
     st.info("Sign in from the sidebar to build or open case conferences.", icon=":material/login:")
     st.stop()

@@ -26,13 +26,15 @@ from atlas_app.quiz.stats import (
 )
 from atlas_app.quiz.topics import topic_name
 from atlas_app.storage.accounts import can_view_cohort
-from atlas_app.ui.account import current_user, store_engine
+from atlas_app.ui.account import account_unavailable, page_account
+from atlas_app.ui.errors import stop_unavailable
 from atlas_app.ui.quiz_titles import titles_or_ids
 
-engine = store_engine()
-user = current_user(engine)
+engine, user = page_account()
 
 st.title("Cohort")
+if account_unavailable():
+    stop_unavailable()
 if engine is None or not can_view_cohort(user):
     st.error(
         "This page is for faculty and admins: it shows trainees' answers. Sign in with a "

@@ -22,7 +22,8 @@ import streamlit as st
 
 from atlas_app.cases.deck import FOOTER, HISTORY_TITLE, DeckSlide, deck, history_parts
 from atlas_app.cases.model import AnySlide, Case, CaseError, ChartSlide, ViewSlide
-from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
+from atlas_app.ui.errors import unavailable_note
 from atlas_app.ui.slide_text import bullets_markdown, slide_markdown
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
@@ -43,8 +44,10 @@ def _notice(title: str, text: str, error: bool = False) -> None:
 
 def _case_to_present() -> Any | None:
     """The stored case to present, or None with a notice saying why there is none."""
-    engine = store_engine()
-    user = current_user(engine)
+    engine, user = page_account()
+    if account_unavailable():
+        _notice("Present a case", unavailable_note(), error=True)
+        return None
     if user is None or engine is None:
         _notice("Present a case", "Sign in from the sidebar to present a case.")
         return None

@@ -15,15 +15,17 @@ from atlas_app.quiz.charts import mastery_figure, topic_bars
 from atlas_app.quiz.stats import mastery_by_topic, mastery_over_time, streak
 from atlas_app.quiz.titles import title_of
 from atlas_app.quiz.topics import topic_name
-from atlas_app.ui.account import current_user, store_engine
+from atlas_app.ui.account import account_unavailable, page_account
+from atlas_app.ui.errors import stop_unavailable
 from atlas_app.ui.quiz_titles import titles_or_ids
 
 START_REVIEW = "quiz.start_review"  # read by the quiz page
 
-engine = store_engine()
-user = current_user(engine)
+engine, user = page_account()
 
 st.title("My progress")
+if account_unavailable():
+    stop_unavailable()
 if user is None or engine is None:
     st.info(
         "Sign in from the sidebar to see your progress: mastery by topic over time, the items "

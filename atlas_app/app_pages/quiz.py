@@ -43,7 +43,8 @@ from atlas_app.scene.spec import SceneSpec
 from atlas_app.scene.viewer_payload import for_finding
 from atlas_app.storage.accounts import User, may_export_decks
 from atlas_app.ui import state
-from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
+from atlas_app.ui.errors import STORE_ERRORS, message, report, unavailable_note
 from atlas_app.ui.panels import cite_text
 from atlas_app.ui.resources import (
     RenderError,
@@ -157,8 +158,10 @@ def save_answer(engine: Engine, user: User, item: Item, response: str, result: G
             score=result.score,
             answered_at=datetime.now(UTC),
         )
-    except Exception as exc:  # the quiz goes on; the user is told
-        return f"Your answer could not be saved ({type(exc).__name__})."
+    except STORE_ERRORS as exc:  # the quiz goes on; the user is told beside the feedback
+        return message(report(exc, "saving an answer"), "saved")
+    except PermissionError:  # the account was deactivated since the page was drawn
+        return "Your answer was not saved: this account is no longer active."
     return None
 
 
@@ -204,7 +207,8 @@ def due_item_ids(engine: Engine | None, user: User | None) -> list[str]:
         return []
     try:
         return [c.item_id for c in due_cards(engine, user.id, datetime.now(UTC))]
-    except Exception:
+    except STORE_ERRORS as exc:  # no review today; the quiz itself needs no store
+        report(exc, "reading the due items")
         return []
 
 
@@ -658,8 +662,10 @@ def summary(engine: Engine | None, user: User | None) -> None:
     if session_id is not None and engine is not None and not st.session_state.get(FINISHED):
         from atlas_app.storage.quiz_store import finish_session
 
-        with contextlib.suppress(Exception):
+        try:
             finish_session(engine, session_id)
+        except STORE_ERRORS as exc:  # the answers are stored; only the end mark is missing
+            report(exc, "finishing a quiz")
         st.session_state[FINISHED] = True
     n = len(results)
     right = sum(r["correct"] for r in results)
@@ -694,11 +700,15 @@ def summary(engine: Engine | None, user: User | None) -> None:
 # --- The page -----------------------------------------------------------------------------
 
 loaded = loaded_atlas()
-engine = store_engine()
-user = current_user(engine)
+engine, user = page_account()
 
 st.title("Quiz")
-if user is None:
+if account_unavailable():
+    st.warning(
+        unavailable_note() + " Your answers are not saved until it is back.",
+        icon=":material/cloud_off:",
+    )
+elif user is None:
     st.info(
         "You are not signed in: you can take a quiz as a guest, but your answers are not "
         "saved and nothing is scheduled for review. Sign in from the sidebar to keep them.",

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from atlas_app.storage.access import AccessDenied, SignedOutError, acting_account
 from atlas_app.storage.audit import By, acting, command_line, record_event
-from atlas_app.storage.db import writer
+from atlas_app.storage.db import retry_when_safe, writer
 from atlas_app.storage.logins import end_logins
 from atlas_app.storage.models import (
     COHORT_MAX,
@@ -178,6 +178,7 @@ def set_active(engine: Engine, username: str, active: bool, by: By | None = None
     return _update_user(engine, username, by, active=bool(active))
 
 
+@retry_when_safe
 def _update_user(engine: Engine, username: str, by: By | None, **values: object) -> User:
     """Set columns of ``username``'s account and record each change in the audit trail, in
     one transaction (UnknownUserError; AccessDenied if ``by`` is not an admin now, or is the
@@ -204,6 +205,7 @@ def _update_user(engine: Engine, username: str, by: By | None, **values: object)
 _ENDS_LOGINS = {"role": "role", "active": "deactivated"}
 
 
+@retry_when_safe
 def set_password(engine: Engine, username: str, password: str, by: By | None = None) -> User:
     """Give a password account a new password (WeakPasswordError, UnknownUserError,
     AccountError for an OpenID Connect account). Every remembered sign-in of the account ends

@@ -24,7 +24,7 @@ from atlas_app.cases.model import Case, case_data, case_from_data
 from atlas_app.storage.access import AccessDenied, SignedOutError, acting_account
 from atlas_app.storage.accounts import User, to_user
 from atlas_app.storage.audit import record_event
-from atlas_app.storage.db import writer
+from atlas_app.storage.db import retry_when_safe, writer
 from atlas_app.storage.models import NAME_MAX, CaseMemberRecord, CaseRecord, UserRecord, utc_now
 
 BUILDER_ROLES = ("faculty", "admin")
@@ -139,6 +139,7 @@ def _load(
     return actor, record, access
 
 
+@retry_when_safe
 def create_case(engine: Engine, actor_id: int, case: Case) -> StoredCase:
     """Store a new case owned by the acting account (faculty or admin now), at version 1."""
     now = utc_now()
@@ -205,6 +206,7 @@ def list_cases_for(engine: Engine, actor_id: int) -> list[CaseSummary]:
         return out
 
 
+@retry_when_safe
 def save_case(
     engine: Engine, actor_id: int, case_id: int, case: Case, expected_version: int
 ) -> StoredCase:
@@ -230,6 +232,7 @@ def _case_name(record: CaseRecord) -> str:
     return f"case {record.id} “{record.title}”"
 
 
+@retry_when_safe
 def set_cohort_sharing(engine: Engine, actor_id: int, case_id: int, shared: bool) -> None:
     """Share (or stop sharing) read-only with the owner's cohort (owner only)."""
     with Session(writer(engine)) as session, session.begin():
@@ -240,6 +243,7 @@ def set_cohort_sharing(engine: Engine, actor_id: int, case_id: int, shared: bool
             record_event(session, actor, "cohort_sharing", _case_name(record), how)
 
 
+@retry_when_safe
 def _set_member(
     engine: Engine, actor_id: int, case_id: int, member_id: int, can_edit: bool
 ) -> None:
@@ -277,6 +281,7 @@ def add_coeditor(engine: Engine, actor_id: int, case_id: int, editor_id: int) ->
     _set_member(engine, actor_id, case_id, editor_id, can_edit=True)
 
 
+@retry_when_safe
 def unshare_case(engine: Engine, actor_id: int, case_id: int, member_id: int) -> None:
     """Remove the account ``member_id`` (reader or co-editor) from the case (owner only)."""
     with Session(writer(engine)) as session, session.begin():
@@ -322,6 +327,7 @@ def case_sharing(engine: Engine, actor_id: int, case_id: int) -> CaseSharing:
         )
 
 
+@retry_when_safe
 def delete_case(engine: Engine, actor_id: int, case_id: int) -> None:
     """Delete the case and its sharing (owner only)."""
     with Session(writer(engine)) as session, session.begin():

@@ -101,7 +101,7 @@ def _run(command: Any) -> Any:
         from sqlalchemy.exc import SQLAlchemyError
 
         from atlas_app.storage.accounts import AccountError
-        from atlas_app.storage.db import database_url, safe_url
+        from atlas_app.storage.db import StoreUnavailable, database_url, safe_url
 
         try:
             return int(command(args))
@@ -109,8 +109,9 @@ def _run(command: Any) -> Any:
             print(f"users {args.users_command}: {exc}", file=sys.stderr)
         except KeyboardInterrupt:
             print(f"users {args.users_command}: interrupted", file=sys.stderr)
-        except SQLAlchemyError as exc:
-            problem = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        except (SQLAlchemyError, StoreUnavailable) as exc:
+            cause = exc.__cause__ if isinstance(exc, StoreUnavailable) else exc
+            problem = str(getattr(cause, "orig", None) or cause).splitlines()[0]
             print(
                 f"users {args.users_command}: database {safe_url(database_url())}: {problem}",
                 file=sys.stderr,

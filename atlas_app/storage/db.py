@@ -8,32 +8,49 @@ time, runs Alembic's ``upgrade head`` under a lock (two servers starting togethe
 SQLite is opened in WAL mode (readers never wait for the writer), with foreign keys on and a
 busy timeout, and SQLAlchemy emits the ``BEGIN`` itself: a write transaction starts with
 ``BEGIN IMMEDIATE`` (see :func:`writer`), so two writers queue for the lock instead of one
-failing at its first write, and a read transaction is one consistent snapshot.
+failing at its first write, and a read transaction is one consistent snapshot. A read waits
+at most 2 s for a lock, a write 10 s: a file locked by something else fails soon, and the
+pages that need no store never wait on it.
+
+A store that cannot be opened raises :class:`StoreUnavailable`; writes that failed before
+anything could have been committed (no connection, a deadlock, a serialisation failure) are
+tried again (:func:`retry_when_safe`).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from atlas_app.paths import PROJECT_DIR
 
 DEFAULT_SQLITE_PATH = PROJECT_DIR / "var" / "atlas.sqlite3"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_READ_BUSY_MS = 2_000  # how long a read (and opening the file) waits for a lock
+SQLITE_WRITE_BUSY_MS = 10_000  # how long a write waits for the write lock
+RETRY_PAUSES = (0.2, 0.8)  # seconds before each further try of a write that may be retried
 WRITE_OPTION = "atlas_write"  # execution option: this transaction will write
 _MIGRATION_LOCK_KEY = 0x5AC2A1A5  # pg_advisory_xact_lock key: one migrator at a time
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
+_log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StoreUnavailable(Exception):  # noqa: N818 (a state of the store, not a bug)
+    """The store cannot be opened now (its file, disk, lock or server); the cause is chained."""
 
 
 def database_url() -> str:
@@ -61,7 +78,8 @@ def safe_url(url: str) -> str:
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """The engine for ``url`` (default :func:`database_url`), created and migrated once."""
+    """The engine for ``url`` (default :func:`database_url`), created and migrated once;
+    StoreUnavailable when it cannot be opened now (it is tried again at the next call)."""
     url = normalise_url(url) if url else database_url()
     engine = _engines.get(url)
     if engine is not None:
@@ -69,7 +87,10 @@ def get_engine(url: str | None = None) -> Engine:
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = make_engine(url)
+            try:
+                engine = make_engine(url)
+            except (SQLAlchemyError, OSError) as exc:
+                raise StoreUnavailable(f"the store {safe_url(url)} cannot be opened") from exc
             _engines[url] = engine
     return engine
 
@@ -117,7 +138,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (see _sqlite_on_begin)
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_READ_BUSY_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")  # a commit is on disk when it returns
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -127,7 +148,39 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_on_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get(WRITE_OPTION, False)
+    busy = SQLITE_WRITE_BUSY_MS if write else SQLITE_READ_BUSY_MS
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {busy}")
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def retry_when_safe(write: F) -> F:
+    """``write`` (a function of the store that runs its own transaction) tried again, after a
+    short pause, when it failed where nothing can have been committed: before its first
+    statement (the database could not be reached), or by a deadlock or serialisation failure
+    (PostgreSQL rolled it back). Any other failure, and the last one, is raised."""
+
+    @functools.wraps(write)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        for pause in (*RETRY_PAUSES, None):
+            try:
+                return write(*args, **kwargs)
+            except DBAPIError as exc:
+                if pause is None or not _nothing_committed(exc):
+                    raise
+                _log.warning("retrying %s after: %s", write.__qualname__, type(exc.orig).__name__)
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    return run  # type: ignore[return-value]
+
+
+_ROLLED_BACK = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def _nothing_committed(exc: DBAPIError) -> bool:
+    if exc.statement is None:  # failed while connecting: no statement ran
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _ROLLED_BACK
 
 
 def alembic_config(connection: Connection | None = None) -> Any:
@@ -142,9 +195,12 @@ def alembic_config(connection: Connection | None = None) -> Any:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database up to ``revision`` in one transaction, one migrator at a time."""
+    """Migrate the database up to ``revision`` in one transaction, one migrator at a time.
+    A database already at the newest revision is only read (no write lock is taken)."""
     from alembic import command
 
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
     with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
 

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Engine, Update, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from atlas_app.storage.db import writer
+from atlas_app.storage.db import retry_when_safe, writer
 from atlas_app.storage.models import LoginSessionRecord, UserRecord, as_utc, utc_now
 
 TICKET_LIFETIME = timedelta(minutes=2)
@@ -39,6 +39,7 @@ class NewLogin:
     ticket: str
 
 
+@retry_when_safe
 def open_login(
     engine: Engine, user_id: int, lifetime: timedelta, now: datetime | None = None
 ) -> NewLogin:
@@ -62,6 +63,7 @@ def open_login(
     return NewLogin(record.id, ticket)
 
 
+@retry_when_safe
 def take_cookie(engine: Engine, ticket: str, now: datetime | None = None) -> str | None:
     """Trade a login's ticket (once, within two minutes) for its session token, or None."""
     if not isinstance(ticket, str) or not ticket:
@@ -105,12 +107,14 @@ def keeps_session(engine: Engine, login_id: int) -> bool:
         return record is not None and record.ended_why not in ENDS_OPEN_SESSIONS
 
 
+@retry_when_safe
 def end_login(engine: Engine, login_id: int, why: str) -> None:
     """End one login (its browser signed out)."""
     with Session(writer(engine)) as session, session.begin():
         session.execute(_ending(why).where(LoginSessionRecord.id == login_id))
 
 
+@retry_when_safe
 def end_login_of_token(engine: Engine, token: str, why: str) -> None:
     """End the login a cookie's token names (the browser asked its cookie to be dropped)."""
     with Session(writer(engine)) as session, session.begin():

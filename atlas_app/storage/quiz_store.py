@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from atlas_app.quiz.scheduling import review
 from atlas_app.storage.access import AccessDenied, acting_account
 from atlas_app.storage.accounts import can_view_cohort, to_user
-from atlas_app.storage.db import writer
+from atlas_app.storage.db import retry_when_safe, writer
 from atlas_app.storage.models import (
     ITEM_ID_MAX,
     TOPIC_MAX,
@@ -71,6 +71,7 @@ class CardRow:
     due: datetime
 
 
+@retry_when_safe
 def start_session(
     engine: Engine, user_id: int | None, topics: list[str], length: int, seed: int
 ) -> int:
@@ -93,6 +94,7 @@ def start_session(
     return record.id
 
 
+@retry_when_safe
 def record_answer(
     engine: Engine,
     *,
@@ -161,6 +163,7 @@ def _add_answer(session: Session, record: AnswerRecord) -> None:
     session.flush()
 
 
+@retry_when_safe
 def finish_session(engine: Engine, session_id: int) -> None:
     """Mark a session finished (the first time only; ValueError if there is no such session)."""
     with Session(writer(engine)) as session, session.begin():
@@ -219,6 +222,7 @@ def get_card(engine: Engine, user_id: int, item_id: str) -> CardRow | None:
         return _card(record) if record is not None else None
 
 
+@retry_when_safe
 def save_card(engine: Engine, user_id: int, item_id: str, card_json: str, due: datetime) -> None:
     """Create or replace this user's review card for ``item_id`` (one statement, atomic)."""
     user_id = _signed_in(user_id)
@@ -262,6 +266,7 @@ def _card_query(user_id: int, item_id: str) -> Select[ReviewCardRecord]:
     )
 
 
+@retry_when_safe
 def record_graded_answer(
     engine: Engine,
     *,

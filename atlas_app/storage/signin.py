@@ -16,6 +16,7 @@ keys held now (:func:`throttles`) and lift them (:func:`unlock`).
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from atlas_app.storage.accounts import User, authenticate
 from atlas_app.storage.audit import NOT_SIGNED_IN, By, acting, record_event
-from atlas_app.storage.db import writer
+from atlas_app.storage.db import retry_when_safe, writer
 from atlas_app.storage.models import (
     CLIENT_MAX,
     USERNAME_MAX,
@@ -181,8 +182,22 @@ def _keys(typed: str, client: str | None) -> list[tuple[Scope, str]]:
 
 def _key(scope: Scope, value: str) -> str:
     if scope == "client":
-        return storable_text(value or LOCAL_CLIENT)[:CLIENT_MAX]
+        return client_key(value)
     return storable_text(value)[:USERNAME_MAX]
+
+
+def client_key(address: str | None) -> str:
+    """One key per client however the server reports its address: an IPv4 client of a
+    dual-stack socket comes as ``::ffff:10.0.0.5``, which is ``10.0.0.5``; this machine (no
+    address, or a loopback one) is ``local``."""
+    text = storable_text(address or "").strip()
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return (text or LOCAL_CLIENT)[:CLIENT_MAX]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return LOCAL_CLIENT if ip.is_loopback else str(ip)
 
 
 def _matching(keys: list[tuple[Scope, str]]) -> ColumnElement[bool]:
@@ -211,6 +226,7 @@ def _held(engine: Engine, keys: list[tuple[Scope, str]], now: datetime) -> bool:
     return False
 
 
+@retry_when_safe
 def _count(
     engine: Engine,
     keys: list[tuple[Scope, str]],
@@ -236,7 +252,7 @@ def _count(
             NOT_SIGNED_IN,
             "sign_in_refused" if refused else "sign_in_failure",
             typed,
-            client=client or LOCAL_CLIENT,
+            client=client_key(client),
         )
 
 

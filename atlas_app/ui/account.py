@@ -66,17 +66,38 @@ def escape_markdown(text: str) -> str:
 
 
 def store_engine() -> Any | None:
-    """The store's engine, or None (with a note in the sidebar) when it cannot be opened:
-    the app then serves guests only."""
+    """The store's engine, or None when it cannot be used now: it failed moments ago (then
+    nothing waits on it again yet), or it cannot be opened (reported: logged under a
+    reference). Without it the app serves as for guests."""
+    from atlas_app.ui import errors
+
+    if errors.store_resting():
+        return None
     try:
         from atlas_app.storage.db import get_engine
 
         return get_engine()
-    except Exception as exc:  # a missing driver, a read-only disk, a refused connection
-        with st.sidebar:
-            st.warning("Accounts are unavailable: the database could not be opened.")
-            st.caption(type(exc).__name__)
+    except Exception as exc:  # a locked or unreadable file, a refused connection, a bad URL
+        errors.report(exc, "opening the store")
         return None
+
+
+def page_account() -> tuple[Any | None, Any | None]:
+    """For a page: the store and the signed-in user as stored now. A guest's page never
+    touches the store: (None, None). When the session is signed in but the store cannot be
+    used, also (None, None), and :func:`account_unavailable` says so."""
+    if st.session_state.get(USER_KEY) is None:
+        return None, None
+    engine = store_engine()
+    return engine, current_user(engine)
+
+
+def account_unavailable() -> bool:
+    """Whether this session is signed in but its account cannot be read now (the store is
+    down): the page says so, rather than treating the person as a guest."""
+    from atlas_app.ui import errors
+
+    return st.session_state.get(USER_KEY) is not None and errors.store_resting()
 
 
 def current_user(engine: Any | None) -> Any | None:
@@ -148,23 +169,42 @@ def client_address() -> str | None:
     return address if isinstance(address, str) else None  # AppTest hands a stand-in
 
 
-def _sign_in(engine: Any) -> None:
+UNAVAILABLE = (
+    "Signing in is unavailable just now: the store of accounts cannot be reached. You can "
+    "still use the atlas and take quizzes as a guest; try again in a minute."
+)
+
+
+def _sign_in() -> None:
+    """*Sign in*: the throttled password check, then a login for the browser to remember
+    (its ticket is handed over on the next draw); a store that cannot be reached is said."""
     from atlas_app.storage.logins import open_login
     from atlas_app.storage.signin import sign_in
+    from atlas_app.ui import errors
     from atlas_app.web.session_cookie import lifetime
 
     username = st.session_state.get(f"{FORM_KEY}.username", "")
     password = st.session_state.get(f"{FORM_KEY}.password", "")
-    result = sign_in(engine, str(username), str(password), client_address())
     st.session_state[f"{FORM_KEY}.password"] = ""
-    user = result.user
-    if user is None:
-        st.session_state[ERROR_KEY] = result.message
+    try:
+        if errors.store_resting():  # failed moments ago: say so without waiting on it again
+            raise errors.StoreUnavailable("the store failed moments ago")
+        from atlas_app.storage.db import get_engine
+
+        engine = get_engine()
+        result = sign_in(engine, str(username), str(password), client_address())
+        user = result.user
+        if user is None:
+            st.session_state[ERROR_KEY] = result.message
+            return
+        login = open_login(engine, user.id, lifetime())
+    except errors.STORE_ERRORS as exc:
+        reference = errors.report(exc, "signing in")
+        st.session_state[ERROR_KEY] = f"{UNAVAILABLE} (Reference {reference}.)"
         return
     st.session_state.pop(ERROR_KEY, None)
     st.session_state.pop(NOTICE_KEY, None)
     st.session_state.pop(FORGET_KEY, None)
-    login = open_login(engine, user.id, lifetime())
     st.session_state[USER_KEY] = user
     st.session_state[LOGIN_KEY] = login.id
     st.session_state[HANDOVER_KEY] = login.ticket
@@ -176,8 +216,13 @@ def _sign_out(engine: Any = None) -> None:
     login_id = st.session_state.get(LOGIN_KEY)
     if engine is not None and login_id is not None:
         from atlas_app.storage.logins import end_login
+        from atlas_app.ui import errors
 
-        end_login(engine, login_id, "sign-out")
+        try:
+            end_login(engine, login_id, "sign-out")
+        except errors.STORE_ERRORS as exc:  # the cookie is dropped all the same
+            errors.report(exc, "signing out")
+    if login_id is not None:
         st.session_state[FORGET_KEY] = True
     _forget_session()
     if oidc_configured():  # the identity provider's sign-in ends too (see resolve_user)
@@ -226,11 +271,18 @@ def _remembered_user(engine: Any) -> Any | None:
 
 
 def _cookie_script(method: str, header: str, value: str) -> str:
-    """One ``fetch`` to the session route (the page's only script; no user text in it)."""
+    """One ``fetch`` to the session route (the page's only script; no user text in it).
+    ``keepalive``: the request completes, and its cookie is kept, even when the person
+    leaves or reloads the page at once."""
     from atlas_app.web.routes import session_path
 
     path = session_path(st.get_option("server.baseUrlPath"))
-    request = {"method": method, "credentials": "same-origin", "headers": {header: value}}
+    request = {
+        "method": method,
+        "credentials": "same-origin",
+        "keepalive": True,
+        "headers": {header: value},
+    }
     return f"<script>fetch({json.dumps(path)}, {json.dumps(request)}).catch(() => {{}});</script>"
 
 
@@ -247,9 +299,10 @@ def _cookie_handover() -> None:
 
 
 def resolve_user(engine: Any | None) -> Any | None:
-    """The user of this session, mapping an OpenID Connect identity to an account first;
-    draws nothing (the entry script calls it before the page runs). After *Sign out* an
-    OpenID Connect identity is ended (``st.logout``) before it could be mapped again."""
+    """The user of this session, as stored now: the one signed in, else the one a valid
+    cookie remembers, else an OpenID Connect identity mapped to its account; draws nothing
+    (the entry script calls it before the page runs). After *Sign out* an OpenID Connect
+    identity is ended (``st.logout``) before it could be mapped again."""
     if st.session_state.pop(LOGOUT_KEY, False):
         st.logout()
         return None
@@ -263,24 +316,64 @@ def resolve_user(engine: Any | None) -> Any | None:
     return user
 
 
-def account_sidebar(engine: Any | None) -> Any | None:
-    """Sign in (or who is signed in, and *Sign out*) at the top of the sidebar; the user.
+def _needs_store() -> bool:
+    """Whether this run has anyone to look up: a signed-in session, a cookie not tried yet,
+    an OpenID Connect identity, a sign-out to finish. A guest's run never opens the store."""
+    if st.session_state.get(USER_KEY) is not None or st.session_state.get(LOGOUT_KEY):
+        return True
+    cookie = _cookie_value()
+    if cookie is not None and st.session_state.get(COOKIE_TRIED_KEY) != cookie:
+        return True
+    try:
+        return oidc_configured() and bool(st.user.is_logged_in)
+    except Exception:
+        return False
+
+
+def open_account() -> tuple[Any | None, Any | None]:
+    """The store and the signed-in user for this run, for the entry script; draws nothing
+    and never raises for the store: a failure is reported (logged with a reference) and the
+    run goes on as a guest's, the session still signed in for when the store is back."""
+    if not _needs_store():
+        return None, None
+    from atlas_app.ui import errors
+
+    engine = store_engine()
+    if engine is None:
+        return None, None
+    try:
+        return engine, resolve_user(engine)
+    except errors.STORE_ERRORS as exc:
+        errors.report(exc, "reading who is signed in")
+        return None, None
+
+
+def account_sidebar(engine: Any | None, user: Any | None) -> None:
+    """Sign in (or who is signed in, and *Sign out*) at the top of the sidebar.
 
     The entry script draws it *before* the page runs: a page that calls ``st.stop()`` (a
     guest on *Progress* or *Cases*) ends the script run, and nothing drawn after that is
     sent, so a form drawn after the page would be missing exactly where it is asked for.
+    When the store cannot be used, it says so instead of offering a form that cannot work.
     """
+    from atlas_app.ui import errors
+
     with st.sidebar.container(border=True, key="account.box"):
-        if engine is None:
-            st.caption("Signing in is unavailable; you can still take quizzes as a guest.")
-            return None
         _cookie_handover()
-        user = current_user(engine)
         if user is not None:
             st.text(f"Signed in as {user.display_name}")
             st.caption(f"Role: {user.role}")
             st.button("Sign out", key="account.sign_out", on_click=_sign_out, args=(engine,))
-            return user
+            return
+        if errors.store_resting():
+            error = str(st.session_state.get(ERROR_KEY) or "")
+            if not error.startswith(UNAVAILABLE):
+                error = UNAVAILABLE
+            st.session_state.pop(ERROR_KEY, None)
+            st.warning(escape_markdown(error), icon=":material/cloud_off:")
+            if st.session_state.get(USER_KEY) is not None:
+                st.caption("You stay signed in: your account is back when the store is.")
+            return
         st.markdown("**Sign in**")
         with st.form(FORM_KEY, border=False, enter_to_submit=True):
             st.text_input(
@@ -298,7 +391,7 @@ def account_sidebar(engine: Any | None) -> Any | None:
                 placeholder="Password",
                 label_visibility="collapsed",
             )
-            st.form_submit_button("Sign in", on_click=_sign_in, args=(engine,))
+            st.form_submit_button("Sign in", on_click=_sign_in)
         error = st.session_state.get(ERROR_KEY)
         if error:
             st.error(escape_markdown(error))
@@ -310,4 +403,3 @@ def account_sidebar(engine: Any | None) -> Any | None:
         elif oidc_configured():
             st.caption("Single sign-on is configured but Authlib is not installed.")
         st.caption("Guests can take quizzes; sign in to keep your answers and progress.")
-    return None

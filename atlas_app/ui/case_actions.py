@@ -27,7 +27,8 @@ from atlas_app.cases.model import (
     add_slide,
     new_slide_id,
 )
-from atlas_app.ui.account import current_user, escape_markdown, store_engine
+from atlas_app.ui.account import escape_markdown, page_account
+from atlas_app.ui.errors import STORE_ERRORS, failure, message, report
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
 NEW_CASE = 0
@@ -86,6 +87,9 @@ def _add(engine: Any, actor_id: int, view: Mapping[str, Any], default_title: str
         reason = _problem(exc) if isinstance(exc, ValidationError) else str(exc)
         ss[RESULT_KEY] = ("error", f"Not added: {escape_markdown(reason)}")
         return
+    except STORE_ERRORS as exc:
+        failure(exc, "added")
+        return
     ss[f"{key}.case"] = saved.id
     if ss.get(CASE_OPEN) != saved.id:  # the case worked on: the builder and Present
         ss[CASE_OPEN] = saved.id  # open it, Present at its first slide
@@ -101,8 +105,7 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
     ``view`` (the fields of a :class:`~atlas_app.cases.model.ViewSlide`, without title
     and id) to it. ``default_title`` names the slide when the title is left empty; ``key``
     keeps each page's widgets apart. Draws nothing for anyone else."""
-    engine = store_engine()
-    user = current_user(engine)
+    engine, user = page_account()  # a guest's page never touches the store
     if user is None:
         return
     key = f"case_actions.{key}"
@@ -119,8 +122,8 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
     with st.expander("Add this view to a case", icon=":material/add_to_photos:"):
         try:
             editable = [s for s in store.list_cases_for(engine, user.id) if s.access != "read-only"]
-        except Exception:  # a database that broke after opening: the page itself still serves
-            st.warning("The case store cannot be reached just now.")
+        except STORE_ERRORS as exc:  # the page itself still serves
+            st.warning(message(report(exc, "listing cases"), "listed"))
             return
         titles = {s.id: f"{s.title} (#{s.id})" for s in editable}
         options = [*titles, NEW_CASE]

@@ -45,6 +45,7 @@ from atlas_app.cases.model import (
 from atlas_app.model.specimen import SpecError, default_choices, format_spec, parse_spec
 from atlas_app.storage import case_store as store
 from atlas_app.ui.account import escape_markdown
+from atlas_app.ui.errors import STORE_ERRORS, failure
 from atlas_app.ui.panels import option_labeller
 
 BASE_KEY = "cases.base"  # case id -> (version, Case): what this editor shows and saves over
@@ -188,6 +189,9 @@ def save(
         return None
     except store.CaseAccessError as exc:
         say(ed.case_id, section, f"Not saved: {exc}")
+        return None
+    except STORE_ERRORS as exc:  # the text stays in its field, to be saved again
+        failure(exc, "saved")
         return None
     st.session_state[BASE_KEY][ed.case_id] = (saved.version, saved.case)
     if undoable:

@@ -22,6 +22,7 @@ from atlas_app.ui.case_editor import (
     say,
     show_message,
 )
+from atlas_app.ui.errors import STORE_ERRORS, failure
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
 IMPORT_COUNT_KEY = "cases.import_count"  # bumped after an import, to empty the uploader
@@ -43,6 +44,9 @@ def _create(engine: Any, actor_id: int, case: Case, done: str) -> None:
         created = store.create_case(engine, actor_id, case)
     except store.CaseAccessError as exc:
         say(None, "start", str(exc))
+        return
+    except STORE_ERRORS as exc:
+        failure(exc, "created")
         return
     open_case(created.id)
     say(None, "start", done, "success")
@@ -89,6 +93,9 @@ def _on_upload(engine: Any, actor_id: int, key: str, atlas: Any, approaches: Any
         )
     except (CaseImportError, store.CaseAccessError) as exc:
         say(None, "import", f"“{uploaded.name}” was not imported: {exc}. Nothing was stored.")
+        return
+    except STORE_ERRORS as exc:
+        failure(exc, "imported")
         return
     st.session_state[IMPORT_COUNT_KEY] = st.session_state.get(IMPORT_COUNT_KEY, 0) + 1
     open_case(created.id)
@@ -159,6 +166,9 @@ def _sharing_call(action: Callable[..., None], *args: Any, done: str = "") -> No
         action(*args)
     except store.CaseAccessError as exc:
         say(case_id, "sharing", str(exc))
+        return
+    except STORE_ERRORS as exc:
+        failure(exc, "changed")
         return
     if done:
         say(case_id, "sharing", done, "success")
@@ -257,6 +267,9 @@ def _delete(engine: Any, actor_id: int, case_id: int, title: str) -> None:
         store.delete_case(engine, actor_id, case_id)
     except store.CaseAccessError as exc:
         say(case_id, "delete", str(exc))
+        return
+    except STORE_ERRORS as exc:
+        failure(exc, "deleted")
         return
     st.session_state.pop(CASE_OPEN, None)
     forget(case_id)

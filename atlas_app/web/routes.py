@@ -44,9 +44,19 @@ def session_routes(base_url_path: str | None = "") -> list[Route]:
 
 def _same_origin(request: Request) -> bool:
     """Whether the request comes from a page of this app's own host (browsers always send
-    ``Origin`` with a POST or DELETE made by script)."""
+    ``Origin`` with a POST or DELETE made by script). Host names are compared, not ports: a
+    reverse proxy often passes ``Host`` without the port the browser used (nginx's
+    ``$host``). Another origin could not send the custom header anyway: it needs a CORS
+    preflight, which this route never answers."""
     origin = request.headers.get("origin")
-    return origin is not None and urlsplit(origin).netloc == request.headers.get("host")
+    if origin is None:
+        return False
+    wanted = urlsplit(origin).hostname
+    hosts = (request.headers.get("host"), request.headers.get("x-forwarded-host"))
+    return wanted is not None and any(
+        host is not None and urlsplit(f"//{host.split(',')[0].strip()}").hostname == wanted
+        for host in hosts
+    )
 
 
 def _cookie_path(request: Request) -> str:

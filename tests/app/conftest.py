@@ -5,6 +5,17 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def store_awake():
+    """A store failure makes the app rest the store for a few seconds (process-wide); no
+    test inherits the rest of the one before."""
+    from atlas_app.ui.errors import wake_store
+
+    wake_store()
+    yield
+    wake_store()
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """A throwaway SQLite store with two faculty (fay, gus) of cohort 2026, a trainee of

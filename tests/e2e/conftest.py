@@ -7,12 +7,11 @@ browser is ever downloaded. Set SKIP_E2E=1 to skip these tests on a machine with
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
+from tests.e2e.harness import ROOT, running_app
 
 
 @pytest.fixture(scope="session")
@@ -25,19 +24,9 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     if "DATABASE_URL" not in os.environ:
         store = tmp_path_factory.mktemp("store") / "atlas.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{store}"
-    port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
-    proc = start_app(ROOT / "atlas_app" / "serve.py", port, log)  # as run.sh and the Procfile
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    with running_app(ROOT / "atlas_app" / "serve.py", log) as url:  # as run.sh, the Procfile
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture

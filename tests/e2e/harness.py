@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +65,21 @@ def start_app(script: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
         "false",
     ]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def running_app(script: Path, log: Path) -> Iterator[str]:
+    """An app server for ``script`` on a free port, with this process's environment, until
+    the block ends; its URL once healthy."""
+    port = free_port()
+    proc = start_app(script, port, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -80,7 +80,10 @@ def test_sqlite_is_wal_with_busy_timeout(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
-            assert timeout == db.SQLITE_BUSY_TIMEOUT_MS
+            assert timeout == db.SQLITE_READ_BUSY_MS  # a read waits briefly for a lock
+        with db.writer(engine).connect() as connection:
+            timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            assert timeout == db.SQLITE_WRITE_BUSY_MS
     finally:
         engine.dispose()
 

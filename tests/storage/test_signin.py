@@ -103,6 +103,25 @@ def test_a_client_is_throttled_across_usernames(engine: Engine, people: dict[str
     assert _attempt(engine, PASSWORD, last, "tina", "10.7.7.7").user == people["tina"]
 
 
+def test_one_client_however_its_address_is_written(engine: Engine, people: dict[str, User]) -> None:
+    """A dual-stack server reports an IPv4 client as ``::ffff:a.b.c.d``: that and the plain
+    address are one client, to count, to lift and in the trail; loopback is this machine."""
+    client = POLICIES["client"]
+    for i in range(client.free):
+        address = "::ffff:10.6.6.6" if i % 2 else "10.6.6.6"
+        _attempt(engine, "guess", T0 + timedelta(seconds=i), f"user{i}", address)
+    last = T0 + timedelta(seconds=client.free - 1)
+    assert _attempt(engine, PASSWORD, last, "tina", "::ffff:10.6.6.6").throttled
+    assert unlock(engine, people["ada"].id, "client", "::ffff:10.6.6.6")
+    assert _attempt(engine, PASSWORD, last, "tina", "10.6.6.6").user == people["tina"]
+    _attempt(engine, "guess", last, "nobody", "::ffff:127.0.0.1")
+    held = {(t.scope, t.key) for t in throttles(engine, people["ada"].id, now=last)}
+    assert ("client", "local") in held
+    assert unlock(engine, people["ada"].id, "client", "127.0.0.1")
+    events = audit_events(engine, people["ada"].id, actions=("sign_in_failure",))
+    assert {e.client for e in events} == {"10.6.6.6", "local"}
+
+
 def test_a_success_clears_the_username_not_the_client(
     engine: Engine, people: dict[str, User]
 ) -> None:

@@ -108,6 +108,21 @@ def test_the_route_hands_over_an_httponly_cookie_once(client) -> None:
     assert again.status_code == 403 and "set-cookie" not in again.headers
 
 
+def test_behind_a_proxy_that_drops_the_port_the_route_still_works(client) -> None:
+    """nginx's ``proxy_set_header Host $host`` passes the host name without the port the
+    browser used: the origin's host name still matches."""
+    from atlas_app.storage.logins import open_login
+
+    test_client, engine, user = client
+    login = open_login(engine, user.id, timedelta(days=14))
+    headers = {
+        "Origin": "http://atlas.test:8080",
+        "Host": "atlas.test",
+        TICKET_HEADER: login.ticket,
+    }
+    assert test_client.post(session_path(""), headers=headers).status_code == 204
+
+
 def test_the_route_refuses_other_origins_and_missing_tickets(client) -> None:
     from atlas_app.storage.logins import open_login
 
@@ -116,6 +131,7 @@ def test_the_route_refuses_other_origins_and_missing_tickets(client) -> None:
     for headers in (
         {TICKET_HEADER: login.ticket},  # no Origin: not a page's script
         {"Origin": "http://evil.example", TICKET_HEADER: login.ticket},
+        {"Origin": "http://atlas.test.evil.example", TICKET_HEADER: login.ticket},
         ORIGIN,
         {**ORIGIN, TICKET_HEADER: "made up"},
     ):
