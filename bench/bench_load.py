@@ -290,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_healthy(url, server)
         cold = tree_rss_mb(server.pid)
         asyncio.run(warm_up(ws_url, url, args.ttl))
+        first_idle = tree_rss_mb(server.pid)
         for n in counts:
             idle, idle_alone = tree_rss_mb(server.pid), tree_rss_mb(server.pid, workers=False)
             since = time.time()
@@ -340,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
             if errors:
                 notes.append(f"{n} sessions: first errors: {errors[:3]}")
         notes += [
-            f"memory is the server process and its render workers (RSS); at start {cold:.0f} MB",
+            f"memory is the server process and its render workers (RSS): {cold:.0f} MB at start, "
+            f"{first_idle:.0f} MB idle after the warm-up, {tree_rss_mb(server.pid):.0f} MB after "
+            "every load had closed",
             f"think time {args.think} s (×0.5–1.5) between actions; closed sessions kept "
             f"{args.ttl:.0f} s (Streamlit's default is 120 s)",
             f"load average at the end {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores",
