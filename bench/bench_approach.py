@@ -1,9 +1,11 @@
-"""Benchmark of a step change on the Approaches page (server time, no browser).
+"""Benchmark of a step change on the Approaches page (server time and bytes, no browser).
 
 A step change = the step's field (retraction, corridor, instruments), its metrics, the
-scene description, and the viewer page. "First view" is a step nobody has opened on a
+scene description, and the viewer's message. "First view" is a step nobody has opened on a
 running server (the atlas's surfaces are built, the step's retracted ones are not); "cold"
-clears every cache first; "cached" is a step already shown.
+clears every cache first; "cached" is a step already shown. Bytes are the message a step
+change sends when the trainee walks the approach from its first step (the surfaces an
+earlier step sent are not sent again; a retracted surface goes as its vertices only).
 
 Run: .venv/bin/python bench/bench_approach.py
 """
@@ -25,11 +27,13 @@ from atlas_app.geometry import specimen_meshes
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
+from atlas_app.scene.browser_mesh import clear_caches
 from atlas_app.scene.compose import compose_scene, describe_scene
-from atlas_app.scene.render_html import cached_scene_html, clear_caches
+from atlas_app.scene.viewer_payload import pack, viewer_scene
 
 
-def step_change(atlas, approaches, specimen, meshes, approach_id, index) -> int:
+def step_change(atlas, approaches, specimen, meshes, approach_id, index, sent) -> int:
+    """One step change as the page makes it; the bytes of the viewer's message."""
     approach = approaches.approaches[approach_id]
     field = field_at(specimen, approach, index, approaches.instruments, meshes)
     measure_step(atlas, field)
@@ -41,9 +45,11 @@ def step_change(atlas, approaches, specimen, meshes, approach_id, index) -> int:
         translucent=[CORRIDOR_ID],
         camera=approach.steps[index].camera,
     )
-    return len(
-        cached_scene_html(atlas, field.specimen, spec, describe_scene(spec, field.specimen, atlas))
-    )
+    text = describe_scene(spec, field.specimen, atlas)
+    scene = viewer_scene(atlas, field.specimen, spec, base=specimen, description=text)
+    data, added = pack(scene, {"cameraToken": 0}, sent)
+    sent |= added
+    return len(data)
 
 
 def main() -> None:
@@ -51,29 +57,39 @@ def main() -> None:
     approaches = load_approaches(atlas)
     specimen = build_specimen(atlas)
     meshes = mesh_vertices(atlas, specimen)
-    # A running server has drawn the atlas already: its surfaces are built and encoded.
+    # A running server has drawn the atlas already: its surfaces are built and encoded, and
+    # this browser session has them.
     base = compose_scene(atlas, specimen)
-    cached_scene_html(atlas, specimen, base)
+    _, atlas_sent = pack(viewer_scene(atlas, specimen, base), {})
     rows = []
     for aid, approach in approaches.approaches.items():
-        uncached, first, cached = [], [], []
+        uncached, first, cached, sizes = [], [], [], []
+        sent = set(atlas_sent)
         for i in range(len(approach.steps)):
-            t, _ = timed(
-                lambda i=i, aid=aid: step_change(atlas, approaches, specimen, meshes, aid, i)
+            t, size = timed(
+                lambda i=i, aid=aid, sent=sent: step_change(
+                    atlas, approaches, specimen, meshes, aid, i, sent
+                )
             )
             first.append(t)
+            if i:
+                sizes.append(size)
         for i in range(len(approach.steps)):
             clear_caches()
             specimen_meshes._cache.clear()
             t, _ = timed(
-                lambda i=i, aid=aid: step_change(atlas, approaches, specimen, meshes, aid, i)
+                lambda i=i, aid=aid: step_change(
+                    atlas, approaches, specimen, meshes, aid, i, set(atlas_sent)
+                )
             )
             uncached.append(t)
             # The page caches the field and metrics by (approach, specimen, step) and the
-            # viewer page by scene key: a repeat costs the cache lookups only.
+            # surfaces by geometry: a repeat costs the scene description and the packing.
             t, _ = timed(
-                lambda i=i, aid=aid: cached_scene_html(
-                    atlas, *_scene(atlas, approaches, specimen, meshes, aid, i)
+                lambda i=i, aid=aid: pack(
+                    viewer_scene(atlas, *_scene(atlas, approaches, specimen, meshes, aid, i)),
+                    {},
+                    set(atlas_sent),
                 ),
                 repeat=3,
             )
@@ -93,11 +109,23 @@ def main() -> None:
                 "s",
             ),
             row(
-                f"{approach.short_name}: viewer page of a step already shown",
+                f"{approach.short_name}: viewer message of a step already shown",
                 max(cached) * 1000,
                 "ms",
                 "< 50 ms",
                 max(cached) < 0.05,
+            ),
+            row(
+                f"{approach.short_name}: bytes of a step change, walking the steps (median)",
+                statistics.median(sizes) / 1000,
+                "kB",
+            ),
+            row(
+                f"{approach.short_name}: bytes of a step change (worst)",
+                max(sizes) / 1000,
+                "kB",
+                "≤ 60 kB",
+                max(sizes) <= 60_000,
             ),
         ]
     report(
@@ -106,8 +134,10 @@ def main() -> None:
         notes=[
             "First view: the step's field, metrics and page are new; surfaces of untouched "
             "structures come from the cache a running server has. Cold: every cache cleared.",
-            "Cached: the viewer page looked up by scene key (the field and metrics are cached by "
-            "(approach, specimen, step) in the app).",
+            "Cached: the scene description and message of a step already shown (the field and "
+            "metrics are cached by (approach, specimen, step) in the app).",
+            "Bytes: the viewer's message for a step change (scene description and the surfaces "
+            "the browser lacks), walking the approach from step 1 after the atlas page.",
         ],
     )
 
@@ -125,7 +155,7 @@ def _scene(atlas, approaches, specimen, meshes, aid, i):
         translucent=[CORRIDOR_ID],
         camera=approach.steps[i].camera,
     )
-    return field.specimen, spec, describe_scene(spec, field.specimen, atlas)
+    return field.specimen, spec
 
 
 _fields: dict = {}

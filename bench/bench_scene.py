@@ -1,4 +1,5 @@
-"""Benchmark of the scene layer: compose, HTML export (cold and warm), payload size, stills.
+"""Benchmark of the scene layer: compose, the live viewer's message (cold and warm), its
+size, the viewer bundle, stills.
 
 Run: ``.venv/bin/python bench/bench_scene.py [--atlas DIR] [--repeat N] [--no-stills]``.
 Prints one JSON object, then the same as a table. Measures the default specimen of the
@@ -55,11 +56,13 @@ def pick_atlas(requested: Path | None) -> tuple[Path, str | None]:
 
 
 def run(atlas_dir: Path, repeat: int, stills: bool) -> dict[str, Any]:
-    t_import, _ = timed(lambda: __import__("atlas_app.scene.render_html"))
+    t_import, _ = timed(lambda: __import__("atlas_app.scene.viewer_payload"))
     from atlas_app.geometry.specimen_meshes import specimen_meshes
     from atlas_app.model.loader import load_atlas
-    from atlas_app.scene import render_html, vtkjs_scene
+    from atlas_app.scene import browser_mesh
     from atlas_app.scene.compose import compose_scene, describe_scene
+    from atlas_app.scene.viewer_bundle import BUNDLE, external_urls
+    from atlas_app.scene.viewer_payload import pack, viewer_scene
 
     out: dict[str, Any] = {"atlas": str(atlas_dir), "import_scene_s": t_import}
     t_load, atlas = timed(lambda: load_atlas(atlas_dir))
@@ -76,13 +79,19 @@ def run(atlas_dir: Path, repeat: int, stills: bool) -> dict[str, Any]:
     out["compose_s"] = median_time(lambda: compose_scene(atlas, specimen), repeat)
     out["describe_s"] = median_time(lambda: describe_scene(spec, specimen, atlas), repeat)
     out["scene_key"] = spec.key()
+    text = describe_scene(spec, specimen, atlas)
 
-    render_html.clear_caches()
-    t_cold, page = timed(lambda: render_html.cached_scene_html(atlas, specimen, spec))
-    out["html_cold_s"] = t_cold
-    out["html_warm_s"] = median_time(
-        lambda: render_html.cached_scene_html(atlas, specimen, spec), repeat
-    )
+    def message(spec_: Any, sent: set[str] | None = None) -> bytes:
+        scene = viewer_scene(atlas, specimen, spec_, description=text)
+        return pack(scene, {"cameraToken": 0}, sent or set())[0]
+
+    browser_mesh.clear_caches()
+    t_cold, first = timed(lambda: message(spec))
+    out["message_cold_s"] = t_cold
+    out["message_warm_s"] = median_time(lambda: message(spec), repeat)
+    scene = viewer_scene(atlas, specimen, spec, description=text)
+    _, sent = pack(scene, {})
+    out["message_rerun_s"] = median_time(lambda: message(spec, sent), repeat)
     # A working view: the surgeon's view, muscles see-through, viscera (peritoneum) hidden.
     other = compose_scene(
         atlas,
@@ -91,21 +100,18 @@ def run(atlas_dir: Path, repeat: int, stills: bool) -> dict[str, Any]:
         translucent_muscles=True,
         hidden_categories=["viscus"],
     )
-    out["html_new_view_s"], other_page = timed(
-        lambda: render_html.cached_scene_html(atlas, specimen, other)
-    )
-    out["html_new_view_bytes"] = len(other_page.encode("utf-8"))
+    out["message_new_view_s"], other_message = timed(lambda: message(other, sent))
+    out["message_new_view_bytes"] = len(other_message)
 
-    encoded = render_html.visible_meshes(atlas, specimen, spec)
-    out["triangles_sent"] = int(sum(e.n_triangles for e in encoded.values()))
-    viewer = len(render_html.viewer_template().encode("utf-8"))
-    raw = page.encode("utf-8")
-    out["html_bytes"] = len(raw)
-    out["html_gzip_bytes"] = len(gzip.compress(raw, 6))
-    out["viewer_bytes"] = viewer
-    out["scene_bytes"] = len(raw) - viewer
-    out["html_external_urls"] = render_html.external_urls(page)
-    out["encoding"] = vtkjs_scene.settings_key()
+    out["triangles_sent"] = int(sum(m.n_triangles for m in scene.meshes.values()))
+    out["message_bytes"] = len(first)
+    out["message_gzip_bytes"] = len(gzip.compress(first, 6))
+    out["message_rerun_bytes"] = len(message(spec, sent))
+    bundle = BUNDLE.read_bytes()
+    out["bundle_bytes"] = len(bundle)
+    out["bundle_gzip_bytes"] = len(gzip.compress(bundle, 6))
+    out["bundle_external_urls"] = external_urls(bundle.decode("utf-8"))
+    out["encoding"] = browser_mesh.settings_key()
 
     if stills:
         from atlas_app.scene import render_worker
@@ -139,16 +145,18 @@ ROWS = [
     ("compose_first_s", "compose scene (first)", "{:.4f} s"),
     ("compose_s", "compose scene (median)", "{:.4f} s"),
     ("describe_s", "text alternative (median)", "{:.5f} s"),
-    ("html_cold_s", "HTML export, cold (encode every mesh)", "{:.3f} s"),
-    ("html_warm_s", "HTML export, warm (cache by SceneSpec.key)", "{:.6f} s"),
-    ("html_new_view_s", "HTML export, another view (meshes encoded)", "{:.3f} s"),
+    ("message_cold_s", "viewer message, cold (encode every surface)", "{:.3f} s"),
+    ("message_warm_s", "viewer message, warm (surfaces cached)", "{:.6f} s"),
+    ("message_rerun_s", "viewer message, a rerun (surfaces already sent)", "{:.6f} s"),
+    ("message_new_view_s", "viewer message, another view of the same specimen", "{:.4f} s"),
     ("triangles_built", "triangles as built", "{:,}"),
     ("triangles_sent", "triangles sent to the browser", "{:,}"),
-    ("html_bytes", "HTML bytes", "{:,}"),
-    ("html_gzip_bytes", "HTML bytes gzipped", "{:,}"),
-    ("viewer_bytes", "  of which the fixed vtk.js viewer", "{:,}"),
-    ("scene_bytes", "  of which this scene", "{:,}"),
-    ("html_new_view_bytes", "HTML bytes, the other view", "{:,}"),
+    ("message_bytes", "first message bytes (scene and every surface)", "{:,}"),
+    ("message_gzip_bytes", "first message bytes gzipped", "{:,}"),
+    ("message_rerun_bytes", "message bytes on a rerun (scene only)", "{:,}"),
+    ("message_new_view_bytes", "message bytes, the other view", "{:,}"),
+    ("bundle_bytes", "viewer bundle (static file, fetched once)", "{:,}"),
+    ("bundle_gzip_bytes", "viewer bundle gzipped", "{:,}"),
     ("gl", "server GL", "{}"),
     ("check_gl_s", "GL check (child process)", "{:.2f} s"),
     ("still_first_s", "still 900×600, first (starts the worker)", "{:.2f} s"),

@@ -7,6 +7,7 @@ import streamlit as st
 from atlas_app.approaches.explain import blade_rows, in_the_way_text
 from atlas_app.approaches.field_view import CORRIDOR_CAMERA, FIELD_MM, step_view
 from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
+from atlas_app.cases.model import CameraModel
 from atlas_app.geometry.corridor import TARGET_ZONE_MM
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state
@@ -14,12 +15,12 @@ from atlas_app.ui.case_actions import add_view_to_case
 from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
 from atlas_app.ui.resources import (
     approach_set,
+    live_scene,
     loaded_atlas,
-    scene_page,
     step_field,
     step_metrics,
 )
-from atlas_app.ui.viewer import show_viewer
+from atlas_app.ui.viewer import preload_viewer, show_viewer
 
 PHASE_LABELS = {
     "preparation": "Preparation",
@@ -29,6 +30,7 @@ PHASE_LABELS = {
     "closure": "Closure",
 }
 
+preload_viewer()
 loaded = loaded_atlas()
 atlas = loaded.atlas
 approaches = approach_set()
@@ -53,6 +55,8 @@ with st.sidebar:
         key=state.APPROACH_ID,
         label_visibility="collapsed",
         format_func=lambda a: approaches.approaches[a].name,
+        on_change=state.bump,
+        args=(state.APPROACH_CAMERA_TOKEN,),
     )
 
 approach = approaches.approaches[approach_id]
@@ -104,6 +108,7 @@ nxt.button(
 )
 step = approach.steps[index]
 field = step_field(approach_id, specimen_.spec, index)
+# Measured before the view: the operative field drawn is what lies near the corridor.
 metrics = step_metrics(approach_id, specimen_.spec, index)
 
 present = set(field.specimen.structures)
@@ -120,15 +125,23 @@ scene = compose_scene(
     camera=view_rules.camera,
     title=f"Step {index + 1} of {n_steps}: {step.title}",
 )
-page, text_alternative = scene_page(scene, field.specimen)
+# The field of the step, drawn from the unretracted specimen: tissue held aside moves.
+live, text_alternative = live_scene(scene, field.specimen, base=specimen_)
 
 view, notes = st.columns([3, 2], gap="medium")
 with view:
-    show_viewer(page, height=520)
+    viewer = show_viewer(
+        live,
+        key="approach.viewer",
+        height=520,
+        camera_token=int(st.session_state.get(state.APPROACH_CAMERA_TOKEN, 0)),
+    )
     st.toggle(
         "View down the working corridor, as through the incision",
         key=state.APPROACH_DOWN_CORRIDOR,
         disabled=field.cone is None,
+        on_change=state.bump,
+        args=(state.APPROACH_CAMERA_TOKEN,),
     )
     st.toggle(
         f"Show the whole body (otherwise only what lies within {FIELD_MM:g} mm of the corridor)",
@@ -137,12 +150,14 @@ with view:
     )
     with st.expander("What this view shows (text alternative)"):
         st.text(text_alternative)
+    preset = CORRIDOR_CAMERA if down_corridor else step.camera
     add_view_to_case(
         {
             "specimen": specimen_.spec,
             "approach": approach_id,
             "step": index,
-            "camera": CORRIDOR_CAMERA if down_corridor else step.camera,
+            # What the user sees: their own camera once they have turned the view.
+            "camera": preset if viewer.camera is None else CameraModel.from_spec(viewer.camera),
         },
         default_title=view_rules.title,
         key="approach",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas_app.approaches.field_view import WALL_GROUP  # shown on demand: it covers the rest
+from atlas_app.cases.model import CameraModel
 from atlas_app.model.schema import CATEGORIES
 from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
@@ -14,12 +15,12 @@ from atlas_app.ui.panels import picked_specimen, prevalence_note, show_faults, s
 from atlas_app.ui.resources import (
     RenderError,
     endangered_by,
+    live_scene,
     loaded_atlas,
     render_status,
-    scene_page,
 )
 from atlas_app.ui.resources import still_png as render_still
-from atlas_app.ui.viewer import show_viewer
+from atlas_app.ui.viewer import preload_viewer, show_viewer
 
 SYSTEM_LABELS = {
     "bone": "Bones",
@@ -31,13 +32,15 @@ SYSTEM_LABELS = {
     "pathology": "Pathology",
 }
 
+preload_viewer()
 loaded = loaded_atlas()
 atlas = loaded.atlas
 
 st.title("Lumbosacral atlas")
 st.caption(
-    "Drag to turn, scroll or pinch to zoom. Patient's right is on the left in the "
-    "anterior view. Millimetres; origin at the sacral promontory."
+    "Drag to turn, right-drag or shift-drag to pan, scroll or pinch to zoom; click a "
+    "structure to select it. Patient's right is on the left in the anterior view. "
+    "Millimetres; origin at the sacral promontory."
 )
 show_faults(loaded)
 
@@ -49,6 +52,10 @@ with st.sidebar:
         key=state.ATLAS_CAMERA,
         format_func=lambda c: CAMERA_PRESETS[c].title,
         index=list(CAMERA_PRESETS).index(DEFAULT_CAMERA),
+        on_change=state.bump,
+        args=(state.ATLAS_CAMERA_TOKEN,),
+        help="Picking a view moves the camera there; otherwise the camera stays where you "
+        "turned it while you change layers and variants.",
     )
     st.subheader("Layers")
     shown = st.pills(
@@ -112,13 +119,32 @@ shown = {
     "camera": camera,
 }
 scene = compose_scene(atlas, specimen_, **shown)
-page, text_alternative = scene_page(scene, specimen_)
+live, text_alternative = live_scene(scene, specimen_)
 
-show_viewer(page)
+
+def _select(structure_id: str) -> None:
+    if structure_id in names:
+        st.session_state[state.ATLAS_SELECTED] = structure_id
+
+
+viewer = show_viewer(
+    live,
+    key="atlas.viewer",
+    camera_token=int(st.session_state.get(state.ATLAS_CAMERA_TOKEN, 0)),
+    selected=selected,
+    on_pick=_select,
+)
+# What the user sees: their own camera once they have turned the view.
+seen = scene if viewer.camera is None else scene.with_camera(viewer.camera)
 st.caption(prevalence_note(atlas, specimen_))
 with st.expander("What this view shows (text alternative)"):
     st.text(text_alternative)
-add_view_to_case({"specimen": specimen_.spec, **shown}, default_title=scene.title, key="atlas")
+slide_camera = shown["camera"] if viewer.camera is None else CameraModel.from_spec(viewer.camera)
+add_view_to_case(
+    {"specimen": specimen_.spec, **shown, "camera": slide_camera},
+    default_title=scene.title,
+    key="atlas",
+)
 
 info, still = st.columns([2, 3], gap="large")
 with info:
@@ -126,10 +152,10 @@ with info:
         atlas, specimen_, specimen_.structures[selected], endangered_by(selected, specimen_.spec)
     )
 with still:
-    st.markdown("#### Labelled view")
+    st.markdown("#### Labelled still")
     st.caption(
-        "The 3D viewer cannot draw labels, so a still of the same view is rendered on "
-        "the server with numbered pins and a key."
+        "The view as you see it, drawn on the server with numbered pins and a key: for "
+        "printing and handouts (the live view names structures itself)."
     )
     if st.toggle("Show the labelled still", key=state.ATLAS_SHOW_STILL):
         status = render_status()
@@ -138,7 +164,7 @@ with still:
         else:
             try:
                 with st.spinner("Rendering the labelled view…"):
-                    png = render_still(scene.to_json(), specimen_.spec, 1000, 680)
+                    png = render_still(seen.to_json(), specimen_.spec, 1000, 680)
                 st.image(png, caption=scene.title, width="stretch")
             except RenderError as exc:
                 st.warning(f"The labelled view could not be drawn: {exc}")

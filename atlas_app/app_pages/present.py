@@ -166,8 +166,8 @@ def _slide(case: Case, slide: AnySlide, presenter: bool) -> None:
         try:
             if isinstance(slide, ViewSlide):
                 from atlas_app.cases.scenes import scene_for_slide
-                from atlas_app.ui.resources import approach_set, loaded_atlas, scene_page
-                from atlas_app.ui.viewer import show_viewer
+                from atlas_app.ui.resources import approach_set, live_scene, loaded_atlas
+                from atlas_app.ui.viewer import show_viewer, slide_token
 
                 specimen_, scene = scene_for_slide(
                     loaded_atlas().atlas, approach_set(), slide, case_specimen=case.specimen
@@ -175,8 +175,14 @@ def _slide(case: Case, slide: AnySlide, presenter: bool) -> None:
                 # The slide's title is the heading above: the view is labelled by its camera
                 # (the title would be shown twice).
                 scene = replace(scene, title=scene.camera.title)
-                page, text_alternative = scene_page(scene, specimen_)
-                show_viewer(page, height=PRESENT_VIEWER_HEIGHT)
+                live, text_alternative = live_scene(scene, specimen_, labels=slide.labels)
+                # One viewer for the whole deck: each slide brings its own camera.
+                show_viewer(
+                    live,
+                    key="present.viewer",
+                    height=PRESENT_VIEWER_HEIGHT,
+                    camera_token=slide_token(slide),
+                )
             elif isinstance(slide, ChartSlide):
                 from atlas_app.cases.charts import chart_data, chart_figure
                 from atlas_app.ui.resources import approach_set, loaded_atlas

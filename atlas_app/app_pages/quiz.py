@@ -8,16 +8,14 @@ and the feedback of a quiz live in this browser session only.
 from __future__ import annotations
 
 import contextlib
-import io
 import threading
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 from sqlalchemy import Engine
-from streamlit_image_coordinates import streamlit_image_coordinates
 
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import CATEGORIES
@@ -25,10 +23,10 @@ from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.anki import export_topic
 from atlas_app.quiz.feedback import numeric_answer, option_rows, order_rows
 from atlas_app.quiz.generate import Context, UnknownItemError, generate_item, generated_ids
-from atlas_app.quiz.grading import Grade, grade, parse_click
+from atlas_app.quiz.grading import PICK_PREFIX, Grade, grade, parse_pick
 from atlas_app.quiz.items import DIFFICULTY_NAMES, KIND_NAMES, Item
 from atlas_app.quiz.loader import QuizBank, load_quiz_bank
-from atlas_app.quiz.overlay import answer_overlay, scale_bar
+from atlas_app.quiz.overlay import scale_bar
 from atlas_app.quiz.session import (
     NEEDS_A_STILL,
     ItemRef,
@@ -41,13 +39,22 @@ from atlas_app.quiz.topics import TOPICS, topic_name
 from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.scene.render_worker import render_png
 from atlas_app.scene.spec import SceneSpec
+from atlas_app.scene.viewer_payload import for_finding
 from atlas_app.storage.accounts import User, may_export_decks
 from atlas_app.ui import state
 from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
 from atlas_app.ui.errors import STORE_ERRORS, message, report, unavailable_note
 from atlas_app.ui.navigation import open_approach_step, pick_specimen
 from atlas_app.ui.panels import cite_text
-from atlas_app.ui.resources import RenderError, approach_set, loaded_atlas, render_status
+from atlas_app.ui.resources import (
+    RenderError,
+    approach_set,
+    live_scene,
+    loaded_atlas,
+    render_status,
+    specimen,
+)
+from atlas_app.ui.viewer import show_viewer
 
 PLAN = "quiz.plan"
 INDEX = "quiz.index"
@@ -313,18 +320,41 @@ def _key(name: str) -> str:
     return f"quiz.{name}.{st.session_state[SEED]}.{st.session_state[INDEX]}"
 
 
-def click_widget(item: Item, png: bytes) -> str | None:
-    """The still as a clickable picture; the click as ``"x,y"`` in the still's pixels."""
-    picture = Image.open(io.BytesIO(png))
-    value = streamlit_image_coordinates(
-        picture, key=_key("click"), width="stretch", cursor="crosshair", png_compression_level=6
+def find_in_3d(item: Item, fb: dict[str, Any] | None) -> str | None:
+    """A "click on the …" item in the live 3D view: unnamed until answered; the click as
+    ``pick:<structure id>``. Answered, the view names the answer (and the user's pick)."""
+    assert item.view is not None
+    specimen_, _ = specimen(item.view.spec)
+    token = zlib.crc32(f"{item.id}|{item.seed}".encode())
+    pick_key = _key("pick")
+    if fb is not None:
+        target = item.answer[0]
+        picked = parse_pick(fb["response"])
+        named = [target] + ([picked] if picked and picked != target else [])
+        live, _ = live_scene(item.view.scene, specimen_, labels=named)
+        # Where the user left the camera, now with names: swapped, not faded (the ids are
+        # the structures' own now, the question's were tokens).
+        show_viewer(
+            live,
+            key="quiz.viewer",
+            height=460,
+            camera_token=token,
+            selected=target,
+            animate=False,
+        )
+        return None
+    live, _ = live_scene(item.view.scene, specimen_)
+    question, structure_of = for_finding(live, f"{item.id}|{item.seed}")
+
+    def picked(found: str) -> None:
+        if found in structure_of:
+            st.session_state[pick_key] = structure_of[found]
+
+    show_viewer(
+        question, key="quiz.viewer", height=460, camera_token=token, on_pick=picked, find=True
     )
-    if value and value.get("width") and value.get("height"):
-        w, h = item.view.size if item.view else (1, 1)
-        x = float(value["x"]) * w / float(value["width"])
-        y = float(value["y"]) * h / float(value["height"])
-        return f"{x:.1f},{y:.1f}"
-    return None
+    chosen = st.session_state.pop(pick_key, None)
+    return f"{PICK_PREFIX}{chosen}" if chosen else None
 
 
 def form_widgets(item: Item) -> str | None:
@@ -486,7 +516,7 @@ def show_item(engine: Engine | None, user: User | None) -> None:
     )
     st.markdown(f"##### {escape_markdown(item.stem)}")
     png = None
-    if item.view is not None:
+    if item.view is not None and item.kind != "click":  # a click is asked in the 3D view
         try:
             with st.spinner("Drawing the view…"):
                 png = item_png(item)
@@ -495,25 +525,21 @@ def show_item(engine: Engine | None, user: User | None) -> None:
     fb = st.session_state.get(FEEDBACK)
     answered = fb is not None
     response: str | None = None
-    if png is not None:
+    if png is not None or (item.kind == "click" and item.view is not None):
         left, right = st.columns([3, 2], gap="large")
-        # Room above the still for its toolbar (the fullscreen button), which sits above
-        # an element's top edge and covered the end of the question.
-        left = left.container(key=STILL_CONTAINER)
-        st.html(f"<style>.st-key-{STILL_CONTAINER} {{ padding-top: 2.25rem; }}</style>")
+        if png is not None:
+            # Room above the still for its toolbar (the fullscreen button), which sits above
+            # an element's top edge and covered the end of the question.
+            left = left.container(key=STILL_CONTAINER)
+            st.html(f"<style>.st-key-{STILL_CONTAINER} {{ padding-top: 2.25rem; }}</style>")
     else:
         left = right = st.container()
     with left:
-        if png is not None and item.view is not None:
-            if item.kind == "click" and not answered:
-                st.caption("Click on the picture.")
-                response = click_widget(item, png)
-            elif item.kind == "click" and item.pick is not None and fb is not None:
-                shown = answer_overlay(png, item.pick, item.answer[0], parse_click(fb["response"]))
-                st.image(shown, width="stretch")
-                st.caption("The answer outlined in magenta; your click marked with a cross.")
-            else:
-                st.image(png, width="stretch")
+        if item.kind == "click" and item.view is not None:
+            response = find_in_3d(item, fb)
+            st.caption(escape_markdown(item.view.caption))
+        elif png is not None and item.view is not None:
+            st.image(png, width="stretch")
             st.caption(escape_markdown(item.view.caption))
     with right:
         if fb is not None:
@@ -522,7 +548,11 @@ def show_item(engine: Engine | None, user: User | None) -> None:
             response = order_widget(item)
         elif item.kind != "click":
             response = form_widgets(item)
-        elif png is None:
+        else:
+            st.caption(
+                "Click on the structure in the 3D view. Drag to turn the view and scroll "
+                "to zoom if you need to; nothing is named until you answer."
+            )
             st.button("Skip this item", on_click=_next, key=_key("skip"))
         if response is not None and not answered:
             result = grade(item, response)

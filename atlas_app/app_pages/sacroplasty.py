@@ -24,7 +24,7 @@ from atlas_app.sacroplasty.needle import (
 from atlas_app.scene.compose import compose_scene
 from atlas_app.scene.spec import CameraSpec
 from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
-from atlas_app.ui.resources import loaded_atlas, scene_page, specimen
+from atlas_app.ui.resources import live_scene, loaded_atlas, specimen
 from atlas_app.ui.viewer import show_viewer
 
 K = "sacroplasty."
@@ -517,7 +517,7 @@ scene = compose_scene(
     camera=camera,
     title="Planned needle: sacrum see-through, nerves in yellow",
 )
-page, text_alternative = scene_page(scene, scene_specimen)
-show_viewer(page, height=480)
+live, text_alternative = live_scene(scene, scene_specimen)
+show_viewer(live, key="sacroplasty.viewer", height=480, camera_token=int(side == "left"))
 with st.expander("What this view shows (text alternative)"):
     st.text(text_alternative)

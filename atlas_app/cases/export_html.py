@@ -1,25 +1,26 @@
 """A case → one self-contained HTML file: every slide, with live 3D on the view slides.
 
-The vtk.js viewer code (:func:`~atlas_app.scene.render_html.viewer_template`, about
-0.98 MB) is included once; each view slide adds only its scene (the ``.vtksz`` payload of
-:func:`~atlas_app.scene.vtkjs_scene.scene_vtksz`, base64). One slide is shown at a time
-(*Previous* / *Next*, the arrow keys, Page Up / Page Down, Home / End; the address's
-``#3`` opens slide 3); entering a view slide loads its scene into that slide's viewport
-and releases the previous one's WebGL context, so a long deck never holds more than one.
-Charts are SVG pictures drawn with matplotlib (no plotly.js, no CDN), with their numbers
-in a table. Every piece of user text is escaped; a Content-Security-Policy forbids the
-page any request; and :func:`~atlas_app.scene.render_html.external_urls` finds no address
-in it (the tests check).
+The 3D viewer is the app's own (:func:`~atlas_app.scene.viewer_bundle.bundle_js`, about
+0.45 MB, inlined once), with its labels, picking, cross-section, ruler and picture. Each
+view slide adds its scene as the viewer's message
+(:func:`~atlas_app.scene.viewer_payload.pack`), and each surface is in the file once,
+with the first slide that shows it: the page loads every message's surfaces before it
+draws. One slide is shown at a time (*Previous* / *Next*, the arrow keys, Page Up / Page
+Down, Home / End; the address's ``#3`` opens slide 3); entering a view slide mounts a
+viewer in that slide and releases the previous one (and its WebGL context), so a long deck
+never holds more than one. Charts are SVG pictures drawn with matplotlib (no plotly.js, no
+CDN), with their numbers in a table. Every piece of user text is escaped; a
+Content-Security-Policy forbids the page any request; and
+:func:`~atlas_app.scene.viewer_bundle.external_urls` finds no address in it (the tests
+check).
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
 import json
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from atlas_app.approaches.loader import ApproachSet
@@ -39,9 +40,8 @@ from atlas_app.cases.exporting import (
 )
 from atlas_app.cases.model import Case, TextSlide
 from atlas_app.model.atlas import Atlas
-from atlas_app.scene.render_html import viewer_template, visible_meshes
-from atlas_app.scene.spec import SceneSpec
-from atlas_app.scene.vtkjs_scene import EncodedMesh, camera_properties, scene_index
+from atlas_app.scene.viewer_bundle import bundle_js, inline_script, licences_text
+from atlas_app.scene.viewer_payload import pack, viewer_scene
 
 MIME = "text/html"
 CHART_SIZE_IN = (10.0, 5.2)
@@ -80,29 +80,20 @@ _STYLE = """
   .sa-stage { position: relative; height: min(68vh, 720px); background: #fff;
     border-radius: 8px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.15); overflow: hidden; }
   .sa-viewport { position: absolute; inset: 0; }
-  .sa-box { position: absolute; z-index: 10; font: 13px/1.35 system-ui, sans-serif;
-    background: rgba(255, 255, 255, 0.88); border-radius: 6px; padding: 4px 8px;
-    box-shadow: 0 1px 3px rgba(0, 0, 0, 0.18); }
-  .sa-reset { top: 8px; right: 8px; cursor: pointer; border: 1px solid #9aa3b5; }
-  .sa-legend { bottom: 8px; left: 8px; max-height: 40%; overflow: auto; max-width: 45%;
-    font-size: 12px; }
-  .sa-legend summary { cursor: pointer; font-weight: 600; }
-  .sa-legend ul { list-style: none; margin: 4px 0 0; padding: 0; }
-  .sa-legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-  .sa-legend li.sa-high { font-weight: 600; }
-  .sa-swatch { width: 12px; height: 12px; border-radius: 3px; flex: none;
-    border: 1px solid rgba(0, 0, 0, 0.35); }
   .sa-caption { font-size: 0.85em; color: #5a6270; margin: 6px 0; }
   .sa-chart img { width: 100%; height: auto; background: #fff; border-radius: 8px; }
   .sa-slide table { border-collapse: collapse; font-size: 0.9em; margin-top: 6px; }
   .sa-slide th, .sa-slide td { border: 1px solid #d5d9e2; padding: 3px 8px; text-align: left; }
   .sa-notes { margin-top: 14px; color: #3b4352; white-space: pre-line; }
   .sa-notes summary, .sa-more summary { cursor: pointer; font-weight: 600; }
+  .sa-foot { max-width: 1400px; margin: 24px auto; padding: 0 24px; font-size: 0.8em;
+    color: #5a6270; }
+  .sa-foot pre { white-space: pre-wrap; max-height: 40vh; overflow: auto; }
   .sa-missing { padding: 40px; background: #fff; border: 1px dashed #c8ccd6;
     border-radius: 8px; color: #5a6270; }
   @media (max-width: 900px) { .sa-row { flex-direction: column; } .sa-side { flex: none; } }
   @media print {
-    .sa-bar, .sa-reset, .sa-stage { display: none; }
+    .sa-bar, .sa-stage, .sa-foot { display: none; }
     .sa-slide[hidden] { display: block; }
     .sa-slide { page-break-after: always; }
   }
@@ -110,96 +101,59 @@ _STYLE = """
 """
 
 _SCRIPT = """
-<script>
-(function () {
-  "use strict";
-  var slides = Array.prototype.slice.call(document.querySelectorAll(".sa-slide"));
-  var sceneData = document.getElementById("sa-scenes");
-  var scenes = sceneData ? JSON.parse(sceneData.textContent) : [];
-  var current = -1, live = null;
-  var prev = document.getElementById("sa-prev"), next = document.getElementById("sa-next");
-  var count = document.getElementById("sa-count");
+<script type="module">
+"use strict";
+const api = globalThis.SacralAlaViewer;
+const slides = Array.from(document.querySelectorAll(".sa-slide"));
+const sceneData = document.getElementById("sa-scenes");
+const scenes = sceneData && api ? JSON.parse(sceneData.textContent).map(api.fromBase64) : [];
+const prev = document.getElementById("sa-prev");
+const next = document.getElementById("sa-next");
+const count = document.getElementById("sa-count");
+let current = -1;
+let live = null;
+let primed = null;
 
-  function release() {
-    if (!live) { return; }
-    var canvas = live.querySelector("canvas");
-    if (canvas) {
-      var gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
-      var lose = gl && gl.getExtension("WEBGL_lose_context");
-      if (lose) { lose.loseContext(); }
-    }
-    while (live.firstChild) { live.removeChild(live.firstChild); }
-    live = null;
-  }
-  function load(slide) {
-    var k = slide.getAttribute("data-scene");
-    if (k === null || !window.OfflineLocalView) { return; }
-    var viewport = slide.querySelector(".sa-viewport");
-    release();
-    window.OfflineLocalView.load(viewport, { base64Str: scenes[Number(k)].data });
-    live = viewport;
-  }
-  function show(i) {
-    i = Math.max(0, Math.min(slides.length - 1, i));
-    slides.forEach(function (s, j) { s.hidden = j !== i; });
-    current = i;
-    count.textContent = (i + 1) + " / " + slides.length;
-    prev.disabled = i === 0;
-    next.disabled = i === slides.length - 1;
-    if (history.replaceState) { history.replaceState(null, "", "#" + (i + 1)); }
-    // A view is loaded once its slide shows: the viewer takes the size of its box then.
-    if (slides[i].hasAttribute("data-scene")) { load(slides[i]); } else { release(); }
-  }
-  function reset(slide) {
-    var k = slide.getAttribute("data-scene");
-    var rw = window.global && window.global.renderWindow;
-    if (k === null || !rw) { return; }
-    var c = scenes[Number(k)].camera;
-    rw.getRenderers().filter(function (r) { return r.getViewProps().length > 0; })
-      .forEach(function (renderer) {
-        var cam = renderer.getActiveCamera();
-        cam.set({ position: c.position, focalPoint: c.focalPoint, viewUp: c.viewUp,
-                  viewAngle: c.viewAngle, parallelProjection: c.parallelProjection });
-        if (c.parallelScale) { cam.setParallelScale(c.parallelScale); }
-        renderer.resetCameraClippingRange();
-        renderer.updateLightsGeometryToFollowCamera();
-      });
-    rw.render();
-  }
-  function start() {
-    if (current >= 0) { return; }
-    var wanted = parseInt((location.hash || "#1").slice(1), 10);
-    show(isNaN(wanted) ? 0 : wanted - 1);
-    if (live === null && scenes.length && window.OfflineLocalView) {
-      // The viewer offers a file-drop panel when no scene is loaded at start; an empty
-      // window in a hidden box stands in until a view slide is shown.
-      live = document.getElementById("sa-idle");
-      window.OfflineLocalView.load(live, {});
-    }
-  }
-  prev.addEventListener("click", function () { show(current - 1); });
-  next.addEventListener("click", function () { show(current + 1); });
-  document.querySelectorAll(".sa-reset").forEach(function (b) {
-    b.addEventListener("click", function () { reset(slides[current]); });
-  });
-  document.addEventListener("keydown", function (e) {
-    var t = e.target && e.target.tagName;
-    if (t === "INPUT" || t === "TEXTAREA" || t === "SELECT" || e.altKey || e.ctrlKey ||
-        e.metaKey) { return; }
-    var go = { ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1,
+function release() {
+  if (live) { live.destroy(); live = null; }
+}
+async function load(slide, i) {
+  release();
+  // Every slide's surfaces first: each surface is in the file once, with its first slide.
+  primed = primed || api.prime(scenes);
+  await primed;
+  if (current !== i) { return; }
+  live = api.mount(slide.querySelector(".sa-viewport"), scenes[Number(slide.dataset.scene)]);
+}
+function show(i) {
+  i = Math.max(0, Math.min(slides.length - 1, i));
+  slides.forEach((s, j) => { s.hidden = j !== i; });
+  current = i;
+  count.textContent = (i + 1) + " / " + slides.length;
+  prev.disabled = i === 0;
+  next.disabled = i === slides.length - 1;
+  if (history.replaceState) { history.replaceState(null, "", "#" + (i + 1)); }
+  // A view is mounted once its slide shows: the viewer takes the size of its box then.
+  if (slides[i].hasAttribute("data-scene") && api) { load(slides[i], i); } else { release(); }
+}
+prev.addEventListener("click", () => show(current - 1));
+next.addEventListener("click", () => show(current + 1));
+document.addEventListener("keydown", (e) => {
+  const t = e.target && e.target.tagName;
+  if (t === "INPUT" || t === "TEXTAREA" || t === "SELECT" || e.altKey || e.ctrlKey ||
+      e.metaKey || e.defaultPrevented) { return; }
+  const go = { ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1,
                PageUp: -1 }[e.key];
-    if (go) { e.preventDefault(); show(current + go); }
-    else if (e.key === "Home") { e.preventDefault(); show(0); }
-    else if (e.key === "End") { e.preventDefault(); show(slides.length - 1); }
-  });
-  window.addEventListener("hashchange", function () {
-    var n = parseInt(location.hash.slice(1), 10);
-    if (!isNaN(n) && n - 1 !== current) { show(n - 1); }
-  });
-  // The viewer's code calls loadDataSet once it has loaded; a page without 3D starts now.
-  window.loadDataSet = start;
-  if (!scenes.length) { start(); }
-})();
+  if (go) { e.preventDefault(); show(current + go); }
+  else if (e.key === "Home") { e.preventDefault(); show(0); }
+  else if (e.key === "End") { e.preventDefault(); show(slides.length - 1); }
+});
+window.addEventListener("hashchange", () => {
+  const n = parseInt(location.hash.slice(1), 10);
+  if (!isNaN(n) && n - 1 !== current) { show(n - 1); }
+});
+const wanted = parseInt((location.hash || "#1").slice(1), 10);
+show(isNaN(wanted) ? 0 : wanted - 1);
 </script>
 """
 
@@ -253,20 +207,6 @@ def _side_html(annotations: tuple[str, ...], extra: str = "") -> str:
     return f'<aside class="sa-side">{f"<ul>{items}</ul>" if items else ""}{extra}</aside>'
 
 
-def _legend_html(ready: ReadyView) -> str:
-    if not ready.scene.legend:
-        return ""
-    items = "".join(
-        ('<li class="sa-high">' if e.highlighted else "<li>")
-        + f'<span class="sa-swatch" style="background:{e.color}"></span>{_e(e.label)}</li>'
-        for e in ready.scene.legend
-    )
-    return (
-        '<details class="sa-box sa-legend" open><summary>Legend</summary>'
-        f"<ul>{items}</ul></details>"
-    )
-
-
 def _section(n: int, total: int, title: str, inner: str, attrs: str = "") -> str:
     label = _e(f"Slide {n} of {total}: {title}")
     return (
@@ -284,10 +224,8 @@ def _view_html(ready: ReadyView, scene_index: int, n: int, total: int) -> str:
     inner = (
         f"<h2>{_e(title)}</h2>"
         '<div class="sa-row"><div class="sa-main"><div class="sa-stage">'
-        f'<div class="sa-viewport" role="img" aria-label="{_e(ready.scene.title)}"></div>'
-        '<button class="sa-box sa-reset" type="button">Reset view</button>'
-        + _legend_html(ready)
-        + f'</div><p class="sa-caption">{_e(ready.caption)}</p></div>'
+        f'<div class="sa-viewport" aria-label="{_e(ready.scene.title)}"></div>'
+        f'</div><p class="sa-caption">{_e(ready.caption)}</p></div>'
         + _side_html(ready.slide.annotations, describe)
         + "</div>"
         + _notes_html(ready.slide.notes)
@@ -370,47 +308,6 @@ def _intro_html(case: Case, total: int) -> list[str]:
     return out
 
 
-def _prefixed(node: Any, prefix: str) -> Any:
-    """The scene's objects renamed ``<prefix><id>``, references included."""
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in ("id", "parent") and isinstance(value, str) and value != "0x0":
-                out[key] = prefix + value
-            elif key == "calls":
-                out[key] = [[name, [_instance(a, prefix) for a in args]] for name, args in value]
-            elif key == "hashes":
-                out[key] = value  # arrays are named by their content: shared, not renamed
-            else:
-                out[key] = _prefixed(value, prefix)
-        return out
-    if isinstance(node, list):
-        return [_prefixed(v, prefix) for v in node]
-    return node
-
-
-def _instance(arg: Any, prefix: str) -> Any:
-    if isinstance(arg, str) and arg.startswith("instance:${"):
-        return "instance:${" + prefix + arg[len("instance:${") :]
-    return arg
-
-
-def slide_vtksz(scene: SceneSpec, meshes: Mapping[str, EncodedMesh], index: int) -> bytes:
-    """The scene of the ``index``-th view slide as a .vtksz zip whose objects are named
-    for that slide. vtk.js keeps every object it has built by name for the whole page (and
-    sets cameras and surfaces only the first time it meets a name): scenes sharing names
-    would show each other's actors and camera."""
-    state = _prefixed(scene_index(scene, meshes), f"s{index}-")
-    text = json.dumps(state, sort_keys=True, separators=(",", ":"))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        info = zipfile.ZipInfo("index.json", date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        zf.writestr(info, text.encode("utf-8"), compresslevel=9)
-    return out.getvalue()
-
-
 def _script_json(value: Any) -> str:
     """JSON safe inside a <script> element (no "</" can close it)."""
     return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
@@ -433,7 +330,8 @@ def export_html(
     tracker.report("Preparing the slides…")
     total = html_slide_count(case)
     sections = _intro_html(case, total)
-    scenes: list[dict[str, Any]] = []
+    scenes: list[str] = []  # each view slide's message to the viewer, base64
+    sent: set[str] = set()  # surfaces already in the file (each goes once)
     warnings: list[str] = []
     for i, slide in enumerate(case.slides):
         n = len(sections) + 1
@@ -444,12 +342,17 @@ def export_html(
             atlas, approaches, case, slide, tracker.part(weight * 0.7, message + ": measuring…")
         )
         if isinstance(item, ReadyView):
-            meshes = visible_meshes(atlas, item.specimen, item.scene)
-            data = base64.b64encode(slide_vtksz(item.scene, meshes, len(scenes))).decode()
-            camera = camera_properties(item.scene.camera, None)
-            camera.pop("clippingRange")
+            scene = viewer_scene(
+                atlas,
+                item.specimen,
+                item.scene,
+                description=item.description,
+                labels=item.slide.labels,
+            )
+            data, added = pack(scene, {"height": None, "cameraToken": 0}, sent)
+            sent |= added
             sections.append(_view_html(item, len(scenes), n, total))
-            scenes.append({"data": data, "camera": camera})
+            scenes.append(base64.b64encode(data).decode("ascii"))
         elif isinstance(item, ReadyChart):
             svg = chart_image(item.data, fmt="svg", size=CHART_SIZE_IN, title=False)
             sections.append(_chart_html(item, svg, n, total))
@@ -470,9 +373,7 @@ def export_html(
     )
 
 
-def _page(
-    case: Case, sections: list[str], scenes: list[dict[str, Any]], credits: Sequence[str] = ()
-) -> str:
+def _page(case: Case, sections: list[str], scenes: list[str], credits: Sequence[str] = ()) -> str:
     bar = (
         '<div class="sa-bar" role="navigation" aria-label="Slides">'
         f'<span class="sa-case">{_e(case.title)}</span>'
@@ -480,43 +381,30 @@ def _page(
         '<span id="sa-count" class="sa-count" aria-live="polite"></span>'
         '<button id="sa-next" type="button" aria-label="Next slide">Next &rarr;</button></div>'
     )
-    body = (
-        bar
-        + "<main>"
-        + "".join(sections)
-        + "</main>"
-        + (
-            '<footer class="sa-credits">Anatomy: '
-            + " · ".join(_e(c) for c in credits)
-            + "</footer>"
-            if credits
-            else ""
-        )
-        + '<div id="sa-idle" hidden></div>'
-        + (
-            f'<script type="application/json" id="sa-scenes">{_script_json(scenes)}</script>'
-            if scenes
-            else ""
-        )
+    credits_html = (
+        '<footer class="sa-credits">Anatomy: ' + " · ".join(_e(c) for c in credits) + "</footer>"
+        if credits
+        else ""
     )
+    viewer = ""
+    if scenes:
+        # The viewer's code (a module that sets globalThis.SacralAlaViewer), then the
+        # deck's (a module too: modules run in order, after the page is parsed); the
+        # licences of the code bundled in it go with it.
+        viewer = (
+            f'<script type="application/json" id="sa-scenes">{_script_json(scenes)}</script>'
+            f'<script type="module">{inline_script(bundle_js())}</script>'
+            '<footer class="sa-foot"><details><summary>Software in this file and its '
+            f"licences</summary><pre>{_e(licences_text())}</pre></details></footer>"
+        )
     head = (
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        f'<meta name="generator" content="Sacral Ala Atlas">' + _STYLE
+        '<meta name="generator" content="Sacral Ala Atlas">' + _STYLE
     )
-    if not scenes:
-        return (
-            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(case.title)}</title>{head}</head>"
-            f"<body>{body}{_SCRIPT}</body></html>\n"
-        )
-    page = viewer_template()
-    page = page.replace(
-        "<title>VTK.js | Example - OfflineLocalView</title>", f"<title>{_e(case.title)}</title>", 1
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(case.title)}</title>{head}</head>"
+        f"<body>{bar}<main>{''.join(sections)}</main>{credits_html}{viewer}{_SCRIPT}"
+        "</body></html>\n"
     )
-    page = page.replace("</head>", head + "</head>", 1)
-    top, rest = page.split("<body>", 1)
-    viewer, end = rest.rsplit("</body>", 1)
-    # The deck first, then the viewer's code (a module: it runs after the page is parsed and
-    # then calls loadDataSet), then ours (a classic script: it runs before the module).
-    return top + "<body>\n" + body + viewer + _SCRIPT + "</body>" + end

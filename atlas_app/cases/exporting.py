@@ -169,9 +169,7 @@ def key_structures(ready: ReadyView, approaches: ApproachSet) -> bool | tuple[st
     step = ready.slide.step
     if approach is None or step is None or not 0 <= step < len(approach.steps):
         return True
-    from atlas_app.scene.render_still import pin_order
-
-    visible = [a.structure_id for a in pin_order(ready.scene)]
+    visible = [a.structure_id for a in ready.scene.label_order()]
     at_risk = [s for s in approach.steps[step].at_risk if s in visible]
     if not at_risk:
         return True

@@ -110,7 +110,7 @@ def scene_for_slide(
 ) -> tuple[Specimen, SceneSpec]:
     """The specimen a view slide shows and its scene. For a step, the specimen is the
     field's (retracted tissue, corridor and instruments included): give it to
-    :func:`~atlas_app.scene.render_html.visible_meshes` and
+    :func:`~atlas_app.scene.viewer_payload.viewer_scene` and
     :func:`~atlas_app.scene.compose.describe_scene`. Raises :class:`CaseError` when the
     slide names what this atlas lacks (a variant, an approach, a step)."""
     base = slide_specimen(atlas, slide, case_specimen)

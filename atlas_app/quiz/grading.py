@@ -121,6 +121,18 @@ def _grade_numeric(item: Item, response: str) -> Grade:
     )
 
 
+PICK_PREFIX = "pick:"
+"""A click in the live 3D view answers with the structure it hit: ``pick:<structure id>``."""
+
+
+def parse_pick(response: str) -> str | None:
+    """The structure id of a click in the 3D view, or None (a click on a still, or junk)."""
+    if not response.startswith(PICK_PREFIX):
+        return None
+    sid = response[len(PICK_PREFIX) :].strip()
+    return sid if re.fullmatch(r"[a-z][a-z0-9_]{0,80}", sid) else None
+
+
 def parse_click(response: str) -> tuple[float, float] | None:
     parts = split_ids(response)
     if len(parts) != 2:
@@ -129,7 +141,27 @@ def parse_click(response: str) -> tuple[float, float] | None:
     return None if x is None or y is None else (x, y)
 
 
+def _structure_name(item: Item, structure_id: str) -> str:
+    name = item.pick.name_of(structure_id) if item.pick is not None else ""
+    return name or structure_id.replace("_", " ")
+
+
+def _grade_pick(item: Item, picked: str) -> Grade:
+    """A click in the live 3D view: right when it hit the named structure."""
+    target = item.answer[0]
+    name = in_sentence(_structure_name(item, target))
+    if picked == target:
+        return Grade(True, 1.0, f"Correct: that is the {name}.")
+    where = in_sentence(_structure_name(item, picked))
+    return Grade(False, 0.0, f"You clicked the {where}. The {name} is shown named in the view.")
+
+
 def _grade_click(item: Item, response: str) -> Grade:
+    picked = parse_pick(response)
+    if picked is not None:
+        return _grade_pick(item, picked)
+    if response.startswith(PICK_PREFIX):
+        return _invalid("Click on a structure in the view.")
     point = parse_click(response)
     if point is None or item.pick is None:
         return _invalid("Click on the picture.")

@@ -127,8 +127,9 @@ def review_queue(
     return out
 
 
-NEEDS_A_STILL = ("identify", "click", "lst_level")
-"""Templates whose question is the still itself."""
+NEEDS_A_STILL = ("identify", "lst_level")
+"""Templates whose question is the still itself (a "click on the …" item is asked in the
+live 3D view, drawn by the browser)."""
 DECK_TEMPLATES = ("identify", "lst_level", "at_risk", "order", "measure", "figure", "prevalence")
 """What an Anki deck holds besides the authored items (a click item is an identify item
 on paper)."""

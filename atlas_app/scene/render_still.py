@@ -25,18 +25,16 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
-from atlas_app.scene.spec import ActorSpec, SceneSpec
-from atlas_app.scene.vtkjs_scene import (
+from atlas_app.scene.shading import (
     AMBIENT,
     DIFFUSE,
-    FEATURE_ANGLE,
     HEADLIGHT_INTENSITY,
     SPECULAR,
     SPECULAR_POWER,
+    split_normals,
 )
+from atlas_app.scene.spec import ActorSpec, SceneSpec
 
-LABEL_PRIORITY = ("pathology", "nerve", "artery", "vein", "viscus", "muscle", "bone")
-"""Which structures get pins first when not all fit (highlighted ones always come first)."""
 MIN_LABEL_PIXELS = 40
 """A structure needs this many visible pixels to get a pin."""
 KEY_MIN_WIDTH = 400
@@ -94,14 +92,7 @@ def shaded(mesh: pv.PolyData) -> pv.PolyData:
     if found is not None and found[0] is mesh:
         _shaded.move_to_end(id(mesh))
         return found[1]
-    out = mesh.compute_normals(
-        cell_normals=False,
-        point_normals=True,
-        split_vertices=True,
-        feature_angle=FEATURE_ANGLE,
-        consistent_normals=False,
-        auto_orient_normals=False,
-    )
+    out = split_normals(mesh)
     _shaded[id(mesh)] = (mesh, out)  # holding the mesh keeps its id from being reused
     while len(_shaded) > _SHADED_CACHE_SIZE:
         _shaded.popitem(last=False)
@@ -204,18 +195,6 @@ def _identify(
 
 
 # --- Pins and key -------------------------------------------------------------------
-
-
-def pin_order(spec: SceneSpec, chosen: Sequence[str] | None = None) -> list[ActorSpec]:
-    """The visible actors to label, most important first: the ``chosen`` ids in their
-    order, or the highlighted ones, then by :data:`LABEL_PRIORITY`."""
-    visible = {a.structure_id: a for a in spec.visible_actors}
-    if chosen is not None:
-        return [visible[s] for s in chosen if s in visible]
-    rank = {c: i for i, c in enumerate(LABEL_PRIORITY)}
-    order = list(visible.values())
-    order.sort(key=lambda a: (not a.highlighted, rank.get(a.category, len(rank))))
-    return order
 
 
 def place_pins(
@@ -375,7 +354,7 @@ def render_still(
     radius = max(8, min(13, height // 50))
     view_size = (width - key_width, height)
     chosen = None if isinstance(labels, bool) else list(labels)
-    order = pin_order(spec, chosen) if want_labels else []
+    order = spec.label_order(chosen) if want_labels else []
     title_room = 3 * max(11, height // 40) + 30
     line_h = max(2 * radius + 4, int(max(10, height // 48) * 1.5))
     limit = max(0, (height - title_room) // line_h)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,9 @@ SPEC_FORMAT = 1
 """Bump when the meaning of a field changes: it is part of every key."""
 
 HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
+LABEL_PRIORITY = ("pathology", "nerve", "artery", "vein", "viscus", "muscle", "bone")
+"""Which structures are named first when not all labels fit, after the highlighted ones
+(the still's numbered pins and the live view's labels alike)."""
 _DIGITS = 4  # camera numbers are rounded this far before hashing and storing
 
 
@@ -213,6 +217,17 @@ class SceneSpec:
     @property
     def visible_actors(self) -> tuple[ActorSpec, ...]:
         return tuple(a for a in self.actors if a.visible)
+
+    def label_order(self, chosen: Sequence[str] | None = None) -> list[ActorSpec]:
+        """The visible actors to name, most important first: the ``chosen`` ids in their
+        order, or the highlighted ones, then by :data:`LABEL_PRIORITY`."""
+        visible = {a.structure_id: a for a in self.visible_actors}
+        if chosen is not None:
+            return [visible[s] for s in chosen if s in visible]
+        rank = {c: i for i, c in enumerate(LABEL_PRIORITY)}
+        order = list(visible.values())
+        order.sort(key=lambda a: (not a.highlighted, rank.get(a.category, len(rank))))
+        return order
 
     def actor(self, structure_id: str) -> ActorSpec:
         for a in self.actors:

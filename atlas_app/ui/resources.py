@@ -6,6 +6,7 @@ nothing about a user is cached.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -17,9 +18,9 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import PatchError, SpecError, Specimen, build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.compose import describe_scene
-from atlas_app.scene.render_html import cached_scene_html
 from atlas_app.scene.render_worker import GLStatus, RenderError, gl_status, render_png
 from atlas_app.scene.spec import SceneSpec
+from atlas_app.scene.viewer_payload import ViewerScene, viewer_scene
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,18 @@ def specimen(spec: str) -> tuple[Specimen, str | None]:
             raise RuntimeError(f"the atlas cannot build any specimen: {exc2}") from exc2
 
 
-def scene_page(spec: SceneSpec, specimen_: Specimen) -> tuple[str, str]:
-    """The viewer page of a scene (cached by the scene's key) and its text alternative."""
+def live_scene(
+    spec: SceneSpec,
+    specimen_: Specimen,
+    *,
+    base: Specimen | None = None,
+    labels: Sequence[str] | None = None,
+) -> tuple[ViewerScene, str]:
+    """The live viewer's description of a scene and its text alternative. ``base`` is the
+    specimen an approach step's field was made from (retracted tissue then morphs)."""
     atlas = loaded_atlas().atlas
     text = describe_scene(spec, specimen_, atlas)
-    return cached_scene_html(atlas, specimen_, spec, text), text
+    return viewer_scene(atlas, specimen_, spec, base=base, description=text, labels=labels), text
 
 
 @st.cache_resource(show_spinner="Checking server-side rendering…")
@@ -84,9 +92,9 @@ def still_png(scene_json: str, spec_string: str, width: int, height: int) -> byt
 __all__ = [
     "LoadedAtlas",
     "RenderError",
+    "live_scene",
     "loaded_atlas",
     "render_status",
-    "scene_page",
     "specimen",
     "still_png",
 ]

@@ -447,14 +447,14 @@ def slide_preview(case: Case, slide: AnySlide, atlas: Any, approaches: Any) -> N
     try:
         if isinstance(slide, ViewSlide):
             from atlas_app.cases.scenes import scene_for_slide
-            from atlas_app.ui.resources import scene_page
-            from atlas_app.ui.viewer import show_viewer
+            from atlas_app.ui.resources import live_scene
+            from atlas_app.ui.viewer import show_viewer, slide_token
 
             specimen_, scene = scene_for_slide(
                 atlas, approaches, slide, case_specimen=case.specimen
             )
-            page, text_alternative = scene_page(scene, specimen_)
-            show_viewer(page, height=420)
+            live, text_alternative = live_scene(scene, specimen_, labels=slide.labels)
+            show_viewer(live, key="cases.preview", height=420, camera_token=slide_token(slide))
             with st.expander("Text description of the view"):
                 st.text(text_alternative)
         elif isinstance(slide, ChartSlide):

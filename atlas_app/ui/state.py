@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import streamlit as st
+
 # Atlas page
 ATLAS_CAMERA = "atlas.camera"
+ATLAS_CAMERA_TOKEN = "atlas.camera_token"  # bumped when a preset view is picked
 ATLAS_SYSTEMS = "atlas.systems"
 ATLAS_WALL = "atlas.wall"
 ATLAS_TRANSLUCENT = "atlas.translucent_muscles"
@@ -21,10 +24,16 @@ APPROACH_STEP = "approach.step"
 APPROACH_FOR_STEP = "approach.step_of"
 APPROACH_DOWN_CORRIDOR = "approach.down_corridor"
 APPROACH_WHOLE_BODY = "approach.whole_body"
+APPROACH_CAMERA_TOKEN = "approach.camera_token"  # bumped when the user asks for a view
 
 # Cases and Present (the case the builder, Add-to-case and Present work on; Present's slide)
 CASE_OPEN = "cases.open_id"
 PRESENT_INDEX = "present.index"
+
+
+def bump(key: str) -> None:
+    """Add one to a counter in session state (a camera token: "the user asked for a view")."""
+    st.session_state[key] = int(st.session_state.get(key, 0)) + 1
 
 
 def variant_key(group_id: str) -> str:

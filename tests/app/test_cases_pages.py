@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from atlas_app.cases.model import Case, ChartSlide, CorridorSummary, TextSlide, ViewSlide
 from atlas_app.ui.account import USER_KEY, escape_markdown
 from atlas_app.ui.case_editor import selected_key, widget_key
+from tests.app.viewer_messages import viewer_elements
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "atlas_app" / "app_pages" / "cases.py"
@@ -233,7 +234,7 @@ def test_view_slide_approach_step_camera_and_structures(store) -> None:
     assert (view.approach, view.step, view.camera, view.isolate) == (None, None, None, None)
     assert "corridor" not in at.selectbox(key=widget_key(cid, slide.id, "camera")).options
     _ok(at.toggle(key=f"cases.preview.{cid}").set_value(True).run())
-    assert [e for e in at.main if getattr(e, "type", "") == "iframe"]  # the 3D preview
+    assert viewer_elements(at), "the 3D preview"
 
 
 def test_chart_slide_is_added_and_its_chart_edited(store) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.viewer_messages import scene_ids, viewer_header, viewer_message
+
 APP = Path(__file__).resolve().parents[2] / "atlas_app" / "streamlit_app.py"
 TIMEOUT = 180
 
@@ -18,24 +20,6 @@ def run_page(page: str | None = None) -> AppTest:
     return at.run()
 
 
-def viewer_payload(at: AppTest) -> str:
-    """The HTML page sent to the browser's 3D viewer (st.iframe)."""
-    frames = [e for e in at.main if getattr(e, "type", "") == "iframe"]
-    assert len(frames) == 1, "one 3D viewer on the page"
-    proto = frames[0].proto
-    return str(getattr(proto, "srcdoc", "") or getattr(proto, "src", ""))
-
-
-def scene_of(at: AppTest) -> dict:
-    from atlas_app.scene.render_html import page_scene
-
-    return page_scene(viewer_payload(at))
-
-
-def scene_ids(at: AppTest) -> set[str]:
-    return {n.get("name") or n.get("id") for n in scene_of(at)["scene"]}
-
-
 @pytest.fixture(scope="module")
 def atlas_page() -> AppTest:
     return run_page()
@@ -43,9 +27,22 @@ def atlas_page() -> AppTest:
 
 def test_atlas_page_runs_and_sends_a_3d_scene(atlas_page: AppTest):
     assert not atlas_page.exception
-    payload = viewer_payload(atlas_page)
-    assert "<canvas" in payload or "vtk" in payload.lower()
-    assert 100_000 < len(payload) < 3_000_000
+    message = viewer_message(atlas_page)
+    header = viewer_header(atlas_page)
+    # The first view carries its surfaces (once) and stays well under 0.5 MB.
+    assert 100_000 < len(message) < 450_000
+    assert len(header["blobs"]) == len(header["scene"]["actors"])
+    assert "lumbosacral_trunk_right" in scene_ids(atlas_page)
+    assert header["view"]["selected"] == "lumbosacral_trunk_right"
+
+
+def test_a_rerun_sends_the_scene_without_its_surfaces():
+    at = run_page()
+    first = viewer_header(at)
+    at.run()
+    again = viewer_header(at)
+    assert again["blobs"] == [] and again["scene"] == first["scene"]
+    assert len(viewer_message(at)) < 60_000
 
 
 def test_about_page_names_sources_and_licences():
@@ -60,12 +57,16 @@ def test_about_page_names_sources_and_licences():
 
 def test_picking_a_variant_changes_the_scene_sent():
     at = run_page()
-    before = viewer_payload(at)
+    before = viewer_header(at)["scene"]
     at.selectbox(key="variant.lst_formation_right").set_value("lst_above_ala_right").run()
     assert not at.exception
-    after = viewer_payload(at)
-    assert after != before
-    assert "Above the joint" in after  # the view's title names the variant
+    after = viewer_header(at)
+    assert after["scene"]["key"] != before["key"]
+    assert "Above the joint" in after["scene"]["title"]  # the view's title names the variant
+    # Only what the variant changed travels: the moved nerves, not the bones.
+    sent = {b["digest"] for b in after["blobs"]}
+    moved = {a["id"] for a in after["scene"]["actors"] if a["mesh"] in sent}
+    assert moved and not moved & {"sacrum", "l5_vertebra", "hip_bone_right"}
 
 
 def test_vessel_level_shares_say_they_are_inferred(atlas_page: AppTest):
@@ -80,12 +81,14 @@ def test_vessel_level_shares_say_they_are_inferred(atlas_page: AppTest):
 
 def test_hiding_a_system_removes_it_from_the_payload():
     at = run_page()
-    before = len(viewer_payload(at))
+    assert "psoas_major_right" in scene_ids(at)
     at.pills(key="atlas.systems").set_value(
         ["bone", "artery", "vein", "nerve", "viscus", "pathology"]
     ).run()
     assert not at.exception
-    assert len(viewer_payload(at)) < before - 50_000  # the psoas and iliacus meshes are gone
+    shown = scene_ids(at)
+    assert not shown & {"psoas_major_right", "psoas_major_left", "iliacus_right"}
+    assert "sacrum" in shown
 
 
 def test_random_specimen_sets_every_picker():
@@ -123,7 +126,7 @@ def test_a_broken_data_file_leaves_the_atlas_serving(tmp_path, monkeypatch):
         assert not at.exception
         assert any("problem(s) in the atlas data" in e.label for e in at.expander)
         assert "authored.yaml" in " ".join(c.value for c in at.code)
-        assert len(viewer_payload(at)) > 100_000, "the rest of the atlas is still drawn"
+        assert len(scene_ids(at)) > 30, "the rest of the atlas is still drawn"
     finally:
         st.cache_resource.clear()
 
@@ -152,7 +155,7 @@ def test_only_the_ui_layer_imports_streamlit():
 def test_approach_page_walks_its_steps_and_shows_metrics():
     at = run_page("approaches")
     assert not at.exception
-    first = viewer_payload(at)
+    first = viewer_header(at)["scene"]
     next_button = next(b for b in at.button if b.label == "Next")
     next_button.click().run()
     next_button = next(b for b in at.button if b.label == "Next")
@@ -161,8 +164,10 @@ def test_approach_page_walks_its_steps_and_shows_metrics():
     next_button.click().run()
     assert not at.exception
     assert at.select_slider(key="approach.step").value == 3
-    assert viewer_payload(at) != first, "the scene changes with the step"
-    assert "Step 4 of" in viewer_payload(at)
+    step = viewer_header(at)
+    assert step["scene"]["key"] != first["key"], "the scene changes with the step"
+    assert "Step 4 of" in step["scene"]["title"]
+    assert len(viewer_message(at)) < 60_000, "a step change sends little"
     assert any(m.value.startswith("| Structure | Gap to corridor") for m in at.markdown)
     assert {m.label for m in at.metric} >= {"Corridor depth", "Target surface exposed"}
 

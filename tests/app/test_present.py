@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, TextSlide, ViewSlide
 from atlas_app.ui.account import USER_KEY
+from tests.app.viewer_messages import viewer_header
 
 PRESENT = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "present.py"
 TIMEOUT = 180
@@ -82,9 +83,10 @@ def test_the_picker_jumps_and_follows_the_buttons(presented) -> None:
     button(at, "Previous").click().run()
     assert showing(at) == "The ala"
     assert at.selectbox(key="present.index").value == 2
-    # The view slide: the live 3D view, its annotation beside it as a list.
-    frames = [e for e in at.main if getattr(e, "type", "") == "iframe"]
-    assert len(frames) == 1
+    # The view slide: the live 3D view, labelled by its camera (the slide's title is the
+    # heading), its annotation beside it as a list.
+    scene = viewer_header(at)["scene"]
+    assert scene["title"].startswith("Right anterior oblique") and scene["actors"]
     assert any(m.value == "- The L5 root" for m in at.markdown)
     assert [h.value for h in at.header] == ["The ala"], "the slide's title once"
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.viewer_messages import viewer_elements
+
 PAGE = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "sacroplasty.py"
 TIMEOUT = 300
 K = "sacroplasty."
@@ -46,7 +48,7 @@ def test_the_page_runs_with_its_sections(page: AppTest):
     assert headers == ["Denis zones", "Two techniques", "Where cement escapes", "Plan a needle"]
     # Zones (1), the technique's three views, the leak's two, the plan's three.
     assert len(page.get("image")) == 9
-    assert len(page.get("iframe")) == 1, "one 3D viewer: the planned needle"
+    assert len(viewer_elements(page)) == 1, "one 3D viewer: the planned needle"
     body = text(page)
     assert "6%" in body and "28%" in body and "57%" in body
     assert "Denis 1988" in " ".join(c.value for c in page.caption)

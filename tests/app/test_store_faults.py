@@ -30,6 +30,7 @@ from atlas_app.cases.model import Case, TextSlide
 from atlas_app.storage.accounts import User
 from atlas_app.ui.account import UNAVAILABLE, USER_KEY, escape_markdown
 from atlas_app.ui.case_editor import widget_key
+from tests.app.viewer_messages import viewer_elements
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "atlas_app" / "streamlit_app.py"
@@ -267,7 +268,7 @@ def _no_leaks(at: AppTest, fault: Fault) -> None:
 
 def _anatomy_served(at: AppTest, page: str) -> None:
     if page == "atlas":
-        assert [e for e in at.main if getattr(e, "type", "") == "iframe"], "the 3D view"
+        assert viewer_elements(at), "the 3D view"
     else:
         assert any("BodyParts3D" in m.value for m in at.markdown), "the About page"
 

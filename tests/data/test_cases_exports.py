@@ -20,6 +20,7 @@ from atlas_app.cases.export_html import export_html, html_slide_count
 from atlas_app.cases.export_pptx import export_pptx, pptx_slide_count
 from atlas_app.cases.model import edit_slide
 from atlas_app.cases.yaml_io import example_case
+from atlas_app.scene.viewer_payload import unpack_header
 
 HOSTILE = "<script>alert('x')</script> & co"
 
@@ -105,10 +106,19 @@ def test_html_holds_every_scene(setup, html_export):
     assert html_export.slides == html_slide_count(case) and html_export.warnings == ()
     match = re.search(r'<script type="application/json" id="sa-scenes">(.*?)</script>', page, re.S)
     assert match
-    scenes = json.loads(match.group(1))
-    assert len(scenes) == sum(1 for s in case.slides if s.kind == "view")
-    for scene in scenes:
-        assert len(base64.b64decode(scene["data"])) > 1000
+    messages = [base64.b64decode(m) for m in json.loads(match.group(1))]
+    assert len(messages) == sum(1 for s in case.slides if s.kind == "view")
+    # Every surface a slide shows is in the file, and only once (with its first slide).
+    carried: list[str] = []
+    shown: set[str] = set()
+    for data in messages:
+        header = unpack_header(data)
+        carried += [b["digest"] for b in header["blobs"]]
+        shown |= {a["mesh"] for a in header["scene"]["actors"]}
+    assert len(carried) == len(set(carried)) and shown <= set(carried)
+    # The viewer's code is in the file once, with the licences of what it bundles.
+    assert page.count("Sacral Ala Atlas 3D viewer (GPL-3.0-or-later)") == 1
+    assert "@kitware/vtk.js" in page and "BSD-3-Clause" in page
     for slide in case.slides:
         if slide.kind != "text":
             assert slide.title in page

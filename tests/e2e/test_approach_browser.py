@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_walk_the_transpsoas_approach_through_every_step(page, app_url):
     page.goto(f"{app_url}/approaches")
     canvas = wait_for_canvas(page)
-    title = viewer(page).locator(".sa-title")
+    title = viewer(page).locator(".sav-title")
     expect(title).to_contain_text("Step 1 of")
     total = int(title.inner_text().split(" of ")[1].split(":")[0])
     assert total >= 8

@@ -14,14 +14,20 @@ pytestmark = pytest.mark.e2e
 
 
 def viewer(page):
-    return page.frame_locator("iframe").first
+    """The live 3D view (in its component's shadow root, which CSS selectors pierce)."""
+    return page.locator(".sav-root[data-scene]").first
 
 
 def wait_for_canvas(page, timeout=90_000):
-    canvas = viewer(page).locator("canvas").first
-    canvas.wait_for(state="visible", timeout=timeout)
-    page.wait_for_timeout(1500)  # let vtk.js draw its first frame
-    return canvas
+    """The view's canvas, once a scene is drawn and any morph has settled."""
+    page.locator(".sav-root[data-scene]").first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        """() => { const h = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+            .map(e => e.shadowRoot && e.shadowRoot.querySelector('.sav-root')).find(Boolean);
+          return h && h.dataset.settled && h.dataset.settled === h.dataset.scene; }""",
+        timeout=timeout,
+    )
+    return viewer(page).locator("canvas").first
 
 
 def pixels(locator) -> np.ndarray:
@@ -39,10 +45,10 @@ def test_atlas_draws_a_non_blank_canvas(page, app_url):
 def test_hiding_muscles_changes_the_view(page, app_url):
     page.goto(app_url)
     before = pixels(wait_for_canvas(page))
-    legend = viewer(page).locator(".sa-legend")
-    expect(legend).to_contain_text("Muscles")
+    legend = viewer(page).locator(".sav-legend")
+    expect(legend).to_contain_text("Muscles", use_inner_text=False)
     page.get_by_test_id("stButtonGroup").get_by_role("button", name="Muscles").click()
-    expect(legend).not_to_contain_text("Muscles", timeout=60_000)
+    expect(legend).not_to_contain_text("Muscles", use_inner_text=False, timeout=60_000)
     after = pixels(wait_for_canvas(page))
     assert np.abs(after - before).mean() > 2.0
 
@@ -54,7 +60,7 @@ def test_choosing_a_variant_changes_the_scene(page, app_url):
     picker.click()
     page.keyboard.type("Above")  # by keyboard, as a trainee without a mouse would
     page.keyboard.press("Enter")
-    expect(viewer(page).locator(".sa-title")).to_contain_text("Above the joint", timeout=60_000)
+    expect(viewer(page).locator(".sav-title")).to_contain_text("Above the joint", timeout=60_000)
 
 
 def test_labelled_still_appears(page, app_url):
@@ -68,7 +74,7 @@ def test_labelled_still_appears(page, app_url):
 
 def test_the_view_survives_an_unrelated_rerun(page, app_url):
     """Turn the model, then change something that does not touch the scene: the turned view
-    stays (the same page is sent, so the viewer is not reloaded)."""
+    stays (the viewer is not reloaded)."""
     page.goto(app_url)
     canvas = wait_for_canvas(page)
     initial = pixels(canvas)
@@ -100,7 +106,9 @@ def test_tablet_screen(browser, app_url):
         picker.focus()
         page.keyboard.type("Below")
         page.keyboard.press("Enter")
-        expect(viewer(page).locator(".sa-title")).to_contain_text("Below the joint", timeout=60_000)
+        expect(viewer(page).locator(".sav-title")).to_contain_text(
+            "Below the joint", timeout=60_000
+        )
     finally:
         context.close()
 

@@ -137,7 +137,7 @@ def test_build_present_and_export_a_case(page: Page, app_url, faculty, tmp_path:
     # live; the right arrow and Page Up move through them.
     go_to(page, "Present")
     expect(picker(page)).to_have_value("Slide 1 of 3", timeout=SLOW)
-    expect(page.locator("iframe")).to_have_count(0)
+    expect(page.locator(".sav-root")).to_have_count(0)
     expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
     page.get_by_role("heading", name=stored.case.title).click()  # the focus on the page
     page.keyboard.press("ArrowRight")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageStat
+from playwright.sync_api import expect
 
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.cases.export_html import export_html
@@ -47,16 +48,23 @@ def test_exported_case_draws_offline(browser, exported: Path) -> None:
                 break
             page.keyboard.press("ArrowRight")
         assert visible.get_attribute("data-scene") is not None
+        visible.locator(".sav-root[data-scene]").wait_for(timeout=60_000)
         canvas = visible.locator(".sa-viewport canvas")
-        canvas.wait_for(state="visible", timeout=60_000)
-        # The picture is drawn once the canvas holds more than a flat background.
-        page.wait_for_timeout(1500)
+        page.wait_for_timeout(500)
         shot = Image.open(io.BytesIO(canvas.screenshot())).convert("L")
         assert shot.width > 200 and shot.height > 150
-        # The middle of the canvas, clear of the legend and the reset button laid over it.
+        # The middle of the canvas, clear of the legend and the toolbar laid over it.
         w, h = shot.size
         middle = shot.crop((w // 4, h // 4, 3 * w // 4, 3 * h // 4))
         assert ImageStat.Stat(middle).stddev[0] > 10, "the 3D view is blank"
+        # The view names its structures, as in the app.
+        labels = visible.locator(".sav-label")
+        expect(labels.first).to_be_visible(timeout=10_000)
+        assert labels.count() >= 3
+        # And is the app's viewer: the ruler measures, offline too.
+        root = visible.locator(".sav-root[data-scene]")
+        marks = root.evaluate("el => el.__viewer.scene.landmarks.length")
+        assert marks > 5
         assert not outside, f"the page asked the network for {outside}"
         assert not errors, errors
     finally:

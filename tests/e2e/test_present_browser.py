@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_atlas_browser import wait_for_canvas
+from tests.e2e.test_atlas_browser import viewer, wait_for_canvas
 from tests.e2e.test_cases_browser import picker, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +64,7 @@ def test_a_view_slide_fits_the_screen(browser, app_url, presented_case, screen):
         expect(page.get_by_role("heading", name=slide.title)).to_be_visible(timeout=SLOW)
         wait_for_canvas(page, timeout=SLOW)
         page.mouse.move(0, 0)
-        frame = page.locator("iframe").first.bounding_box()
+        frame = viewer(page).bounding_box()
         assert frame is not None
         assert frame["y"] >= 0 and frame["y"] + frame["height"] <= height, (frame, screen)
         assert frame["x"] >= 0 and frame["x"] + frame["width"] <= width, (frame, screen)
@@ -89,7 +89,7 @@ def test_the_slide_title_is_shown_once(browser, app_url, presented_case):
         slide = case.slides[index]
         expect(page.get_by_role("heading", name=slide.title)).to_be_visible(timeout=SLOW)
         wait_for_canvas(page, timeout=SLOW)
-        inside = page.frame_locator("iframe").first.locator(".sa-title")
+        inside = viewer(page).locator(".sav-title")
         expect(inside).not_to_have_text(slide.title)
         expect(page.get_by_text(slide.title, exact=True)).to_have_count(1)
     finally:

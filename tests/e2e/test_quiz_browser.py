@@ -22,11 +22,9 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from playwright.sync_api import Page, expect
-from scipy import ndimage
 
 from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
 
@@ -100,24 +98,26 @@ def start_replay(page: Page, seed: int) -> None:
 
 
 def click_target(page: Page, item) -> None:
-    """Click the deepest point of the named structure's area in the picture."""
-    pick = item.pick
-    mask = pick.labels == pick.ids.index(item.answer[0])
-    depth = ndimage.distance_transform_edt(mask)
-    r, c = np.unravel_index(int(np.argmax(depth)), mask.shape)
-    frame = page.frame_locator("iframe[title*='streamlit_image_coordinates']")
-    image = frame.locator("img#image")
-    image.wait_for(state="visible", timeout=90_000)
-    page.wait_for_timeout(500)  # the component sizes the picture once loaded
-    box = image.bounding_box()
-    assert box is not None
-    w, h = item.view.size
-    image.click(
-        position={
-            "x": (c + 0.5) * pick.scale * box["width"] / w,
-            "y": (r + 0.5) * pick.scale * box["height"] / h,
-        }
+    """Click the named structure in the 3D view, where it shows (the view names nothing:
+    its structures go by tokens, worked out here as the page does)."""
+    from atlas_app.scene.viewer_payload import finding_token
+
+    token = finding_token(f"{item.id}|{item.seed}", item.answer[0])
+    root = page.locator(".sav-root[data-scene]").first
+    root.wait_for(timeout=90_000)
+    expect(root.get_by_role("button", name="Labels")).to_be_hidden()
+    found = root.evaluate(
+        """(el, id) => { const v = el.__viewer; const e = v.entries.get(id);
+          for (let i = 0; i < e.points.length; i += 3 * 7) {
+            const s = v.toScreen([e.points[i], e.points[i + 1], e.points[i + 2]]);
+            const hit = v.pick(s.x, s.y);
+            if (hit && hit.id === id) { return [s.x, s.y]; } }
+          return null; }""",
+        token,
     )
+    assert found, "the structure shows in the view"
+    box = root.bounding_box()
+    page.mouse.click(box["x"] + found[0], box["y"] + found[1])
 
 
 def click_check(page: Page) -> None:
@@ -154,7 +154,8 @@ def test_sign_in_answer_items_and_see_progress(page: Page, app_url, trainee):
     assert {i.kind for i in items} >= {"choice", "click", "numeric"}
     page.goto(f"{app_url}/quiz")
     sign_in_by_typing(page, trainee, PASSWORD)
-    expect(page.get_by_text("You are not signed in")).to_have_count(0)
+    # The rerun after signing in can take longer than expect's 5 s on a loaded machine.
+    expect(page.get_by_text("You are not signed in")).to_have_count(0, timeout=30_000)
     start_replay(page, SEED)
     for n, item in enumerate(items):
         expect(page.get_by_text(f"item {n + 1} of 10")).to_be_visible(timeout=90_000)

@@ -133,6 +133,21 @@ def test_click_on_the_target_and_near_it():
     assert not background.correct and "background" in background.message
 
 
+def test_a_click_in_the_3d_view_is_graded_by_the_structure_it_hit():
+    right = grade(CLICK, "pick:target_nerve")
+    assert right.correct and right.score == 1.0 and "target nerve" in right.message
+    wrong = grade(CLICK, "pick:other_vessel")
+    assert not wrong.correct and wrong.valid and "other vessel" in wrong.message
+    # A structure the still's map does not hold is still named (from its id).
+    behind = grade(CLICK, "pick:psoas_major_right")
+    assert not behind.correct and "psoas major right" in behind.message
+
+
+@pytest.mark.parametrize("text", ["pick:", "pick:Target", "pick:<script>", "pick:a b"])
+def test_a_3d_click_that_cannot_be_read(text):
+    assert not grade(CLICK, text).valid
+
+
 @pytest.mark.parametrize("text", ["", "12", "a,b", "1,2,3", "-5,10", "500,10", "10,500"])
 def test_click_that_cannot_be_read(text):
     assert not grade(CLICK, text).valid

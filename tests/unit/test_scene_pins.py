@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from atlas_app.scene.render_still import MIN_LABEL_PIXELS, pin_order, place_pins
+from atlas_app.scene.render_still import MIN_LABEL_PIXELS, place_pins
 from atlas_app.scene.spec import ActorSpec, CameraSpec, SceneSpec
 
 CAMERA = CameraSpec("anterior", "Anterior view", (0, 300, 0), (0, 0, 0), (0, 0, 1))
@@ -22,8 +22,8 @@ def test_highlighted_first_then_by_priority_and_only_visible() -> None:
         ActorSpec("psoas", "Psoas", "muscle", "#c0504d", highlighted=True),
         ActorSpec("ivc", "IVC", "vein", "#0000cc", visible=False),
     )
-    assert [a.structure_id for a in pin_order(spec)] == ["psoas", "l5", "aorta", "sacrum"]
-    assert [a.structure_id for a in pin_order(spec, ["sacrum", "ivc", "l5"])] == ["sacrum", "l5"]
+    assert [a.structure_id for a in spec.label_order()] == ["psoas", "l5", "aorta", "sacrum"]
+    assert [a.structure_id for a in spec.label_order(["sacrum", "ivc", "l5"])] == ["sacrum", "l5"]
 
 
 def test_pins_sit_inside_the_visible_area_and_apart() -> None:
@@ -36,7 +36,7 @@ def test_pins_sit_inside_the_visible_area_and_apart() -> None:
     masks["a"][20:180, 20:140] = True  # a big block
     masks["b"][95:105, 150:290] = True  # a thin horizontal band
     masks["tiny"][5:8, 5:8] = True  # fewer pixels than a pin needs
-    pins = place_pins(pin_order(spec), masks, limit=10, radius=8)
+    pins = place_pins(spec.label_order(), masks, limit=10, radius=8)
     assert [p.structure_id for p in pins] == ["b", "a"]  # nerves first; tiny left out
     assert [p.number for p in pins] == [1, 2]
     for pin in pins:
@@ -51,7 +51,7 @@ def test_pins_sit_inside_the_visible_area_and_apart() -> None:
 def test_limit_and_edges() -> None:
     spec = scene(*(ActorSpec(f"s{i}", f"S{i}", "bone", "#eeeeee") for i in range(5)))
     masks = {f"s{i}": np.ones((100, 100), bool) for i in range(5)}
-    pins = place_pins(pin_order(spec), masks, limit=3, radius=10)
+    pins = place_pins(spec.label_order(), masks, limit=3, radius=10)
     assert len(pins) == 3
     for pin in pins:
         assert 12 <= pin.x <= 87 and 12 <= pin.y <= 87  # a whole pin fits in the image
