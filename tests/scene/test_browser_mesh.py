@@ -102,13 +102,20 @@ def test_a_retracted_tube_keeps_its_vertices(atlas) -> None:
 
 def test_retracted_tissue_is_its_surface_with_the_same_displacement(atlas) -> None:
     base = structure("muscle_a", ellipsoid())
-    move = (np.array([30.0, 0.0, 0.0]), np.array([-10.0, 0.0, 0.0]), 50.0)
+    # a blade bearing on two points of the surface's side, pushing it 10 mm inward
+    move = (np.array([[30.0, 0.0, 0.0], [28.0, 8.0, 0.0]]), np.array([-10.0, 0.0, 0.0]), 50.0)
     # As the step engine makes it (a record that is not a data kind: no validation).
     deformed = base.model_copy(
         update={
             "geometry": DeformedGeometry(
                 base=ellipsoid().model_dump(),
-                moves=((tuple(map(float, move[0])), tuple(map(float, move[1])), move[2]),),
+                moves=(
+                    (
+                        tuple(tuple(map(float, p)) for p in move[0]),
+                        tuple(map(float, move[1])),
+                        move[2],
+                    ),
+                ),
             )
         }
     )
