@@ -15,6 +15,7 @@ import ctypes.util
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 
 TRIM_VARIABLE = "ATLAS_TRIM_SECONDS"
@@ -57,10 +58,10 @@ def start_trimming() -> bool:
         return False
     with _started:
         if _thread is None:
-            stop = threading.Event()
 
             def loop() -> None:
-                while not stop.wait(period):
+                while True:
+                    time.sleep(period)
                     trim()
 
             _thread = threading.Thread(target=loop, name="atlas-malloc-trim", daemon=True)
