@@ -15,11 +15,10 @@ from atlas_app.quiz.charts import mastery_figure, topic_bars
 from atlas_app.quiz.stats import mastery_by_topic, mastery_over_time, streak
 from atlas_app.quiz.titles import title_of
 from atlas_app.quiz.topics import topic_name
+from atlas_app.ui import state
 from atlas_app.ui.account import account_unavailable, page_account
 from atlas_app.ui.errors import stop_unavailable
 from atlas_app.ui.quiz_titles import titles_or_ids
-
-START_REVIEW = "quiz.start_review"  # read by the quiz page
 
 engine, user = page_account()
 
@@ -51,7 +50,7 @@ c4.metric("Due now", len(due_now), help=f"{len(due_week)} due within a week")
 
 if due_now:
     if st.button(f"Review the {len(due_now)} due item(s)", type="primary", key="progress.review"):
-        st.session_state[START_REVIEW] = True
+        st.session_state[state.QUIZ_START_REVIEW] = True
         st.switch_page("app_pages/quiz.py")
 else:
     st.caption("Nothing is due for review now.")

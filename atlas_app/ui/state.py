@@ -26,6 +26,35 @@ APPROACH_DOWN_CORRIDOR = "approach.down_corridor"
 APPROACH_WHOLE_BODY = "approach.whole_body"
 APPROACH_CAMERA_TOKEN = "approach.camera_token"  # bumped when the user asks for a view
 
+# Quiz: the run in progress (a quiz.run.QuizRun, field by field), the setup form, the deck
+QUIZ_PLAN = "quiz.plan"
+QUIZ_INDEX = "quiz.index"
+QUIZ_RESULTS = "quiz.results"
+QUIZ_FEEDBACK = "quiz.feedback"
+QUIZ_SESSION_ID = "quiz.session_id"
+QUIZ_MODE = "quiz.mode"
+QUIZ_SEED = "quiz.seed"
+QUIZ_OF_TOPICS = "quiz.of_topics"
+QUIZ_FINISHED = "quiz.finished"
+QUIZ_ENDED_AT = "quiz.ended_at"
+QUIZ_RUN_KEYS = {  # QuizRun field -> its key
+    "plan": QUIZ_PLAN,
+    "index": QUIZ_INDEX,
+    "results": QUIZ_RESULTS,
+    "feedback": QUIZ_FEEDBACK,
+    "session_id": QUIZ_SESSION_ID,
+    "mode": QUIZ_MODE,
+    "seed": QUIZ_SEED,
+    "of_topics": QUIZ_OF_TOPICS,
+    "finished": QUIZ_FINISHED,
+    "ended_at": QUIZ_ENDED_AT,
+}
+QUIZ_TOPICS = "quiz.topics"
+QUIZ_LENGTH = "quiz.length"
+QUIZ_REPLAY = "quiz.replay"
+QUIZ_START_REVIEW = "quiz.start_review"  # set by the progress page's "Review due items"
+QUIZ_ANKI_DECK = "quiz.anki_deck"  # (topic, .apkg bytes, cards) of the last deck built
+
 # Cases and Present (the case the builder, Add-to-case and Present work on; Present's slide)
 CASE_OPEN = "cases.open_id"
 PRESENT_INDEX = "present.index"

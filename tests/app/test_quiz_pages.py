@@ -404,8 +404,8 @@ def shown(markdown: str) -> str:
 def hostile_items(monkeypatch, shipped_atlas):
     """Items whose every text is hostile, made when the quiz page asks for them."""
     from atlas_app.model.schema import Citation
-    from atlas_app.quiz import session
     from atlas_app.quiz.items import Choice, Item
+    from atlas_app.ui import quiz_resources
 
     ref = next(iter(shipped_atlas.references))
     common = {
@@ -430,12 +430,12 @@ def hostile_items(monkeypatch, shipped_atlas):
             **common,
         ),
     }
-    real = session.make_item
+    real = quiz_resources.make_item
 
     def make_item(atlas, approaches, bank, ref):  # type: ignore[no-untyped-def]
         return items.get(ref.item_id) or real(atlas, approaches, bank, ref)
 
-    monkeypatch.setattr(session, "make_item", make_item)
+    monkeypatch.setattr(quiz_resources, "make_item", make_item)
     return items
 
 
