@@ -3,49 +3,25 @@ fluoroscopy, where cement escapes, and a needle planner."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from atlas_app.sacroplasty import api
-from atlas_app.sacroplasty.fluoro import Style
-from atlas_app.sacroplasty.fracture import describe_fill
-from atlas_app.sacroplasty.leaks import build_leak, describe_gap
-from atlas_app.sacroplasty.loader import SacroplastySet, load_sacroplasty
-from atlas_app.sacroplasty.needle import (
-    SACRUM_ID,
-    NeedleMeasures,
-    anatomy_for,
-    measure_needle,
-    technique_cement,
-    technique_paths,
-)
-from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec
+from atlas_app.ui import state
 from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
-from atlas_app.ui.resources import live_scene, loaded_atlas, specimen
-from atlas_app.ui.viewer import show_viewer
+from atlas_app.ui.resources import loaded_atlas
+from atlas_app.ui.sacroplasty_planner import planner, show_views
+from atlas_app.ui.sacroplasty_resources import (
+    leak_summary,
+    leak_view,
+    sacroplasty_data,
+    technique_cement_ml,
+    technique_fill_text,
+    technique_images,
+    technique_measures,
+    zone_image,
+)
 
-K = "sacroplasty."
-SIDE, STYLE, NERVES, LAYOUT = K + "side", K + "style", K + "nerves", K + "layout"
-TECHNIQUE, LEAK = K + "technique", K + "leak"
-PLAN_LIMITS = {
-    "entry_lat": (0.0, 90.0),
-    "entry_y": (-120.0, 60.0),
-    "entry_z": (-120.0, 80.0),
-    "aim_lat": (0.0, 90.0),
-    "aim_y": (-120.0, 60.0),
-    "aim_z": (-120.0, 80.0),
-}
-PLAN_LABELS = {
-    "entry_lat": "Entry: from the midline (mm)",
-    "entry_y": "Entry: front (+) / back (−) y (mm)",
-    "entry_z": "Entry: height z (mm)",
-    "aim_lat": "Aim: from the midline (mm)",
-    "aim_y": "Aim: front (+) / back (−) y (mm)",
-    "aim_z": "Aim: height z (mm)",
-}
 STYLE_LABELS = {
     "monitor": "Fluoroscopy monitor (bone dark)",
     "radiograph": "Radiograph (bone white)",
@@ -54,123 +30,6 @@ LAYOUT_LABELS = {
     "row": "Side by side",
     "tabs": "One at a time, larger",
 }
-
-
-# --- Cached computations (shared by every user) -----------------------------------------
-
-
-@st.cache_resource(show_spinner="Loading the sacroplasty data…")
-def sacroplasty_data() -> SacroplastySet:
-    return load_sacroplasty(loaded_atlas().atlas)
-
-
-def _sp(spec: str) -> Any:
-    return specimen(spec)[0]
-
-
-def _style(name: str) -> Style:
-    return "radiograph" if name == "radiograph" else "monitor"
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def zone_image(spec: str, side: str, style: str) -> bytes:
-    atlas = loaded_atlas().atlas
-    return api.zone_picture(atlas, _sp(spec), sacroplasty_data(), side, _style(style)).jpeg()
-
-
-@st.cache_data(max_entries=64, show_spinner="Simulating the fluoroscopic views…")
-def technique_images(
-    spec: str, technique_id: str, side: str, style: str, nerves: bool
-) -> list[tuple[str, str, bytes]]:
-    atlas = loaded_atlas().atlas
-    pics = api.technique_pictures(
-        atlas,
-        _sp(spec),
-        sacroplasty_data(),
-        technique_id,
-        side,
-        style=_style(style),
-        show_nerves=nerves,
-    )
-    return [(p.view_id, p.title, p.jpeg()) for p in pics]
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def technique_measures(spec: str, technique_id: str, side: str) -> list[tuple[str, NeedleMeasures]]:
-    atlas = loaded_atlas().atlas
-    data = sacroplasty_data()
-    sp = _sp(spec)
-    anatomy = anatomy_for(atlas, sp, data, side)
-    paths = technique_paths(data, sp, technique_id, side)
-    return [(p.label, measure_needle(anatomy, p)) for p in paths]
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def technique_cement_ml(spec: str, technique_id: str, side: str) -> float:
-    return technique_cement(sacroplasty_data(), _sp(spec), technique_id, side).volume_ml()
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def technique_fill_text(spec: str, technique_id: str, side: str) -> str:
-    atlas = loaded_atlas().atlas
-    fill = api.technique_fill(atlas, _sp(spec), sacroplasty_data(), technique_id, side)
-    return describe_fill(fill)
-
-
-@st.cache_data(max_entries=64, show_spinner="Simulating the leak…")
-def leak_view(spec: str, leak_id: str, side: str, style: str, nerves: bool) -> dict[str, Any]:
-    atlas = loaded_atlas().atlas
-    leak, pics = api.leak_pictures(
-        atlas,
-        _sp(spec),
-        sacroplasty_data(),
-        leak_id,
-        side,
-        style=_style(style),
-        show_nerves=nerves,
-    )
-    return {
-        "threats": [(t.name, t.gap_mm, t.named) for t in leak.threats],
-        "nearest": None
-        if leak.nearest_named is None
-        else (leak.nearest_named.name, leak.nearest_named.gap_mm),
-        "volume_ml": leak.cement.volume_ml(),
-        "images": [(p.title, p.jpeg()) for p in pics],
-    }
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def leak_summary(spec: str, side: str) -> list[tuple[str, float | None]]:
-    """Each scenario's nearest threatened structure and gap, for the overview table."""
-    atlas = loaded_atlas().atlas
-    data = sacroplasty_data()
-    out: list[tuple[str, float | None]] = []
-    for lid in data.leaks:
-        leak = build_leak(atlas, _sp(spec), data, lid, side)
-        near = leak.nearest_named
-        out.append((near.name, near.gap_mm) if near else ("—", None))
-    return out
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def plan_result(
-    spec: str, side: str, values: tuple[tuple[str, float], ...], style: str, nerves: bool
-) -> tuple[NeedleMeasures, list[tuple[str, bytes]]]:
-    atlas = loaded_atlas().atlas
-    data = sacroplasty_data()
-    sp = _sp(spec)
-    path, measures = api.measure_plan(atlas, sp, data, side, dict(values))
-    pics = api.plan_pictures(
-        atlas,
-        sp,
-        data,
-        path,
-        style=_style(style),
-        show_nerves=nerves,
-        breaches=measures.breaches,
-    )
-    return measures, [(p.title, p.jpeg()) for p in pics]
-
 
 # --- The page ------------------------------------------------------------------------------
 
@@ -184,7 +43,7 @@ if data.faults:
 if not data.techniques or not data.views:
     st.error("The sacroplasty data could not be loaded.")
     st.stop()
-if SACRUM_ID not in atlas.structures:
+if api.SACRUM_ID not in atlas.structures:
     st.error(
         "The sacrum could not be read from the atlas data (see the problems above), and every "
         "view on this page is drawn on it."
@@ -196,7 +55,7 @@ with st.sidebar:
     side = st.radio(
         "Treated side",
         ["right", "left"],
-        key=SIDE,
+        key=state.SACROPLASTY_SIDE,
         horizontal=True,
         format_func=str.capitalize,
         help="The technical note's fracture and leak were on the right.",
@@ -204,36 +63,22 @@ with st.sidebar:
     style = st.radio(
         "Display",
         list(STYLE_LABELS),
-        key=STYLE,
+        key=state.SACROPLASTY_STYLE,
         format_func=STYLE_LABELS.get,
         help="C-arm monitors usually show bone dark and metal black; a radiograph the reverse.",
     )
     nerves = st.toggle(
         "Draw the L5 root, trunk and S1 root (invisible on X-ray)",
-        key=NERVES,
+        key=state.SACROPLASTY_NERVES,
         value=True,
     )
     layout = st.radio(
         "Fluoroscopic views",
         list(LAYOUT_LABELS),
-        key=LAYOUT,
+        key=state.SACROPLASTY_LAYOUT,
         format_func=LAYOUT_LABELS.get,
         help="On a narrow screen, one view at a time in tabs shows each image larger.",
     )
-
-
-def show_views(items: list[tuple[str, bytes, str]]) -> list[Any]:
-    """Images side by side, or one per tab; ``items`` are (tab title, JPEG, caption).
-    Returns the containers, one per image, for text under each."""
-    if layout == "tabs":
-        boxes: list[Any] = list(st.tabs([title for title, _, _ in items]))
-        for box, (_, jpeg, caption) in zip(boxes, items, strict=True):
-            box.image(jpeg, caption=caption or None, width=560)
-        return boxes
-    boxes = list(st.columns(len(items)))
-    for box, (_, jpeg, caption) in zip(boxes, items, strict=True):
-        box.image(jpeg, caption=caption or None, width="stretch")
-    return boxes
 
 
 specimen_ = picked_specimen(atlas)
@@ -279,15 +124,17 @@ st.header("Two techniques")
 technique_id = st.radio(
     "Technique",
     list(data.techniques),
-    key=TECHNIQUE,
+    key=state.SACROPLASTY_TECHNIQUE,
     horizontal=True,
     format_func=lambda t: data.techniques[t].name,
 )
 tech = data.techniques[technique_id]
 st.write(tech.summary)
 images = technique_images(spec, technique_id, side, style, nerves)
-boxes = show_views([(title, jpeg, f"{title}: {tech.short_name}") for _, title, jpeg in images])
-for box, (view_id, _, _) in zip(boxes, images, strict=True):
+boxes = show_views(
+    layout, [(title, jpeg, f"{title}: {tech.short_name}") for _, title, jpeg in images]
+)
+for box, view_id in zip(boxes, [image[0] for image in images], strict=True):
     if view_id in tech.views:
         box.markdown("**Used by this technique**")
     box.caption(data.views[view_id].purpose)
@@ -327,7 +174,7 @@ table = [
 ]
 
 
-def _gap(m: NeedleMeasures, nerve: str) -> str:
+def _gap(m: api.NeedleMeasures, nerve: str) -> str:
     g = m.gap_to(f"{nerve}_{side}")
     return "—" if g is None else f"{g:.1f} mm"
 
@@ -354,7 +201,7 @@ st.header("Where cement escapes")
 summary = leak_summary(spec, side)
 rows = ["| Leak | Reported | Threatens (nearest) | Source |", "|---|---|---|---|"]
 for leak, (near_name, near_gap) in zip(data.leaks.values(), summary, strict=True):
-    how = "" if near_gap is None else f" — {describe_gap(near_gap)}"
+    how = "" if near_gap is None else f" — {api.describe_gap(near_gap)}"
     sources = cite_text(atlas, leak.cite)
     rows.append(f"| {leak.name} | {leak.frequency_text} | {near_name}{how} | {sources} |")
 st.markdown("\n".join(rows))
@@ -365,7 +212,7 @@ st.caption(
 leak_id = st.radio(
     "Show a leak",
     list(data.leaks),
-    key=LEAK,
+    key=state.SACROPLASTY_LEAK,
     horizontal=True,
     format_func=lambda lid: data.leaks[lid].name,
     index=len(data.leaks) - 1,
@@ -373,11 +220,13 @@ leak_id = st.radio(
 leak = data.leaks[leak_id]
 shown = leak_view(spec, leak_id, side, style, nerves)
 if layout == "tabs":
-    show_views([(title, jpeg, f"{title}: cement of this leak") for title, jpeg in shown["images"]])
+    show_views(
+        layout, [(title, jpeg, f"{title}: cement of this leak") for title, jpeg in shown.images]
+    )
     leak_text = st.container()
 else:
     pic_cols = st.columns([1, 1, 1.1], gap="medium")
-    for col, (title, jpeg) in zip(pic_cols, shown["images"], strict=False):
+    for col, (title, jpeg) in zip(pic_cols, shown.images, strict=False):
         col.image(jpeg, caption=f"{title}: cement of this leak", width="stretch")
     leak_text = pic_cols[-1]
 with leak_text:
@@ -385,13 +234,11 @@ with leak_text:
     st.write(leak.description.strip())
     st.markdown(f"**What it does.** {leak.consequence.strip()}")
     lines = []
-    for name, gap, named in shown["threats"]:
+    for name, gap, named in shown.threats:
         tag = "threatened" if named else "also near"
-        lines.append(f"- {name} ({tag}): {describe_gap(gap)}")
+        lines.append(f"- {name} ({tag}): {api.describe_gap(gap)}")
     st.markdown("**Measured on this specimen**\n" + "\n".join(lines))
-    st.caption(
-        f"Sources: {cite_text(atlas, leak.cite)}. Cement drawn: {shown['volume_ml']:.1f} mL."
-    )
+    st.caption(f"Sources: {cite_text(atlas, leak.cite)}. Cement drawn: {shown.volume_ml:.1f} mL.")
 if leak.leads_to_approaches:
     st.markdown(
         "Cement on the L5 root in front of the ala is removed from the front: the Approaches "
@@ -415,109 +262,4 @@ st.caption(
 )
 
 
-def _load_preset(technique: str, needle: int) -> None:
-    sp = specimen(st.session_state.get("sacroplasty.spec", "default"))[0]
-    values = api.preset(data, sp, technique, st.session_state.get(SIDE, "right"), needle)
-    for k, v in values.items():
-        st.session_state[K + k] = v
-
-
-st.session_state["sacroplasty.spec"] = spec
-if any(K + k not in st.session_state for k in api.PLAN_FIELDS):
-    _load_preset("long_axis", 0)
-
-
-presets = [
-    (
-        tid,
-        i,
-        t.short_name if len(t.needles) == 1 else f"{t.short_name}, {n.id.upper()}",
-        f"{n.label} of the {t.name}",
-    )
-    for tid, t in data.techniques.items()
-    for i, n in enumerate(t.needles)
-]
-st.markdown("Start from a technique's needle:")
-bcols = st.columns(len(presets))
-for col, (tid, i, label, long_label) in zip(bcols, presets, strict=True):
-    col.button(
-        label,
-        key=f"{K}preset_{tid}_{i}",
-        on_click=_load_preset,
-        args=(tid, i),
-        width="stretch",
-        help=f"Put the entry and the aim where the {long_label} lies on this specimen.",
-    )
-entry_col, aim_col = st.columns(2)
-values: dict[str, float] = {}
-for col, fields in ((entry_col, api.PLAN_FIELDS[:3]), (aim_col, api.PLAN_FIELDS[3:])):
-    for f in fields:
-        lo, hi = PLAN_LIMITS[f]
-        values[f] = float(
-            col.number_input(
-                PLAN_LABELS[f], min_value=lo, max_value=hi, step=1.0, format="%.1f", key=K + f
-            )
-        )
-measures, plan_images = plan_result(spec, side, tuple(sorted(values.items())), style, nerves)
-
-m1, m2, m3 = st.columns(3)
-front = measures.tip_to_anterior_cortex_mm
-m1.metric("Tip → anterior cortex", "outside" if front is None else f"{front:.1f} mm")
-fgap = measures.foramen_gap_mm
-m2.metric("Nearest foramen", "inside it" if fgap < 0 else f"{fgap:.1f} mm")
-m3.metric("In bone", f"{measures.in_bone_mm:.0f} mm")
-m4, m5, m6 = st.columns(3)
-for col, (nerve, label) in zip(
-    (m4, m5, m6),
-    (
-        ("l5_ventral_ramus", "L5 root"),
-        ("lumbosacral_trunk", "Lumbosacral trunk"),
-        ("s1_ventral_ramus", "S1 root"),
-    ),
-    strict=True,
-):
-    nerve_gap = measures.gap_to(f"{nerve}_{side}")
-    col.metric(
-        label,
-        "—" if nerve_gap is None else "touching" if nerve_gap <= 0 else f"{nerve_gap:.1f} mm",
-    )
-st.markdown(
-    f"**Tip:** {measures.tip_region}. The needle is {measures.length_mm:.0f} mm long, "
-    f"{measures.in_bone_mm:.0f} mm of it in the scanned bone."
-)
-errors = [w for w in measures.warnings if w.severity == "error"]
-for w in measures.warnings:
-    {"error": st.error, "warning": st.warning, "info": st.info}[w.severity](
-        w.text, icon=":material/error:" if w.severity == "error" else None
-    )
-if not errors:
-    st.success("No breach: the needle stays in bone and clear of the foramina and nerves.")
-
-show_views([(title, jpeg, f"{title}: planned needle") for title, jpeg in plan_images])
-
-path = api.planned_needle(side, values)
-scene_specimen = api.with_instruments(specimen_, path)
-sign = 1.0 if side == "right" else -1.0
-focus = (sign * 28.0, -20.0, -15.0)
-toward = (sign * 0.82, 0.45, 0.35)
-eye = (focus[0] + 470.0 * toward[0], focus[1] + 470.0 * toward[1], focus[2] + 470.0 * toward[2])
-camera = CameraSpec(
-    name="sacroplasty",
-    title="The planned needle in the see-through sacrum, from the front and side",
-    position=eye,
-    focal_point=focus,
-    view_up=(0.0, 0.0, 1.0),
-    view_angle=30.0,
-)
-scene = compose_scene(
-    atlas,
-    scene_specimen,
-    isolate=api.plan_scene_ids(scene_specimen, side),
-    translucent=["sacrum"],
-    camera=camera,
-    title="Planned needle: sacrum see-through, nerves in yellow",
-)
-live, text_alternative = live_scene(scene, scene_specimen)
-show_viewer(live, key="sacroplasty.viewer", height=480, camera_token=int(side == "left"))
-with st.expander("What this view shows (text alternative)"):
-    st.text(text_alternative)
+planner(atlas, specimen_, side, style, nerves, layout)

@@ -55,6 +55,15 @@ QUIZ_REPLAY = "quiz.replay"
 QUIZ_START_REVIEW = "quiz.start_review"  # set by the progress page's "Review due items"
 QUIZ_ANKI_DECK = "quiz.anki_deck"  # (topic, .apkg bytes, cards) of the last deck built
 
+# Sacroplasty page (the planner's six numbers are under sacroplasty_plan_key)
+SACROPLASTY_SIDE = "sacroplasty.side"
+SACROPLASTY_STYLE = "sacroplasty.style"
+SACROPLASTY_NERVES = "sacroplasty.nerves"
+SACROPLASTY_LAYOUT = "sacroplasty.layout"
+SACROPLASTY_TECHNIQUE = "sacroplasty.technique"
+SACROPLASTY_LEAK = "sacroplasty.leak"
+SACROPLASTY_SPEC = "sacroplasty.spec"  # the specimen the planner's preset buttons read
+
 # Cases and Present (the case the builder, Add-to-case and Present work on; Present's slide)
 CASE_OPEN = "cases.open_id"
 PRESENT_INDEX = "present.index"
@@ -63,6 +72,11 @@ PRESENT_INDEX = "present.index"
 def bump(key: str) -> None:
     """Add one to a counter in session state (a camera token: "the user asked for a view")."""
     st.session_state[key] = int(st.session_state.get(key, 0)) + 1
+
+
+def sacroplasty_plan_key(field: str) -> str:
+    """The widget key of one of the needle planner's numbers (``sacroplasty.api.PLAN_FIELDS``)."""
+    return f"sacroplasty.{field}"
 
 
 def variant_key(group_id: str) -> str:
