@@ -16,10 +16,10 @@ import streamlit as st
 
 from atlas_app.storage.access import AccessDenied
 from atlas_app.storage.accounts import ROLES, AccountError
+from atlas_app.ui import state
 from atlas_app.ui.account import account_unavailable, page_account
 from atlas_app.ui.errors import STORE_ERRORS, failure, stop_unavailable
 
-MESSAGE_KEY = "admin.message"  # (kind, text) of the last change
 FAILURE_HOURS = 24
 
 
@@ -28,11 +28,11 @@ def _when(moment: Any) -> str:
 
 
 def _say(kind: str, text: str) -> None:
-    st.session_state[MESSAGE_KEY] = (kind, text)
+    st.session_state[state.ADMIN_MESSAGE] = (kind, text)
 
 
 def _show_message() -> None:
-    message = st.session_state.pop(MESSAGE_KEY, None)
+    message = st.session_state.pop(state.ADMIN_MESSAGE, None)
     if message is not None:
         kind, text = message
         (st.success if kind == "success" else st.error)(text)

@@ -7,7 +7,7 @@ import streamlit as st
 from atlas_app.approaches.explain import blade_rows, in_the_way_text
 from atlas_app.approaches.field_view import CORRIDOR_CAMERA, FIELD_MM, step_view
 from atlas_app.approaches.metrics import AVULSION_STRAIN, NEAR_MM
-from atlas_app.cases.model import CameraModel
+from atlas_app.cases.api import CameraModel
 from atlas_app.geometry.corridor import TARGET_ZONE_MM
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state

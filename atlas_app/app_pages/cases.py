@@ -4,16 +4,18 @@ slides: add, reorder, duplicate, delete, every field), all saved as they are mad
 the version this page opened; share, delete, present and export.
 
 Faculty build; co-editors edit; trainees open what is shared with them read-only; guests are
-asked to sign in. The widgets live in ``atlas_app/ui/case_editor.py`` (saving, the case, the
-slide list), ``atlas_app/ui/slide_editor.py`` (one slide) and ``atlas_app/ui/case_library.py``
-(the list, import, sharing). User text is shown as text or escaped Markdown, never as HTML.
+asked to sign in. The widgets live in ``atlas_app/ui/case_editor.py`` (saving, undo,
+conflicts), ``case_fields.py`` (the case), ``slide_list.py``, ``slide_editor.py`` (one slide)
+and ``case_library.py`` (the list, import, sharing). User text is shown as text or escaped
+Markdown, never as HTML.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from atlas_app.cases.model import CaseError
+from atlas_app.cases.api import CaseError, case_to_yaml, export_case
+from atlas_app.ui import state
 from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
 from atlas_app.ui.errors import stop_unavailable
 from atlas_app.ui.state import CASE_OPEN
@@ -29,6 +31,7 @@ if user is None or engine is None:
 
 from atlas_app.storage import case_store as store  # noqa: E402
 from atlas_app.ui import case_editor as editor  # noqa: E402
+from atlas_app.ui import case_fields, slide_list  # noqa: E402
 from atlas_app.ui import case_library as library  # noqa: E402
 from atlas_app.ui import slide_editor as slides  # noqa: E402
 from atlas_app.ui.resources import approach_set, loaded_atlas, specimen  # noqa: E402
@@ -41,9 +44,9 @@ requested = st.query_params.get("case")
 if (
     requested is not None
     and requested.isdigit()
-    and st.session_state.get("cases.query") != requested
+    and st.session_state.get(state.CASES_QUERY) != requested
 ):
-    st.session_state["cases.query"] = requested  # a link opens its case once
+    st.session_state[state.CASES_QUERY] = requested  # a link opens its case once
     library.open_case(int(requested))
 
 st.subheader("My cases" if builder else "Shared with me")
@@ -99,14 +102,14 @@ with st.expander(
     expanded=not case.slides,
     key=f"cases.expander.text.{stored.id}",
 ):
-    editor.case_fields(ed, case)
+    case_fields.case_fields(ed, case)
     st.caption("A text box is saved when you leave it (or press Ctrl+Enter).")
 with st.expander("Specimen and approaches", key=f"cases.expander.specimen.{stored.id}"):
     st.caption(
         "Choose the variants that match the patient: view and chart slides show this "
         "specimen unless they name their own."
     )
-    editor.specimen_picker(ed, case, atlas)
+    case_fields.specimen_picker(ed, case, atlas)
 
     chosen, problem = specimen(case.specimen)
     if problem:
@@ -115,16 +118,16 @@ with st.expander("Specimen and approaches", key=f"cases.expander.specimen.{store
         from atlas_app.ui.panels import prevalence_note
 
         st.caption(prevalence_note(atlas, chosen))
-    editor.approaches_picker(ed, case, approaches)
+    case_fields.approaches_picker(ed, case, approaches)
 
 st.subheader("Slides")
 editor.show_message(stored.id, "slides")
-selected = editor.slide_list(case, stored.id)
-editor.add_buttons(ed, selected)
+selected = slide_list.slide_list(case, stored.id)
+slide_list.add_buttons(ed, selected)
 if selected is not None:
     number = case.index_of(selected.id) + 1
     st.markdown(f"#### Slide {number}: {escape_markdown(selected.title or 'untitled')}")
-    editor.slide_actions(ed, case, selected)
+    slide_list.slide_actions(ed, case, selected)
     slides.slide_editor(ed, case, selected, atlas, approaches)
     if st.toggle("Preview this slide", key=f"cases.preview.{stored.id}"):
         slides.slide_preview(case, selected, atlas, approaches)
@@ -134,7 +137,6 @@ if stored.is_owner:
         library.sharing_panel(engine, user.id, stored.id)
 
 st.subheader("Export")
-from atlas_app.cases.yaml_io import case_to_yaml  # noqa: E402
 
 case_ref = (user.id, stored.id)
 st.download_button(  # the file is made at the click, if the case may still be read then
@@ -152,11 +154,7 @@ for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML",
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
         try:
-            if kind == "pptx":
-                from atlas_app.cases.export_pptx import export_pptx as exporter
-            else:
-                from atlas_app.cases.export_html import export_html as exporter
-            result = exporter(case, atlas, approaches, progress=_progress)
+            result = export_case(kind, case, atlas, approaches, progress=_progress)
         except CaseError as exc:
             st.error(f"Export failed: {escape_markdown(str(exc))}")
         else:

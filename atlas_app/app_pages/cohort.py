@@ -14,17 +14,18 @@ from typing import Any
 
 import streamlit as st
 
-from atlas_app.quiz.charts import item_map, trainee_heatmap
-from atlas_app.quiz.stats import (
+from atlas_app.quiz.api import (
     MIN_TRAINEES,
     cohort_summary,
+    item_map,
     item_stats,
     to_csv,
+    topic_name,
     topic_stats,
+    trainee_heatmap,
     trainee_stats,
     trainee_topic_table,
 )
-from atlas_app.quiz.topics import topic_name
 from atlas_app.storage.accounts import can_view_cohort
 from atlas_app.ui.account import account_unavailable, page_account
 from atlas_app.ui.errors import stop_unavailable

@@ -18,13 +18,9 @@ from atlas_app.charts.approach_charts import (
     steps_by_phase,
     working_step_metrics,
 )
+from atlas_app.ui import state
 from atlas_app.ui.panels import picked_specimen, prevalence_note, show_faults
 from atlas_app.ui.resources import approach_metrics, approach_set, loaded_atlas
-
-# Page keys (the lead moves them to ui/state.py).
-COMPARE_APPROACHES = "compare.approaches"
-COMPARE_STRUCTURES = "compare.structures"
-COMPARE_PROFILE = "compare.profile_structure"
 
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False}
 
@@ -49,7 +45,7 @@ chosen = st.multiselect(
     all_ids,
     default=all_ids[:3],
     max_selections=3,
-    key=COMPARE_APPROACHES,
+    key=state.COMPARE_APPROACHES,
     format_func=lambda a: approaches.approaches[a].name,
 )
 specimen_ = picked_specimen(atlas)  # the shared pickers, in the sidebar
@@ -96,7 +92,7 @@ picked = st.multiselect(
     "Structures",
     present + others,
     default=present,
-    key=COMPARE_STRUCTURES,
+    key=state.COMPARE_STRUCTURES,
     format_func=lambda s: names.get(s, s),
     help="Vessels and nerves of the right side by default; add any structure of the specimen.",
 )
@@ -119,7 +115,7 @@ profile = st.selectbox(
     "Follow one structure through the steps",
     profile_options,
     index=0,
-    key=COMPARE_PROFILE,
+    key=state.COMPARE_PROFILE,
     format_func=lambda s: names.get(s, s),
 )
 if profile is not None:

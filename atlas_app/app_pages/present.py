@@ -20,8 +20,20 @@ from typing import Any
 
 import streamlit as st
 
-from atlas_app.cases.deck import FOOTER, HISTORY_TITLE, DeckSlide, deck, history_parts
-from atlas_app.cases.model import AnySlide, Case, CaseError, ChartSlide, ViewSlide
+from atlas_app.cases.api import (
+    FOOTER,
+    HISTORY_TITLE,
+    AnySlide,
+    Case,
+    CaseError,
+    ChartSlide,
+    DeckSlide,
+    ViewSlide,
+    chart_of_slide,
+    deck,
+    history_parts,
+    scene_of_slide,
+)
 from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
 from atlas_app.ui.errors import unavailable_note
 from atlas_app.ui.slide_text import bullets_markdown, slide_markdown
@@ -165,11 +177,10 @@ def _slide(case: Case, slide: AnySlide, presenter: bool) -> None:
     with main:
         try:
             if isinstance(slide, ViewSlide):
-                from atlas_app.cases.scenes import scene_for_slide
                 from atlas_app.ui.resources import approach_set, live_scene, loaded_atlas
                 from atlas_app.ui.viewer import show_viewer, slide_token
 
-                specimen_, scene = scene_for_slide(
+                specimen_, scene = scene_of_slide(
                     loaded_atlas().atlas, approach_set(), slide, case_specimen=case.specimen
                 )
                 # The slide's title is the heading above: the view is labelled by its camera
@@ -184,17 +195,15 @@ def _slide(case: Case, slide: AnySlide, presenter: bool) -> None:
                     camera_token=slide_token(slide),
                 )
             elif isinstance(slide, ChartSlide):
-                from atlas_app.cases.charts import chart_data, chart_figure
                 from atlas_app.ui.resources import approach_set, loaded_atlas
 
-                data = chart_data(
+                figure = chart_of_slide(
                     loaded_atlas().atlas,
                     approach_set(),
                     slide,
                     case_specimen=case.specimen,
                     case_approaches=case.approaches,
                 )
-                figure = chart_figure(data)
                 figure.update_layout(height=PRESENT_VIEWER_HEIGHT)
                 st.plotly_chart(figure, width="stretch")
             else:

@@ -11,10 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from atlas_app.quiz.charts import mastery_figure, topic_bars
-from atlas_app.quiz.stats import mastery_by_topic, mastery_over_time, streak
-from atlas_app.quiz.titles import title_of
-from atlas_app.quiz.topics import topic_name
+from atlas_app.quiz.api import (
+    mastery_by_topic,
+    mastery_figure,
+    mastery_over_time,
+    streak,
+    title_of,
+    topic_bars,
+    topic_name,
+)
 from atlas_app.ui import state
 from atlas_app.ui.account import account_unavailable, page_account
 from atlas_app.ui.errors import stop_unavailable

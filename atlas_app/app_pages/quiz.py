@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas_app.quiz.run import QuizRun
+from atlas_app.quiz.api import QuizRun
 from atlas_app.ui import state
 from atlas_app.ui.account import account_unavailable, page_account
 from atlas_app.ui.errors import unavailable_note

@@ -18,19 +18,10 @@ from atlas_app.approaches.variability import (
 )
 from atlas_app.charts.approach_charts import measure_by_variant, variation_rows
 from atlas_app.model.prevalence import spec_names
+from atlas_app.ui import state
 from atlas_app.ui.navigation import open_approach_step
 from atlas_app.ui.panels import show_faults
 from atlas_app.ui.resources import approach_set, loaded_atlas, specimen
-
-# Page keys (the lead moves them to ui/state.py).
-VARIABILITY_N = "variability.n"
-VARIABILITY_SEED = "variability.seed"
-VARIABILITY_APPROACHES = "variability.approaches"
-VARIABILITY_RUN = "variability.run"
-VARIABILITY_LAST_RUN = "variability.last_run"  # (n, seed, approach ids) of the shown result
-VARIABILITY_MEASURE = "variability.measure"
-VARIABILITY_WORST = "variability.worst"
-VARIABILITY_OPEN_WORST = "variability.open_worst"
 
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False}
 
@@ -84,7 +75,7 @@ st.caption(
 with st.form("variability.form", border=False):
     c1, c2, _ = st.columns([1, 1, 2], vertical_alignment="bottom")
     n = c1.number_input(
-        "Specimens", min_value=100, max_value=5000, value=2000, step=100, key=VARIABILITY_N
+        "Specimens", min_value=100, max_value=5000, value=2000, step=100, key=state.VARIABILITY_N
     )
     seed = c2.number_input(
         "Seed",
@@ -92,18 +83,18 @@ with st.form("variability.form", border=False):
         max_value=2**31 - 1,
         value=1,
         step=1,
-        key=VARIABILITY_SEED,
+        key=state.VARIABILITY_SEED,
         help="The same seed and number give the same specimens.",
     )
     chosen = st.multiselect(
         "Approaches",
         all_ids,
         default=all_ids,
-        key=VARIABILITY_APPROACHES,
+        key=state.VARIABILITY_APPROACHES,
         format_func=lambda a: approaches.approaches[a].name,
     )
     run = st.form_submit_button(
-        "Run", type="primary", icon=":material/play_arrow:", key=VARIABILITY_RUN
+        "Run", type="primary", icon=":material/play_arrow:", key=state.VARIABILITY_RUN
     )
 
 if run:
@@ -111,9 +102,9 @@ if run:
         st.warning("Choose at least one approach.")
     else:
         ordered = tuple(a for a in all_ids if a in chosen)
-        st.session_state[VARIABILITY_LAST_RUN] = (int(n), int(seed), ordered)
+        st.session_state[state.VARIABILITY_LAST_RUN] = (int(n), int(seed), ordered)
 
-last = st.session_state.get(VARIABILITY_LAST_RUN)
+last = st.session_state.get(state.VARIABILITY_LAST_RUN)
 if last is None:
     st.info(
         "Choose how many specimens to sample and press **Run**. 2,000 specimens take a few "
@@ -167,7 +158,7 @@ measure = st.selectbox(
     "Measure",
     shown,
     format_func=lambda m: f"{all_measures[m].label} ({all_measures[m].unit})",
-    key=VARIABILITY_MEASURE,
+    key=state.VARIABILITY_MEASURE,
 )
 st.plotly_chart(
     measure_by_variant(
@@ -201,7 +192,7 @@ else:
         "Worst specimen for",
         worst,
         format_func=lambda p: f"{names[p[0]]}: {all_measures[p[1]].label}",
-        key=VARIABILITY_WORST,
+        key=state.VARIABILITY_WORST,
     )
     index = result.worst(a, measure_key)
     assert index is not None  # listed above only when it has one
@@ -217,7 +208,7 @@ else:
     if st.button(
         "Open it on the Approaches page",
         icon=":material/open_in_new:",
-        key=VARIABILITY_OPEN_WORST,
+        key=state.VARIABILITY_OPEN_WORST,
     ):
         step_index = next(i for i, s in enumerate(steps[a].steps) if s.id == result.step_ids[a])
         open_approach_step(atlas, spec, a, step_index)

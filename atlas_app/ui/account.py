@@ -28,16 +28,7 @@ from typing import Any
 
 import streamlit as st
 
-USER_KEY = "account.user"
-FORM_KEY = "account.sign_in"
-ERROR_KEY = "account.error"
-LOGOUT_KEY = "signing_out"  # not under "account.": _sign_out clears those
-NOTICE_KEY = "signed_out_notice"  # why this session was signed out (survives _sign_out)
-LOGIN_KEY = "account.login"  # the login (storage.logins) this session signed in with
-HANDOVER_KEY = "account.handover"  # its one-time ticket, until the page hands it over
-FORGET_KEY = "forget_cookie"  # set by _sign_out: drop the browser's cookie on the next draw
-COOKIE_TRIED_KEY = "cookie_tried"  # the cookie value already tried (once per session)
-
+from atlas_app.ui import state
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-=.!|~$&"
 _WORD_JOINER = "\u2060"  # invisible; breaks a pattern without changing what is seen
@@ -86,7 +77,7 @@ def page_account() -> tuple[Any | None, Any | None]:
     """For a page: the store and the signed-in user as stored now. A guest's page never
     touches the store: (None, None). When the session is signed in but the store cannot be
     used, also (None, None), and :func:`account_unavailable` says so."""
-    if st.session_state.get(USER_KEY) is None:
+    if st.session_state.get(state.ACCOUNT_USER) is None:
         return None, None
     engine = store_engine()
     return engine, current_user(engine)
@@ -97,7 +88,7 @@ def account_unavailable() -> bool:
     down): the page says so, rather than treating the person as a guest."""
     from atlas_app.ui import errors
 
-    return st.session_state.get(USER_KEY) is not None and errors.store_resting()
+    return st.session_state.get(state.ACCOUNT_USER) is not None and errors.store_resting()
 
 
 def current_user(engine: Any | None) -> Any | None:
@@ -107,7 +98,7 @@ def current_user(engine: Any | None) -> Any | None:
     sign-in shows at once, and an account removed or deactivated since is signed out here,
     with a notice in the sidebar. Without a store (``engine`` None) nobody can be checked,
     so the run is a guest's, but the session stays signed in for when the store is back."""
-    remembered = st.session_state.get(USER_KEY)
+    remembered = st.session_state.get(state.ACCOUNT_USER)
     if remembered is None or engine is None:
         return None
     from atlas_app.storage.accounts import current_account
@@ -117,12 +108,12 @@ def current_user(engine: Any | None) -> Any | None:
     if fresh is None:
         _forget_session("You were signed out: this account has been deactivated or removed.")
         return None
-    login_id = st.session_state.get(LOGIN_KEY)
+    login_id = st.session_state.get(state.ACCOUNT_LOGIN)
     if login_id is not None and not keeps_session(engine, login_id):
         _forget_session("You were signed out: this browser signed out, or the password changed.")
         return None
     if fresh != remembered:
-        st.session_state[USER_KEY] = fresh
+        st.session_state[state.ACCOUNT_USER] = fresh
     return fresh
 
 
@@ -154,7 +145,7 @@ def _oidc_user(engine: Any) -> Any | None:
     try:
         return get_or_create_oidc_user(engine, str(email or ""), str(name) if name else None)
     except AccountError as exc:
-        st.session_state[ERROR_KEY] = str(exc)
+        st.session_state[state.ACCOUNT_ERROR] = str(exc)
         return None
 
 
@@ -183,9 +174,9 @@ def _sign_in() -> None:
     from atlas_app.ui import errors
     from atlas_app.web.session_cookie import lifetime
 
-    username = st.session_state.get(f"{FORM_KEY}.username", "")
-    password = st.session_state.get(f"{FORM_KEY}.password", "")
-    st.session_state[f"{FORM_KEY}.password"] = ""
+    username = st.session_state.get(f"{state.ACCOUNT_SIGN_IN}.username", "")
+    password = st.session_state.get(f"{state.ACCOUNT_SIGN_IN}.password", "")
+    st.session_state[f"{state.ACCOUNT_SIGN_IN}.password"] = ""
     try:
         if errors.store_resting():  # failed moments ago: say so without waiting on it again
             raise errors.StoreUnavailable("the store failed moments ago")
@@ -195,25 +186,25 @@ def _sign_in() -> None:
         result = sign_in(engine, str(username), str(password), client_address())
         user = result.user
         if user is None:
-            st.session_state[ERROR_KEY] = result.message
+            st.session_state[state.ACCOUNT_ERROR] = result.message
             return
         login = open_login(engine, user.id, lifetime())
     except errors.STORE_ERRORS as exc:
         reference = errors.report(exc, "signing in")
-        st.session_state[ERROR_KEY] = f"{UNAVAILABLE} (Reference {reference}.)"
+        st.session_state[state.ACCOUNT_ERROR] = f"{UNAVAILABLE} (Reference {reference}.)"
         return
-    st.session_state.pop(ERROR_KEY, None)
-    st.session_state.pop(NOTICE_KEY, None)
-    st.session_state.pop(FORGET_KEY, None)
-    st.session_state[USER_KEY] = user
-    st.session_state[LOGIN_KEY] = login.id
-    st.session_state[HANDOVER_KEY] = login.ticket
+    st.session_state.pop(state.ACCOUNT_ERROR, None)
+    st.session_state.pop(state.ACCOUNT_SIGNED_OUT_NOTICE, None)
+    st.session_state.pop(state.ACCOUNT_FORGET_COOKIE, None)
+    st.session_state[state.ACCOUNT_USER] = user
+    st.session_state[state.ACCOUNT_LOGIN] = login.id
+    st.session_state[state.ACCOUNT_HANDOVER] = login.ticket
 
 
 def _sign_out(engine: Any = None) -> None:
     """*Sign out*: end this browser's login in the store (its cookie then signs nobody in),
     drop the cookie on the next draw, forget the account in this session."""
-    login_id = st.session_state.get(LOGIN_KEY)
+    login_id = st.session_state.get(state.ACCOUNT_LOGIN)
     if engine is not None and login_id is not None:
         from atlas_app.storage.logins import end_login
         from atlas_app.ui import errors
@@ -223,18 +214,18 @@ def _sign_out(engine: Any = None) -> None:
         except errors.STORE_ERRORS as exc:  # the cookie is dropped all the same
             errors.report(exc, "signing out")
     if login_id is not None:
-        st.session_state[FORGET_KEY] = True
+        st.session_state[state.ACCOUNT_FORGET_COOKIE] = True
     _forget_session()
     if oidc_configured():  # the identity provider's sign-in ends too (see resolve_user)
-        st.session_state[LOGOUT_KEY] = True
+        st.session_state[state.ACCOUNT_SIGNING_OUT] = True
 
 
 def _forget_session(notice: str | None = None) -> None:
     """Forget the signed-in account (and the quiz under way) in this browser session."""
-    for key in [k for k in st.session_state if str(k).startswith(("account.", "quiz."))]:
+    for key in [k for k in st.session_state if str(k).startswith(state.ACCOUNT_SIGNED_OUT_CLEARS)]:
         del st.session_state[key]
     if notice is not None:
-        st.session_state[NOTICE_KEY] = notice
+        st.session_state[state.ACCOUNT_SIGNED_OUT_NOTICE] = notice
 
 
 def _cookie_value() -> str | None:
@@ -252,9 +243,9 @@ def _remembered_user(engine: Any) -> Any | None:
     """The account a valid cookie remembers, signed in again for this session (tried once
     per session and cookie: a refused one costs nothing at the next click)."""
     value = _cookie_value()
-    if value is None or st.session_state.get(COOKIE_TRIED_KEY) == value:
+    if value is None or st.session_state.get(state.ACCOUNT_COOKIE_TRIED) == value:
         return None
-    st.session_state[COOKIE_TRIED_KEY] = value
+    st.session_state[state.ACCOUNT_COOKIE_TRIED] = value
     from atlas_app.storage.accounts import current_account
     from atlas_app.storage.logins import login_of
     from atlas_app.web.session_cookie import token_of
@@ -265,8 +256,8 @@ def _remembered_user(engine: Any) -> Any | None:
         return None
     user = current_account(engine, found[0])
     if user is not None:
-        st.session_state[USER_KEY] = user
-        st.session_state[LOGIN_KEY] = found[1]
+        st.session_state[state.ACCOUNT_USER] = user
+        st.session_state[state.ACCOUNT_LOGIN] = found[1]
     return user
 
 
@@ -291,10 +282,10 @@ def _cookie_handover() -> None:
     have the browser drop the cookie after *Sign out*; drawn once."""
     from atlas_app.web.routes import SIGN_OUT_HEADER, TICKET_HEADER
 
-    ticket = st.session_state.pop(HANDOVER_KEY, None)
+    ticket = st.session_state.pop(state.ACCOUNT_HANDOVER, None)
     if ticket:
         st.html(_cookie_script("POST", TICKET_HEADER, ticket), unsafe_allow_javascript=True)
-    if st.session_state.pop(FORGET_KEY, False):
+    if st.session_state.pop(state.ACCOUNT_FORGET_COOKIE, False):
         st.html(_cookie_script("DELETE", SIGN_OUT_HEADER, "1"), unsafe_allow_javascript=True)
 
 
@@ -303,7 +294,7 @@ def resolve_user(engine: Any | None) -> Any | None:
     cookie remembers, else an OpenID Connect identity mapped to its account; draws nothing
     (the entry script calls it before the page runs). After *Sign out* an OpenID Connect
     identity is ended (``st.logout``) before it could be mapped again."""
-    if st.session_state.pop(LOGOUT_KEY, False):
+    if st.session_state.pop(state.ACCOUNT_SIGNING_OUT, False):
         st.logout()
         return None
     user = current_user(engine)
@@ -312,17 +303,19 @@ def resolve_user(engine: Any | None) -> Any | None:
     if user is None and engine is not None and oidc_configured():
         user = _oidc_user(engine)
         if user is not None:
-            st.session_state[USER_KEY] = user
+            st.session_state[state.ACCOUNT_USER] = user
     return user
 
 
 def _needs_store() -> bool:
     """Whether this run has anyone to look up: a signed-in session, a cookie not tried yet,
     an OpenID Connect identity, a sign-out to finish. A guest's run never opens the store."""
-    if st.session_state.get(USER_KEY) is not None or st.session_state.get(LOGOUT_KEY):
+    if st.session_state.get(state.ACCOUNT_USER) is not None or st.session_state.get(
+        state.ACCOUNT_SIGNING_OUT
+    ):
         return True
     cookie = _cookie_value()
-    if cookie is not None and st.session_state.get(COOKIE_TRIED_KEY) != cookie:
+    if cookie is not None and st.session_state.get(state.ACCOUNT_COOKIE_TRIED) != cookie:
         return True
     try:
         return oidc_configured() and bool(st.user.is_logged_in)
@@ -366,19 +359,19 @@ def account_sidebar(engine: Any | None, user: Any | None) -> None:
             st.button("Sign out", key="account.sign_out", on_click=_sign_out, args=(engine,))
             return
         if errors.store_resting():
-            error = str(st.session_state.get(ERROR_KEY) or "")
+            error = str(st.session_state.get(state.ACCOUNT_ERROR) or "")
             if not error.startswith(UNAVAILABLE):
                 error = UNAVAILABLE
-            st.session_state.pop(ERROR_KEY, None)
+            st.session_state.pop(state.ACCOUNT_ERROR, None)
             st.warning(escape_markdown(error), icon=":material/cloud_off:")
-            if st.session_state.get(USER_KEY) is not None:
+            if st.session_state.get(state.ACCOUNT_USER) is not None:
                 st.caption("You stay signed in: your account is back when the store is.")
             return
         st.markdown("**Sign in**")
-        with st.form(FORM_KEY, border=False, enter_to_submit=True):
+        with st.form(state.ACCOUNT_SIGN_IN, border=False, enter_to_submit=True):
             st.text_input(
                 "Username",
-                key=f"{FORM_KEY}.username",
+                key=f"{state.ACCOUNT_SIGN_IN}.username",
                 autocomplete="username",
                 placeholder="Username",
                 label_visibility="collapsed",
@@ -386,16 +379,16 @@ def account_sidebar(engine: Any | None, user: Any | None) -> None:
             st.text_input(
                 "Password",
                 type="password",
-                key=f"{FORM_KEY}.password",
+                key=f"{state.ACCOUNT_SIGN_IN}.password",
                 autocomplete="current-password",
                 placeholder="Password",
                 label_visibility="collapsed",
             )
             st.form_submit_button("Sign in", on_click=_sign_in)
-        error = st.session_state.get(ERROR_KEY)
+        error = st.session_state.get(state.ACCOUNT_ERROR)
         if error:
             st.error(escape_markdown(error))
-        notice = st.session_state.get(NOTICE_KEY)
+        notice = st.session_state.get(state.ACCOUNT_SIGNED_OUT_NOTICE)
         if notice:
             st.warning(escape_markdown(notice))
         if oidc_available():

@@ -27,14 +27,13 @@ from atlas_app.cases.model import (
     add_slide,
     new_slide_id,
 )
+from atlas_app.ui import state
 from atlas_app.ui.account import escape_markdown, page_account
 from atlas_app.ui.errors import STORE_ERRORS, failure, message, report
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
 NEW_CASE = 0
 """The case picker's option for a new case (stored cases have positive ids)."""
-RESULT_KEY = "case_actions.result"  # what the last click did, shown on the next run
-LAST_KEY = "case_actions.last"  # (user id, case id, title, slides) of the last add
 BUILDER_PAGE = "app_pages/cases.py"
 NEW_CASE_TITLE = "New case"
 
@@ -54,7 +53,7 @@ def _add(engine: Any, actor_id: int, view: Mapping[str, Any], default_title: str
     try:
         slide = ViewSlide.model_validate({**view, "id": new_slide_id(), "title": title})
     except ValidationError as exc:
-        ss[RESULT_KEY] = ("error", f"Not added: {escape_markdown(_problem(exc))}")
+        ss[state.CASE_ACTIONS_RESULT] = ("error", f"Not added: {escape_markdown(_problem(exc))}")
         return
     choice = ss.get(f"{key}.case", NEW_CASE)
     try:
@@ -73,7 +72,7 @@ def _add(engine: Any, actor_id: int, view: Mapping[str, Any], default_title: str
                 engine, actor_id, current.id, add_slide(current.case, slide), current.version
             )
     except store.VersionConflict as conflict:
-        ss[RESULT_KEY] = (
+        ss[state.CASE_ACTIONS_RESULT] = (
             "error",
             f"Not added: {escape_markdown(conflict.saved_by)} saved this case (version "
             f"{conflict.version}) just now. Nothing was changed; add the view again to add "
@@ -81,11 +80,14 @@ def _add(engine: Any, actor_id: int, view: Mapping[str, Any], default_title: str
         )
         return
     except store.CaseAccessError as exc:
-        ss[RESULT_KEY] = ("error", f"Not added: {escape_markdown(str(exc))}. Nothing was stored.")
+        ss[state.CASE_ACTIONS_RESULT] = (
+            "error",
+            f"Not added: {escape_markdown(str(exc))}. Nothing was stored.",
+        )
         return
     except (CaseError, ValidationError) as exc:
         reason = _problem(exc) if isinstance(exc, ValidationError) else str(exc)
-        ss[RESULT_KEY] = ("error", f"Not added: {escape_markdown(reason)}")
+        ss[state.CASE_ACTIONS_RESULT] = ("error", f"Not added: {escape_markdown(reason)}")
         return
     except STORE_ERRORS as exc:
         failure(exc, "added")
@@ -96,8 +98,8 @@ def _add(engine: Any, actor_id: int, view: Mapping[str, Any], default_title: str
         ss[PRESENT_INDEX] = 0
     ss[f"{key}.title"] = ""
     ss[f"{key}.new_title"] = ""
-    ss[RESULT_KEY] = ("added", saved.id, saved.title, len(saved.case.slides))
-    ss[LAST_KEY] = (actor_id, saved.id, saved.title, len(saved.case.slides))
+    ss[state.CASE_ACTIONS_RESULT] = ("added", saved.id, saved.title, len(saved.case.slides))
+    ss[state.CASE_ACTIONS_LAST] = (actor_id, saved.id, saved.title, len(saved.case.slides))
 
 
 def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -> None:
@@ -111,7 +113,7 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
     key = f"case_actions.{key}"
     from atlas_app.storage import case_store as store
 
-    result = st.session_state.pop(RESULT_KEY, None)
+    result = st.session_state.pop(state.CASE_ACTIONS_RESULT, None)
     if user.role not in store.BUILDER_ROLES:  # no longer faculty: only say what was refused
         if result is not None and result[0] == "error":
             st.error(result[1])
@@ -160,7 +162,7 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
         )
         if result is not None and result[0] == "error":
             st.error(result[1])
-        last = st.session_state.get(LAST_KEY)
+        last = st.session_state.get(state.CASE_ACTIONS_LAST)
         if last is not None and last[0] == user.id:
             _, case_id, title, n = last
             st.caption(f"Added as slide {n} of “{escape_markdown(title)}”.")

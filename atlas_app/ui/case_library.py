@@ -14,6 +14,7 @@ import streamlit as st
 from atlas_app.cases.model import Case, slide_name
 from atlas_app.cases.yaml_io import MAX_IMPORT_BYTES, CaseImportError, case_from_yaml
 from atlas_app.storage import case_store as store
+from atlas_app.ui import state
 from atlas_app.ui.account import escape_markdown
 from atlas_app.ui.case_editor import (
     KIND_ICONS,
@@ -25,8 +26,6 @@ from atlas_app.ui.case_editor import (
 from atlas_app.ui.errors import STORE_ERRORS, failure
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX
 
-IMPORT_COUNT_KEY = "cases.import_count"  # bumped after an import, to empty the uploader
-CONFIRM_DELETE_KEY = "cases.confirm_delete"
 UPLOAD_LIMIT_MB = 1  # the uploader's own cap; the case file's is MAX_IMPORT_BYTES
 
 
@@ -97,7 +96,9 @@ def _on_upload(engine: Any, actor_id: int, key: str, atlas: Any, approaches: Any
     except STORE_ERRORS as exc:
         failure(exc, "imported")
         return
-    st.session_state[IMPORT_COUNT_KEY] = st.session_state.get(IMPORT_COUNT_KEY, 0) + 1
+    st.session_state[state.CASES_IMPORT_COUNT] = (
+        st.session_state.get(state.CASES_IMPORT_COUNT, 0) + 1
+    )
     open_case(created.id)
     say(None, "import", f"Imported “{created.title}” as a new case, opened below.", "success")
 
@@ -122,7 +123,7 @@ def start_controls(engine: Any, actor_id: int, atlas: Any, approaches: Any) -> N
     )
     show_message(None, "start")
     with st.expander("Import a case from a YAML file", icon=":material/upload_file:"):
-        key = f"cases.import.{st.session_state.get(IMPORT_COUNT_KEY, 0)}"
+        key = f"cases.import.{st.session_state.get(state.CASES_IMPORT_COUNT, 0)}"
         st.file_uploader(
             "Case file (.yaml)",
             type=["yaml", "yml"],
@@ -262,7 +263,7 @@ def sharing_panel(engine: Any, actor_id: int, case_id: int) -> None:
 
 def _delete(engine: Any, actor_id: int, case_id: int, title: str) -> None:
     clear_message()
-    st.session_state.pop(CONFIRM_DELETE_KEY, None)
+    st.session_state.pop(state.CASES_CONFIRM_DELETE, None)
     try:
         store.delete_case(engine, actor_id, case_id)
     except store.CaseAccessError as exc:
@@ -278,7 +279,7 @@ def _delete(engine: Any, actor_id: int, case_id: int, title: str) -> None:
 
 def delete_control(engine: Any, actor_id: int, case_id: int, title: str) -> None:
     """Delete the case, after a confirmation."""
-    if st.session_state.get(CONFIRM_DELETE_KEY) == case_id:
+    if st.session_state.get(state.CASES_CONFIRM_DELETE) == case_id:
         st.warning(
             f"Delete “{escape_markdown(title)}” and its sharing for good? This cannot be undone.",
             icon=":material/warning:",
@@ -295,7 +296,7 @@ def delete_control(engine: Any, actor_id: int, case_id: int, title: str) -> None
             "Cancel",
             key="cases.delete.cancel",
             on_click=st.session_state.pop,
-            args=(CONFIRM_DELETE_KEY, None),
+            args=(state.CASES_CONFIRM_DELETE, None),
             width="stretch",
         )
     else:
@@ -303,7 +304,7 @@ def delete_control(engine: Any, actor_id: int, case_id: int, title: str) -> None
             "Delete this case…",
             icon=":material/delete_forever:",
             on_click=st.session_state.__setitem__,
-            args=(CONFIRM_DELETE_KEY, case_id),
+            args=(state.CASES_CONFIRM_DELETE, case_id),
         )
     show_message(case_id, "delete")
 

@@ -29,10 +29,10 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from atlas_app.storage.db import StoreUnavailable
+from atlas_app.ui import state
 
 STORE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, StoreUnavailable)
 REST_SECONDS = 10.0  # after a failure, how long pages treat the store as unavailable
-PENDING_KEY = "store_error"  # a callback's message, shown on the page that follows
 FORM_PREFIXES = ("cases.w.", "account.sign_in.username")  # what the user typed, kept
 LOG = logging.getLogger("atlas_app.store")
 
@@ -62,7 +62,7 @@ def unavailable_note() -> str:
 def failure(exc: BaseException, what: str = "saved") -> None:
     """Report a store failure a callback caught; its message is shown at the top of the page
     that follows (:func:`show_pending`), which may well stop early for want of the store."""
-    st.session_state[PENDING_KEY] = message(report(exc, what), what)
+    st.session_state[state.STORE_ERROR_PENDING] = message(report(exc, what), what)
 
 
 def stop_unavailable() -> None:
@@ -135,6 +135,6 @@ def page_boundary(what: str = "shown") -> Iterator[None]:
 
 def show_pending() -> None:
     """A callback's store failure, at the top of the page (once)."""
-    pending = st.session_state.pop(PENDING_KEY, None)
+    pending = st.session_state.pop(state.STORE_ERROR_PENDING, None)
     if pending:
         st.error(pending, icon=":material/cloud_off:")

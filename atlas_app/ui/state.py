@@ -64,9 +64,55 @@ SACROPLASTY_TECHNIQUE = "sacroplasty.technique"
 SACROPLASTY_LEAK = "sacroplasty.leak"
 SACROPLASTY_SPEC = "sacroplasty.spec"  # the specimen the planner's preset buttons read
 
+# Compare and Variability pages
+COMPARE_APPROACHES = "compare.approaches"
+COMPARE_STRUCTURES = "compare.structures"
+COMPARE_PROFILE = "compare.profile_structure"
+VARIABILITY_N = "variability.n"
+VARIABILITY_SEED = "variability.seed"
+VARIABILITY_APPROACHES = "variability.approaches"
+VARIABILITY_RUN = "variability.run"
+VARIABILITY_LAST_RUN = "variability.last_run"  # (n, seed, approach ids) of the shown result
+VARIABILITY_MEASURE = "variability.measure"
+VARIABILITY_WORST = "variability.worst"
+VARIABILITY_OPEN_WORST = "variability.open_worst"
+
 # Cases and Present (the case the builder, Add-to-case and Present work on; Present's slide)
 CASE_OPEN = "cases.open_id"
 PRESENT_INDEX = "present.index"
+CASES_QUERY = "cases.query"  # the ?case= of the last link opened (a link opens its case once)
+CASES_IMPORT_COUNT = "cases.import_count"  # bumped after an import, to empty the uploader
+CASES_CONFIRM_DELETE = "cases.confirm_delete"
+# The case editor: case id -> (version, Case): what this editor shows and saves over
+CASES_BASE = "cases.base"
+CASES_RESET = "cases.reset"  # case ids whose widgets are filled again from the store
+CASES_CONFLICT = "cases.conflict"
+CASES_MESSAGE = "cases.message"  # (case id or None, section, kind, text)
+CASES_UNDO = "cases.undo"  # case id -> [Case]: what this editor's saves replaced, oldest first
+CASES_DELETE_SLIDE = "cases.delete_slide"  # case id -> the slide id waiting for "Yes, delete"
+# Add-to-case (on the Atlas and Approaches pages)
+CASE_ACTIONS_RESULT = "case_actions.result"  # what the last click did, shown on the next run
+CASE_ACTIONS_LAST = "case_actions.last"  # (user id, case id, title, slides) of the last add
+
+# Accounts (signing out clears every key under "account." and "quiz.")
+ACCOUNT_USER = "account.user"
+ACCOUNT_SIGN_IN = "account.sign_in"  # the sign-in form (its fields are keys under it)
+ACCOUNT_ERROR = "account.error"
+ACCOUNT_LOGIN = "account.login"  # the login (storage.logins) this session signed in with
+ACCOUNT_HANDOVER = "account.handover"  # its one-time ticket, until the page hands it over
+ACCOUNT_SIGNED_OUT_CLEARS = ("account.", "quiz.")
+# Not under "account.", so that signing out keeps them:
+ACCOUNT_SIGNING_OUT = "signing_out"
+ACCOUNT_SIGNED_OUT_NOTICE = "signed_out_notice"  # why this session was signed out
+ACCOUNT_FORGET_COOKIE = "forget_cookie"  # drop the browser's cookie on the next draw
+ACCOUNT_COOKIE_TRIED = "cookie_tried"  # the cookie value already tried (once per session)
+
+# The live viewer: what this session's browser has been sent (``mesh:…``/``topo:…``)
+VIEWER_SENT = "viewer.sent"
+
+# Admin page, and the store's error boundary
+ADMIN_MESSAGE = "admin.message"  # (kind, text) of the last change
+STORE_ERROR_PENDING = "store_error"  # a callback's message, shown on the page that follows
 
 
 def bump(key: str) -> None:

@@ -3,8 +3,9 @@
 The component (components v2, ``atlas-app.viewer``) runs ``atlas_app/viewer/viewer.js``,
 a static file the browser fetches once over HTTP and caches; what goes over the websocket
 is only :func:`~atlas_app.scene.viewer_payload.pack`'s message: the scene description and
-the surfaces this session's browser has not had yet (kept in :data:`SENT_KEY`). The
-viewer keeps its render window across reruns, so a new scene updates it in place.
+the surfaces this session's browser has not had yet (kept in session state under
+``state.VIEWER_SENT``). The viewer keeps its render window across reruns, so a new scene
+updates it in place.
 
 Back from the browser: the user's camera (:attr:`ViewerState.camera`, None while it is the
 view's own), a clicked structure (``on_pick``), and surfaces the page lacks (sent again).
@@ -22,11 +23,10 @@ import streamlit as st
 from atlas_app.scene.spec import CameraSpec
 from atlas_app.scene.viewer_bundle import COMPONENT
 from atlas_app.scene.viewer_payload import ViewerScene, forget, pack
+from atlas_app.ui import state
 
 VIEWER_HEIGHT = 560
 PRELOAD_CONTAINER = "viewer-preload"
-SENT_KEY = "viewer.sent"
-"""Session state: what this session's browser has been sent (``mesh:…``/``topo:…``)."""
 
 _mount: Callable[..., Any] | None = None
 
@@ -64,17 +64,17 @@ def preload_viewer() -> None:
 
 
 def _sent() -> set[str]:
-    sent = st.session_state.get(SENT_KEY)
+    sent = st.session_state.get(state.VIEWER_SENT)
     if not isinstance(sent, set):
         sent = set()
-        st.session_state[SENT_KEY] = sent
+        st.session_state[state.VIEWER_SENT] = sent
     return sent
 
 
 def _resend(key: str) -> None:
     """The browser lacks surfaces: they go again on this rerun (see ``forget``)."""
     lacking = (st.session_state.get(key) or {}).get("missing") or []
-    st.session_state[SENT_KEY] = forget(_sent(), [str(d) for d in lacking])
+    st.session_state[state.VIEWER_SENT] = forget(_sent(), [str(d) for d in lacking])
 
 
 def slide_token(slide: Any) -> int:

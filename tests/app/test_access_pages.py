@@ -10,8 +10,9 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, TextSlide
-from atlas_app.ui.account import NOTICE_KEY, USER_KEY
 from atlas_app.ui.case_editor import widget_key
+from atlas_app.ui.state import ACCOUNT_SIGNED_OUT_NOTICE as NOTICE_KEY
+from atlas_app.ui.state import ACCOUNT_USER as USER_KEY
 from atlas_app.ui.state import CASE_OPEN
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, TextSlide, ViewSlide
-from atlas_app.ui.account import USER_KEY
+from atlas_app.ui.state import ACCOUNT_USER as USER_KEY
 
 APP = Path(__file__).resolve().parents[2] / "atlas_app" / "streamlit_app.py"
 TIMEOUT = 180

@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, ChartSlide, CorridorSummary, TextSlide, ViewSlide
-from atlas_app.ui.account import USER_KEY, escape_markdown
+from atlas_app.ui.account import escape_markdown
 from atlas_app.ui.case_editor import selected_key, widget_key
+from atlas_app.ui.state import ACCOUNT_USER as USER_KEY
 from tests.app.viewer_messages import viewer_elements
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, TextSlide, ViewSlide
-from atlas_app.ui.account import USER_KEY
+from atlas_app.ui.state import ACCOUNT_USER as USER_KEY
 from tests.app.viewer_messages import viewer_header
 
 PRESENT = Path(__file__).resolve().parents[2] / "atlas_app" / "app_pages" / "present.py"

@@ -13,7 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas_app.ui import account
-from atlas_app.ui.account import LOGIN_KEY, NOTICE_KEY, USER_KEY
+from atlas_app.ui.state import ACCOUNT_LOGIN as LOGIN_KEY
+from atlas_app.ui.state import ACCOUNT_SIGNED_OUT_NOTICE as NOTICE_KEY
+from atlas_app.ui.state import ACCOUNT_USER as USER_KEY
 
 APP = Path(__file__).resolve().parents[2] / "atlas_app" / "streamlit_app.py"
 TIMEOUT = 180

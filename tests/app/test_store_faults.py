@@ -28,8 +28,9 @@ from streamlit.testing.v1 import AppTest
 
 from atlas_app.cases.model import Case, TextSlide
 from atlas_app.storage.accounts import User
-from atlas_app.ui.account import UNAVAILABLE, USER_KEY, escape_markdown
+from atlas_app.ui.account import UNAVAILABLE, escape_markdown
 from atlas_app.ui.case_editor import widget_key
+from atlas_app.ui.state import ACCOUNT_USER as USER_KEY
 from tests.app.viewer_messages import viewer_elements
 
 ROOT = Path(__file__).resolve().parents[2]
