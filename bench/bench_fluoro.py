@@ -23,15 +23,17 @@ from atlas_app.geometry import mesh_files, specimen_meshes
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
-from atlas_app.sacroplasty import api, fluoro, needle, overlay
+from atlas_app.sacroplasty import api, fluoro, overlay
 from atlas_app.sacroplasty.loader import load_sacroplasty
+from atlas_app.sacroplasty.needle import anatomy as needle_anatomy
+from atlas_app.sacroplasty.needle import path as needle_path
 
 TARGET_S = 1.0
 
 
 def clear_all() -> None:
     fluoro.clear_caches()
-    needle.clear_caches()
+    needle_anatomy.clear_caches()
     with specimen_meshes._lock:
         specimen_meshes._cache.clear()
     mesh_files._read.cache_clear()
@@ -41,8 +43,8 @@ def main() -> None:
     atlas = load_atlas(DEFAULT_ATLAS_DIR)
     data = load_sacroplasty(atlas)
     specimen = build_specimen(atlas)
-    paths = needle.technique_paths(data, specimen, "long_axis", "right")
-    cement = needle.technique_cement(data, specimen, "long_axis", "right")
+    paths = needle_path.technique_paths(data, specimen, "long_axis", "right")
+    cement = needle_path.technique_cement(data, specimen, "long_axis", "right")
 
     def one_view(view_id: str, plan: dict[str, float] | None = None) -> bytes:
         view = api.view_for(atlas, specimen, data, view_id, "right")

@@ -17,14 +17,10 @@ from atlas_app.sacroplasty.fluoro import Style
 from atlas_app.sacroplasty.fracture import FractureFill, describe_fill, fracture_fill
 from atlas_app.sacroplasty.leaks import build_leak, describe_gap
 from atlas_app.sacroplasty.loader import SacroplastySet, load_sacroplasty
-from atlas_app.sacroplasty.needle import (
-    SACRUM_ID,
-    NeedleMeasures,
-    anatomy_for,
-    measure_needle,
-    technique_cement,
-    technique_paths,
-)
+from atlas_app.sacroplasty.needle.anatomy import SACRUM_ID, anatomy_for
+from atlas_app.sacroplasty.needle.measures import NeedleMeasures
+from atlas_app.sacroplasty.needle.measuring import measure_needle
+from atlas_app.sacroplasty.needle.path import technique_cement, technique_paths
 from atlas_app.sacroplasty.pictures import (
     leak_pictures,
     plan_pictures,

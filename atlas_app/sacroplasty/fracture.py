@@ -20,7 +20,8 @@ from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import ParametricGeometry
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty.loader import SacroplastySet
-from atlas_app.sacroplasty.needle import Spheres, anatomy_for
+from atlas_app.sacroplasty.needle.anatomy import anatomy_for
+from atlas_app.sacroplasty.needle.path import Spheres
 from atlas_app.sacroplasty.schema import sided
 
 FRACTURE_ID = "sacral_fracture_{side}"

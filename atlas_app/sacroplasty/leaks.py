@@ -16,7 +16,8 @@ from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty.loader import SacroplastySet
-from atlas_app.sacroplasty.needle import Anatomy, Spheres, anatomy_for
+from atlas_app.sacroplasty.needle.anatomy import Anatomy, anatomy_for
+from atlas_app.sacroplasty.needle.path import Spheres
 from atlas_app.sacroplasty.points import resolve
 from atlas_app.sacroplasty.schema import LeakScenario, sided
 

@@ -18,14 +18,9 @@ from atlas_app.sacroplasty.fluoro import Style, ViewGeometry
 from atlas_app.sacroplasty.fracture import FRACTURE_ID
 from atlas_app.sacroplasty.leaks import Leak, build_leak
 from atlas_app.sacroplasty.loader import SacroplastySet
-from atlas_app.sacroplasty.needle import (
-    Breach,
-    NeedlePath,
-    Spheres,
-    anatomy_for,
-    technique_cement,
-    technique_paths,
-)
+from atlas_app.sacroplasty.needle.anatomy import anatomy_for
+from atlas_app.sacroplasty.needle.measures import Breach
+from atlas_app.sacroplasty.needle.path import NeedlePath, Spheres, technique_cement, technique_paths
 from atlas_app.sacroplasty.overlay import Mark, png_bytes, to_rgb, zone_layer
 from atlas_app.sacroplasty.points import SIDE_SIGN
 from atlas_app.sacroplasty.schema import sided

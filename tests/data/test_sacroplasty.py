@@ -9,7 +9,8 @@ import pytest
 from atlas_app.model.specimen import build_specimen
 from atlas_app.sacroplasty import fluoro
 from atlas_app.sacroplasty.loader import load_sacroplasty
-from atlas_app.sacroplasty.needle import anatomy_for, technique_paths
+from atlas_app.sacroplasty.needle.anatomy import anatomy_for
+from atlas_app.sacroplasty.needle.path import technique_paths
 from atlas_app.sacroplasty.points import resolve
 
 

@@ -16,14 +16,9 @@ from atlas_app.sacroplasty import api, fluoro
 from atlas_app.sacroplasty.fracture import describe_fill, fracture_fill
 from atlas_app.sacroplasty.leaks import build_leak, cement_gap
 from atlas_app.sacroplasty.loader import load_sacroplasty
-from atlas_app.sacroplasty.needle import (
-    NeedlePath,
-    Spheres,
-    anatomy_for,
-    measure_needle,
-    technique_cement,
-    technique_paths,
-)
+from atlas_app.sacroplasty.needle.anatomy import anatomy_for
+from atlas_app.sacroplasty.needle.measuring import measure_needle
+from atlas_app.sacroplasty.needle.path import NeedlePath, Spheres, technique_cement, technique_paths
 
 SIDES = ("right", "left")
 DATA_FILE = DEFAULT_ATLAS_DIR / "sacroplasty" / "techniques.yaml"
