@@ -6,8 +6,8 @@ import streamlit as st
 
 from atlas_app.approaches.field_view import WALL_GROUP  # shown on demand: it covers the rest
 from atlas_app.cases.model import CameraModel
+from atlas_app.model.camera import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.model.schema import CATEGORIES
-from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
 from atlas_app.ui import state
 from atlas_app.ui.case_actions import add_view_to_case

@@ -35,10 +35,9 @@ from pydantic import (
     model_validator,
 )
 
+from atlas_app.model.camera import CAMERA_PRESETS, CORRIDOR_CAMERA, CameraSpec
 from atlas_app.model.schema import SCENE_CATEGORIES, Category, Id
 from atlas_app.model.yaml_io import FORBIDDEN_CHARACTERS
-from atlas_app.scene.cameras import CAMERA_PRESETS, CORRIDOR_CAMERA
-from atlas_app.scene.spec import CameraSpec
 
 CASE_SCHEMA_VERSION: Final = 1
 """Bump when the meaning of a field changes; stored and exported cases carry it."""
@@ -140,7 +139,7 @@ class Frozen(BaseModel):
 
 
 class CameraModel(Frozen):
-    """A camera placed by hand (a :class:`~atlas_app.scene.spec.CameraSpec` as data)."""
+    """A camera placed by hand (a :class:`~atlas_app.model.camera.CameraSpec` as data)."""
 
     name: CameraTitle = "custom"
     title: Title = "Custom view"

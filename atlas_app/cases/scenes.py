@@ -24,10 +24,10 @@ from atlas_app.cases.model import (
     missing_step_message,
 )
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import DEFAULT_CAMERA, CameraSpec
 from atlas_app.model.specimen import DEFAULT_SPEC, PatchError, SpecError, Specimen, build_specimen
-from atlas_app.scene.cameras import DEFAULT_CAMERA
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec, SceneSpec
+from atlas_app.scene.spec import SceneSpec
 
 
 def slide_specimen(atlas: Atlas, slide: ViewSlide, case_specimen: str = DEFAULT_SPEC) -> Specimen:

@@ -18,13 +18,13 @@ import pyvista as pv
 from atlas_app.approaches.field_view import WALL_GROUP
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import CAMERA_PRESETS, CameraSpec
 from atlas_app.model.specimen import Specimen, build_specimen
 from atlas_app.quiz.items import PickMap
 from atlas_app.quiz.pick import label_map, pixel_counts
 from atlas_app.scene.bounds import structures_bounds
-from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec, SceneSpec
+from atlas_app.scene.spec import SceneSpec
 
 QUIZ_SIZE = (720, 480)
 """Width and height of an item's still, in pixels."""

@@ -22,18 +22,12 @@ from collections import Counter
 from collections.abc import Iterable
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import CAMERA_PRESETS, DEFAULT_CAMERA, CameraSpec, preset
 from atlas_app.model.schema import SCENE_CATEGORIES
 from atlas_app.model.specimen import DEFAULT_SPEC, Specimen
 from atlas_app.scene.bounds import structure_bounds
-from atlas_app.scene.cameras import (
-    CAMERA_PRESETS,
-    DEFAULT_CAMERA,
-    Bounds,
-    camera_for,
-    preset,
-    union_bounds,
-)
-from atlas_app.scene.spec import ActorSpec, CameraSpec, LegendEntry, SceneSpec
+from atlas_app.scene.cameras import Bounds, camera_for, union_bounds
+from atlas_app.scene.spec import ActorSpec, LegendEntry, SceneSpec
 
 MUSCLE_OPACITY = 0.35
 DIM_TOWARD = (0.85, 0.85, 0.85)  # the grey that dimmed structures fade toward

@@ -30,9 +30,9 @@ from atlas_app.cases.model import (
     ViewSlide,
     edit_slide,
 )
+from atlas_app.model.camera import CAMERA_PRESETS
 from atlas_app.model.prevalence import spec_names
 from atlas_app.model.schema import SCENE_CATEGORIES
-from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.ui.account import escape_markdown
 from atlas_app.ui.case_editor import Editor, init_widget, save, text_field, widget_key
 
