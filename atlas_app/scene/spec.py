@@ -140,6 +140,11 @@ class SceneSpec:
     def visible_actors(self) -> tuple[ActorSpec, ...]:
         return tuple(a for a in self.actors if a.visible)
 
+    @property
+    def visible_ids(self) -> tuple[str, ...]:
+        """The ids of the structures drawn: the surfaces a renderer must be given."""
+        return tuple(a.structure_id for a in self.visible_actors)
+
     def label_order(self, chosen: Sequence[str] | None = None) -> list[ActorSpec]:
         """The visible actors to name, most important first: the ``chosen`` ids in their
         order, or the highlighted ones, then by :data:`LABEL_PRIORITY`."""
