@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from atlas_app.cases.edits import edit_slide
 from atlas_app.cases.model import (
     CORRIDOR_CAMERA,
     LIMITS,
@@ -28,7 +29,6 @@ from atlas_app.cases.model import (
     TextSlide,
     VariabilityChart,
     ViewSlide,
-    edit_slide,
 )
 from atlas_app.model.camera import CAMERA_PRESETS
 from atlas_app.model.prevalence import spec_names
