@@ -26,8 +26,9 @@ from typing import Final
 
 import numpy as np
 
-from atlas_app.approaches.engine import CORRIDOR_ID, SIDE_SIGN, StepState, resolve_point
+from atlas_app.approaches.engine import CORRIDOR_ID, StepState, resolve_point
 from atlas_app.geometry.corridor import Cone
+from atlas_app.model.schema import SIDE_SIGN
 from atlas_app.scene.cameras import CORRIDOR_CAMERA
 from atlas_app.scene.spec import CameraSpec
 

@@ -35,7 +35,8 @@ from pydantic import (
     model_validator,
 )
 
-from atlas_app.model.schema import SCENE_CATEGORIES, Category, Id
+from atlas_app.model.records import Id
+from atlas_app.model.schema import SCENE_CATEGORIES, Category
 from atlas_app.model.yaml_io import FORBIDDEN_CHARACTERS
 from atlas_app.scene.cameras import CAMERA_PRESETS, CORRIDOR_CAMERA
 from atlas_app.scene.spec import CameraSpec

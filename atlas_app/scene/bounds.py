@@ -12,12 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from atlas_app.model.schema import (
-    CenterlineGeometry,
-    MeshGeometry,
-    ParametricGeometry,
-    Structure,
-)
+from atlas_app.model.geometry_schema import CenterlineGeometry, MeshGeometry, ParametricGeometry
+from atlas_app.model.schema import Structure
 from atlas_app.scene.cameras import Bounds, union_bounds
 
 

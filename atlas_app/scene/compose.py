@@ -21,6 +21,8 @@ import colorsys
 from collections import Counter
 from collections.abc import Iterable
 
+from PIL import ImageColor
+
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import SCENE_CATEGORIES
 from atlas_app.model.specimen import DEFAULT_SPEC, Specimen
@@ -54,8 +56,8 @@ CATEGORY_PLURAL = {
 
 
 def _rgb(color: str) -> tuple[float, float, float]:
-    h = color.lstrip("#")
-    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255)
+    r, g, b = ImageColor.getrgb(color)[:3]
+    return (r / 255, g / 255, b / 255)
 
 
 def _hex(rgb: Iterable[float]) -> str:
