@@ -82,6 +82,14 @@ def scene_meshes(
     return out
 
 
+def encode_all(atlas_root: Path, specimen: Specimen, base: Specimen | None = None) -> None:
+    """Encode every structure's browser surface now, so that a scene of ``specimen`` (a
+    step the user is likely to open next) finds them made."""
+    for sid, s in specimen.structures.items():
+        b = base.structures.get(sid) if base is not None else None
+        browser_mesh(s, atlas_root, b)
+
+
 def scene_key(spec: SceneSpec, meshes: Mapping[str, BrowserMesh], description: str) -> str:
     h = hashlib.sha256()
     h.update(spec.key().encode())
