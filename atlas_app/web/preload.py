@@ -6,11 +6,11 @@ run has said the page shows one, and the component's own code (the viewer, 0.47 
 once that host code has run: two round trips, behind the ~45 files of the page's other
 widgets, after the server had answered. Named in the shell as ``<link
 rel="modulepreload">``, they are fetched and compiled while Streamlit's own code loads, and
-the viewer starts as soon as its scene comes.
+the viewer starts as soon as Streamlit shows its host.
 
 Only those: preloading the other widgets' files too (45 of them, in a browser's six
-connections per host) held up Streamlit's own start and drew the scene later (measured in
-the README's *The 3D viewer*).
+connections per host) held up Streamlit's own start and drew the scene later (measured: the
+README's *Benchmarks*).
 
 :func:`preload_links` reads which files those are from Streamlit's build manifest (their
 names carry content hashes that change with each Streamlit release);
