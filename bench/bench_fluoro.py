@@ -19,24 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import report, row, timed
 
-from atlas_app.geometry import mesh_files, specimen_meshes
+from atlas_app.caching import clear_all
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.sacroplasty import api, fluoro, overlay
 from atlas_app.sacroplasty.loader import load_sacroplasty
-from atlas_app.sacroplasty.needle import anatomy as needle_anatomy
 from atlas_app.sacroplasty.needle import path as needle_path
 
 TARGET_S = 1.0
-
-
-def clear_all() -> None:
-    fluoro.clear_caches()
-    needle_anatomy.clear_caches()
-    with specimen_meshes._lock:
-        specimen_meshes._cache.clear()
-    mesh_files._read.cache_clear()
 
 
 def main() -> None:

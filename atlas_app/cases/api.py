@@ -10,7 +10,7 @@ does not load it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from atlas_app.cases.deck import FOOTER, HISTORY_TITLE, DeckSlide, deck, history_parts
 from atlas_app.cases.model import (
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from atlas_app.model.atlas import Atlas
     from atlas_app.model.specimen import Specimen
     from atlas_app.scene.spec import SceneSpec
+    from atlas_app.scene.view import ViewChoices
 
 __all__ = [
     "FOOTER",
@@ -49,6 +50,7 @@ __all__ = [
     "export_case",
     "history_parts",
     "scene_of_slide",
+    "view_slide_fields",
 ]
 
 
@@ -59,6 +61,14 @@ def scene_of_slide(
     from atlas_app.cases.scenes import scene_for_slide
 
     return scene_for_slide(atlas, approaches, slide, case_specimen=case_specimen)
+
+
+def view_slide_fields(view: ViewChoices) -> dict[str, Any]:
+    """The fields of a view slide that show ``view`` (see
+    :func:`atlas_app.cases.scenes.view_slide_fields`)."""
+    from atlas_app.cases.scenes import view_slide_fields as fields
+
+    return fields(view)
 
 
 def chart_of_slide(

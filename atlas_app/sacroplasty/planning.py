@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import Structure
+from atlas_app.model.schema import SIDE_SIGN, Structure
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty.loader import SacroplastySet
 from atlas_app.sacroplasty.needle.anatomy import anatomy_for
@@ -14,7 +14,6 @@ from atlas_app.sacroplasty.needle.measures import NeedleMeasures
 from atlas_app.sacroplasty.needle.measuring import measure_needle
 from atlas_app.sacroplasty.needle.path import NeedlePath, Spheres, technique_paths
 from atlas_app.sacroplasty.pictures import NERVE_MARKS
-from atlas_app.sacroplasty.points import SIDE_SIGN
 from atlas_app.sacroplasty.schema import sided
 
 PLAN_ID = "planned_needle"

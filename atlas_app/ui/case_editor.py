@@ -26,12 +26,8 @@ from typing import Any
 
 import streamlit as st
 
-from atlas_app.cases.model import (
-    LIMITS,
-    Case,
-    CaseError,
-    describe_changes,
-)
+from atlas_app.cases.changes import describe_changes
+from atlas_app.cases.model import LIMITS, Case, CaseError
 from atlas_app.storage import case_store as store
 from atlas_app.ui import state
 from atlas_app.ui.account import escape_markdown

@@ -8,11 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from atlas_app.cases.model import (
-    MAX_APPROACHES,
-    Case,
-    edit_case,
-)
+from atlas_app.cases.edits import edit_case
+from atlas_app.cases.model import MAX_APPROACHES, Case
 from atlas_app.model.specimen import SpecError, default_choices, format_spec, parse_spec
 from atlas_app.ui.account import escape_markdown
 from atlas_app.ui.case_editor import (

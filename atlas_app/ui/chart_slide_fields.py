@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from atlas_app.cases.edits import edit_slide
 from atlas_app.cases.model import (
     MAX_APPROACHES,
     MAX_CHART_STRUCTURES,
@@ -16,7 +17,6 @@ from atlas_app.cases.model import (
     CorridorDistances,
     StepProfile,
     VariabilityChart,
-    edit_slide,
 )
 from atlas_app.ui.case_editor import Editor, init_widget, save, widget_key
 from atlas_app.ui.slide_fields import (

@@ -8,6 +8,7 @@ import zlib
 import streamlit as st
 from sqlalchemy import Engine
 
+from atlas_app.model.camera import CAMERA_PRESETS
 from atlas_app.model.schema import CATEGORIES
 from atlas_app.quiz.feedback import numeric_answer, option_rows, order_rows
 from atlas_app.quiz.generate import UnknownItemError
@@ -15,7 +16,6 @@ from atlas_app.quiz.grading import PICK_PREFIX, grade, parse_pick
 from atlas_app.quiz.items import DIFFICULTY_NAMES, KIND_NAMES, Item
 from atlas_app.quiz.run import Feedback, QuizRun
 from atlas_app.quiz.topics import topic_name
-from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.scene.viewer_payload import for_finding
 from atlas_app.storage.accounts import User
 from atlas_app.ui import state

@@ -6,11 +6,18 @@ nothing about a user is cached.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from atlas_app.approaches.api import measure_approach, measure_step, mesh_vertices
+from atlas_app.approaches.engine import StepState, field_at
+from atlas_app.approaches.loader import ApproachSet, load_approaches
+from atlas_app.approaches.metric_types import ApproachMetrics, StepMetrics
 from atlas_app.geometry.mesh_files import check_mesh_data, unusable_meshes
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.checks import run_checks
@@ -20,7 +27,9 @@ from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.compose import describe_scene
 from atlas_app.scene.render_worker import GLStatus, RenderError, gl_status, render_png
 from atlas_app.scene.spec import SceneSpec
-from atlas_app.scene.viewer_payload import ViewerScene, viewer_scene
+from atlas_app.scene.viewer_payload import ViewerScene, encode_all, viewer_scene
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,18 +113,13 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner=False)
-def approach_set():  # type: ignore[no-untyped-def]
-    from atlas_app.approaches.loader import load_approaches
-
+def approach_set() -> ApproachSet:
     return load_approaches(loaded_atlas().atlas)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def step_field(approach_id: str, spec: str, index: int):  # type: ignore[no-untyped-def]
+def step_field(approach_id: str, spec: str, index: int) -> StepState:
     """The field of one step on one specimen (geometry shared by every user)."""
-    from atlas_app.approaches.api import mesh_vertices
-    from atlas_app.approaches.engine import field_at
-
     atlas = loaded_atlas().atlas
     sp, _ = specimen(spec)
     approaches = approach_set()
@@ -129,16 +133,38 @@ def step_field(approach_id: str, spec: str, index: int):  # type: ignore[no-unty
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def step_metrics(approach_id: str, spec: str, index: int) -> dict:  # type: ignore[type-arg]
-    from atlas_app.approaches.api import measure_step
-
+def step_metrics(approach_id: str, spec: str, index: int) -> StepMetrics:
     return measure_step(loaded_atlas().atlas, step_field(approach_id, spec, index))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def approach_metrics(approach_id: str, spec: str) -> dict:  # type: ignore[type-arg]
-    from atlas_app.approaches.api import measure_approach
+_prefetching = threading.Semaphore(1)
 
+
+def prefetch_step(approach_id: str, spec: str, index: int) -> None:
+    """Work out a step in the background (the one after the step shown: where *Next*
+    goes): its field, its measures and its moved surfaces are then cached when the click
+    comes, and the step change waits only for its own scene. One prefetch at a time; none
+    while one runs (a click meanwhile computes what it needs itself)."""
+    if not _prefetching.acquire(blocking=False):
+        return
+
+    def work() -> None:
+        try:
+            field = step_field(approach_id, spec, index)
+            step_metrics(approach_id, spec, index)
+            encode_all(loaded_atlas().atlas.root, field.specimen, base=specimen(spec)[0])
+        except Exception:  # costs nothing but time: the click computes it again
+            _log.exception("prefetching step %s of %s failed", index, approach_id)
+        finally:
+            _prefetching.release()
+
+    thread = threading.Thread(target=work, name="atlas-step-prefetch", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())  # the caches are Streamlit's
+    thread.start()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def approach_metrics(approach_id: str, spec: str) -> ApproachMetrics:
     sp, _ = specimen(spec)
     return measure_approach(loaded_atlas().atlas, approach_set(), sp, approach_id)
 
@@ -153,7 +179,8 @@ def endangered_by(structure_id: str, spec: str) -> dict[str, list[str]]:
         steps = []
         for step, m in zip(approach.steps, metrics["steps"], strict=True):
             named = structure_id in step.at_risk
-            near = m["structures"].get(structure_id, {}).get("within_5mm", False)
+            found = m["structures"].get(structure_id)
+            near = found is not None and found["within_5mm"]
             if named or near:
                 how = (
                     "named"

@@ -10,10 +10,11 @@ from typing import Any
 import streamlit as st
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import CameraSpec
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty import api
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec, SceneSpec
+from atlas_app.scene.spec import SceneSpec
 from atlas_app.ui import state
 from atlas_app.ui.resources import live_scene, specimen
 from atlas_app.ui.sacroplasty_resources import plan_result, sacroplasty_data

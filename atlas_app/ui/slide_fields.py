@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from atlas_app.cases.edits import edit_slide
 from atlas_app.cases.model import (
     LIMITS,
     MAX_ANNOTATIONS,
@@ -16,7 +17,6 @@ from atlas_app.cases.model import (
     CaseError,
     ChartSlide,
     ViewSlide,
-    edit_slide,
 )
 from atlas_app.ui.case_editor import Editor, init_widget, save, text_field, widget_key
 

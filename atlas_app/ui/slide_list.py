@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from atlas_app.cases.changes import slide_name
+from atlas_app.cases.edits import add_slide, delete_slide, duplicate_slide, move_slide
 from atlas_app.cases.model import (
     AnySlide,
     Case,
@@ -12,11 +14,6 @@ from atlas_app.cases.model import (
     CorridorDistances,
     TextSlide,
     ViewSlide,
-    add_slide,
-    delete_slide,
-    duplicate_slide,
-    move_slide,
-    slide_name,
 )
 from atlas_app.ui import state
 from atlas_app.ui.account import escape_markdown

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from atlas_app.caching import Memo, MiB
 from atlas_app.sacroplasty.fluoro.settings import (
     BONE_GAMMA,
     EDGE_GAIN,
@@ -17,7 +18,6 @@ from atlas_app.sacroplasty.fluoro.settings import (
     F32,
     MU_PER_MM,
     Style,
-    _Lru,
 )
 from atlas_app.sacroplasty.fluoro.tissue import (
     needle_chords,
@@ -55,8 +55,8 @@ class Fluoro:
         return np.asarray((xx - half) ** 2 + (yy - half) ** 2 <= half**2)
 
 
-_bone_images: _Lru[tuple[object, ...], tuple[F32, NDArray[np.bool_], tuple[float, float]]] = _Lru(
-    64
+_bone_images: Memo[tuple[object, ...], tuple[F32, NDArray[np.bool_], tuple[float, float]]] = Memo(
+    max_bytes=48 * MiB
 )
 
 
@@ -116,5 +116,4 @@ def simulate(
 def clear_caches() -> None:
     """Forget volumes and projections (benchmarks measure the cold path)."""
     for cache in (_volumes, _projections, _bone_images, _origins):
-        with cache.lock:
-            cache.clear()
+        cache.clear()

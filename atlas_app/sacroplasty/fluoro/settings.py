@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from threading import Lock
-from typing import Literal, TypeVar
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,25 +26,3 @@ BONE_GAMMA = 0.8  # below 1: the thinner bone a little denser, as on a monitor
 Style = Literal["monitor", "radiograph"]
 U8 = NDArray[np.uint8]
 F32 = NDArray[np.float32]
-
-_K = TypeVar("_K", bound=Hashable)
-_V = TypeVar("_V")
-
-
-class _Lru(OrderedDict[_K, _V]):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-        self.lock = Lock()
-
-    def get_or_make(self, key: _K, make: Callable[[], _V]) -> _V:
-        with self.lock:
-            if key in self:
-                self.move_to_end(key)
-                return self[key]
-        value = make()
-        with self.lock:
-            self[key] = value
-            while len(self) > self.size:
-                self.popitem(last=False)
-        return value

@@ -9,6 +9,7 @@ import pyvista as pv
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from atlas_app.caching import Memo, MiB
 from atlas_app.geometry.centerline import Array
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
@@ -18,7 +19,6 @@ from atlas_app.sacroplasty.fluoro.settings import (
     F32,
     MU_PER_MM,
     VOXEL_MM,
-    _Lru,
 )
 
 
@@ -86,7 +86,8 @@ def bone_ids(specimen: Specimen) -> list[str]:
     ]
 
 
-_volumes: _Lru[str, Volume] = _Lru(4)
+# A volume of the bones takes about 55 MB: four are kept.
+_volumes: Memo[str, Volume] = Memo(max_bytes=256 * MiB)
 
 
 def bone_volume(atlas: Atlas, specimen: Specimen) -> Volume:
