@@ -26,7 +26,8 @@ from typing import Final
 
 import numpy as np
 
-from atlas_app.approaches.engine import CORRIDOR_ID, StepState, resolve_point
+from atlas_app.approaches.engine import StepState, resolve_point
+from atlas_app.approaches.instruments import CORRIDOR_ID
 from atlas_app.geometry.corridor import Cone
 from atlas_app.model.schema import SIDE_SIGN
 from atlas_app.scene.cameras import CORRIDOR_CAMERA
