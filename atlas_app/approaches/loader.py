@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from atlas_app.approaches.schema import Approach, Instrument, PointRef
 from atlas_app.model.atlas import Atlas, Fault
+from atlas_app.model.camera import CAMERA_PRESETS
 from atlas_app.model.data_files import (
     Issue,
     field_path,
@@ -23,7 +24,6 @@ from atlas_app.model.data_files import (
 )
 from atlas_app.model.records import Citation
 from atlas_app.model.yaml_io import LoadedYaml
-from atlas_app.scene.cameras import CAMERA_PRESETS
 
 FOLDER = "approaches"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pyvista as pv
 
 from atlas_app.caching import Memo, MiB
@@ -35,3 +37,11 @@ def specimen_meshes(
     """Every structure of the specimen as a surface mesh, in the specimen's order (detail
     copies of meshes when ``detail`` is set)."""
     return {sid: cached_structure_mesh(atlas, s, detail) for sid, s in specimen.structures.items()}
+
+
+def surfaces_of(
+    atlas: Atlas, structures: Mapping[str, Structure], ids: Iterable[str]
+) -> dict[str, pv.PolyData]:
+    """The surfaces of the structures named by ``ids`` that ``structures`` holds (a
+    specimen's, or a step's field's), from the cache: what a renderer is given to draw."""
+    return {sid: cached_structure_mesh(atlas, structures[sid]) for sid in ids if sid in structures}

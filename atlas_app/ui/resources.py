@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
+from atlas_app.approaches.api import measure_approach, measure_step, mesh_vertices
+from atlas_app.approaches.engine import StepState, field_at
+from atlas_app.approaches.loader import ApproachSet, load_approaches
+from atlas_app.approaches.metric_types import ApproachMetrics, StepMetrics
 from atlas_app.caching import MiB, ObjectMemo
 from atlas_app.geometry.mesh_files import check_mesh_data, unusable_meshes
 from atlas_app.model.atlas import Atlas, Fault
@@ -48,7 +51,7 @@ def loaded_atlas() -> LoadedAtlas:
 # Specimens and step fields take about 0.5 MB each: kept by bytes, for the atlas loaded
 # now (one loaded anew, as tests do by clearing Streamlit's caches, starts afresh).
 _specimens: ObjectMemo[Specimen] = ObjectMemo(max_bytes=128 * MiB)
-_step_fields: ObjectMemo[Any] = ObjectMemo(max_bytes=128 * MiB)
+_step_fields: ObjectMemo[StepState] = ObjectMemo(max_bytes=128 * MiB)
 
 
 def _specimen(spec: str) -> Specimen:
@@ -113,22 +116,17 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner=False)
-def approach_set():  # type: ignore[no-untyped-def]
-    from atlas_app.approaches.loader import load_approaches
-
+def approach_set() -> ApproachSet:
     return load_approaches(loaded_atlas().atlas)
 
 
-def step_field(approach_id: str, spec: str, index: int):  # type: ignore[no-untyped-def]
+def step_field(approach_id: str, spec: str, index: int) -> StepState:
     """The field of one step on one specimen (geometry shared by every user)."""
-    from atlas_app.approaches.api import mesh_vertices
-    from atlas_app.approaches.engine import field_at
-
     atlas = loaded_atlas().atlas
     sp, _ = specimen(spec)
     approaches = approach_set()
 
-    def make() -> Any:
+    def make() -> StepState:
         return field_at(
             sp,
             approaches.approaches[approach_id],
@@ -141,16 +139,12 @@ def step_field(approach_id: str, spec: str, index: int):  # type: ignore[no-unty
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def step_metrics(approach_id: str, spec: str, index: int) -> dict:  # type: ignore[type-arg]
-    from atlas_app.approaches.api import measure_step
-
+def step_metrics(approach_id: str, spec: str, index: int) -> StepMetrics:
     return measure_step(loaded_atlas().atlas, step_field(approach_id, spec, index))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def approach_metrics(approach_id: str, spec: str) -> dict:  # type: ignore[type-arg]
-    from atlas_app.approaches.api import measure_approach
-
+def approach_metrics(approach_id: str, spec: str) -> ApproachMetrics:
     sp, _ = specimen(spec)
     return measure_approach(loaded_atlas().atlas, approach_set(), sp, approach_id)
 
@@ -165,7 +159,8 @@ def endangered_by(structure_id: str, spec: str) -> dict[str, list[str]]:
         steps = []
         for step, m in zip(approach.steps, metrics["steps"], strict=True):
             named = structure_id in step.at_risk
-            near = m["structures"].get(structure_id, {}).get("within_5mm", False)
+            found = m["structures"].get(structure_id)
+            near = found is not None and found["within_5mm"]
             if named or near:
                 how = (
                     "named"

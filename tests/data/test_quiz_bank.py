@@ -261,8 +261,9 @@ def test_no_item_of_the_bank_has_a_vague_stem_or_a_cueing_option(world):
     """Every authored item and every generated one, over many seeds (a generated item's
     options change with its specimen): the check of :mod:`atlas_app.quiz.bank_check`."""
     from atlas_app.quiz.bank_check import item_problems
-    from atlas_app.quiz.generate import Context, generated_ids
+    from atlas_app.quiz.generate import generated_ids
     from atlas_app.quiz.session import ItemRef, make_item
+    from atlas_app.quiz.template import Context
 
     atlas, approaches, bank = world
     ids = [*bank.items, *generated_ids(Context(atlas, approaches))]
