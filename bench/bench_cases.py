@@ -19,9 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import report, row, timed
 
 from atlas_app.approaches.loader import load_approaches
+from atlas_app.cases.edits import add_slide
 from atlas_app.cases.export_html import export_html
 from atlas_app.cases.export_pptx import export_pptx
-from atlas_app.cases.model import Case, add_slide, parse_slide
+from atlas_app.cases.model import Case, parse_slide
 from atlas_app.cases.yaml_io import example_case
 from atlas_app.model.loader import load_atlas
 from atlas_app.paths import DEFAULT_ATLAS_DIR

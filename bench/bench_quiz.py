@@ -30,8 +30,9 @@ from _report import report, row, timed
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.model.loader import load_atlas
 from atlas_app.paths import DEFAULT_ATLAS_DIR
-from atlas_app.quiz.generate import Context, generate_item, generated_ids
+from atlas_app.quiz.generate import generate_item, generated_ids
 from atlas_app.quiz.grading import grade
+from atlas_app.quiz.template import Context
 from atlas_app.scene.render_worker import gl_status, render_png, shutdown_worker
 from atlas_app.storage.local_postgres import pg_bindir, throwaway_postgres
 

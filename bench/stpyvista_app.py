@@ -14,12 +14,12 @@ import streamlit as st
 from stpyvista import stpyvista
 
 from atlas_app.approaches.field_view import WALL_GROUP
+from atlas_app.model.camera import CameraSpec
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.browser_mesh import browser_surface
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec
 
 
 @st.cache_resource

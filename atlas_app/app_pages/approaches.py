@@ -219,7 +219,7 @@ else:
             for sid, m in metrics["structures"].items()
             if m["within_5mm"] and field.specimen.structures[sid].category != "bone"
         ),
-        key=lambda kv: kv[1]["distance_mm"],
+        key=lambda kv: kv[1]["distance_mm"] or 0.0,  # measured: it is within 5 mm
     )
     if rows:
         table = ["| Structure | Gap to corridor | Moved by retraction |", "|---|---|---|"]

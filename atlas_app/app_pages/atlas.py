@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from atlas_app.approaches.field_view import WALL_GROUP  # shown on demand: it covers the rest
-from atlas_app.cases.model import CameraModel
+from atlas_app.cases.scenes import view_slide_fields
+from atlas_app.model.camera import CAMERA_PRESETS, DEFAULT_CAMERA
 from atlas_app.model.schema import CATEGORIES
-from atlas_app.scene.cameras import CAMERA_PRESETS, DEFAULT_CAMERA
-from atlas_app.scene.compose import compose_scene
+from atlas_app.scene.compose import compose_view
+from atlas_app.scene.view import ViewChoices
 from atlas_app.ui import state
 from atlas_app.ui.case_actions import add_view_to_case
 from atlas_app.ui.panels import picked_specimen, prevalence_note, show_faults, structure_panel
@@ -107,18 +110,17 @@ with st.sidebar:
     )
     isolate = st.toggle("Isolate the selected and highlighted structures", key=state.ATLAS_ISOLATE)
 
-isolated = [selected, *highlight] if isolate else None
 # What the view shows, given alike to the scene and to "Add this view to a case".
-shown = {
-    "hidden_categories": hidden_categories,
-    "hidden_structures": [s for s in hidden_ids if s in ids]
+chosen = ViewChoices.of(
+    hidden_categories=hidden_categories,
+    hidden_structures=[s for s in hidden_ids if s in ids]
     + ([] if wall else [s for s in ids if specimen_.structures[s].parent == WALL_GROUP]),
-    "isolate": isolated,
-    "highlight": [s for s in highlight if s in ids],
-    "translucent_muscles": translucent,
-    "camera": camera,
-}
-scene = compose_scene(atlas, specimen_, **shown)
+    isolate=[selected, *highlight] if isolate else None,
+    highlight=[s for s in highlight if s in ids],
+    translucent_muscles=translucent,
+    camera=camera,
+)
+scene = compose_view(atlas, specimen_, chosen)
 live, text_alternative = live_scene(scene, specimen_)
 
 
@@ -139,9 +141,9 @@ seen = scene if viewer.camera is None else scene.with_camera(viewer.camera)
 st.caption(prevalence_note(atlas, specimen_))
 with st.expander("What this view shows (text alternative)"):
     st.text(text_alternative)
-slide_camera = shown["camera"] if viewer.camera is None else CameraModel.from_spec(viewer.camera)
+slide_view = chosen if viewer.camera is None else replace(chosen, camera=viewer.camera)
 add_view_to_case(
-    {"specimen": specimen_.spec, **shown, "camera": slide_camera},
+    {"specimen": specimen_.spec, **view_slide_fields(slide_view)},
     default_title=scene.title,
     key="atlas",
 )

@@ -8,16 +8,14 @@ import streamlit as st
 
 from atlas_app.approaches.metrics import NEAR_MM
 from atlas_app.approaches.schema import PHASES
-from atlas_app.charts.approach_charts import (
+from atlas_app.charts.corridor_charts import corridor_distances, corridor_summary, step_profile
+from atlas_app.charts.reading import (
     KEY_STRUCTURES,
-    PHASE_LABELS,
-    corridor_distances,
-    corridor_summary,
     near_working_corridor,
-    step_profile,
     steps_by_phase,
     working_step_metrics,
 )
+from atlas_app.charts.style import PHASE_LABELS
 from atlas_app.ui.panels import picked_specimen, prevalence_note, show_faults
 from atlas_app.ui.resources import approach_metrics, approach_set, loaded_atlas
 

@@ -18,6 +18,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import CAMERA_PRESETS
 from atlas_app.model.schema import CATEGORIES
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.anki import export_topic
@@ -36,7 +37,6 @@ from atlas_app.quiz.session import (
     review_queue,
 )
 from atlas_app.quiz.topics import TOPICS, topic_name
-from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.scene.render_worker import render_png
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.scene.viewer_payload import for_finding

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from atlas_app.model.camera import CameraSpec
 from atlas_app.sacroplasty import api
 from atlas_app.sacroplasty.fluoro import Style
 from atlas_app.sacroplasty.fracture import describe_fill
@@ -22,7 +23,6 @@ from atlas_app.sacroplasty.needle import (
     technique_paths,
 )
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec
 from atlas_app.ui.panels import cite_text, picked_specimen, show_faults
 from atlas_app.ui.resources import live_scene, loaded_atlas, specimen
 from atlas_app.ui.viewer import show_viewer

@@ -16,7 +16,7 @@ from atlas_app.approaches.variability import (
     run_variability,
     specimen_spec,
 )
-from atlas_app.charts.approach_charts import measure_by_variant, variation_rows
+from atlas_app.charts.variability_charts import measure_by_variant, variation_rows
 from atlas_app.model.prevalence import spec_names
 from atlas_app.ui.navigation import open_approach_step
 from atlas_app.ui.panels import show_faults

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from atlas_app.approaches.engine import StepState, walk
 from atlas_app.approaches.loader import ApproachSet
-from atlas_app.approaches.metrics import approach_metrics, step_metrics
+from atlas_app.approaches.metric_types import ApproachMetrics, StepMetrics
+from atlas_app.approaches.metrics import SurfacePoints, approach_metrics, step_metrics
 from atlas_app.geometry.centerline import Array
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import MeshGeometry, Structure
+from atlas_app.model.geometry_schema import MeshGeometry
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen
 
 
-def surface_of(atlas: Atlas):  # type: ignore[no-untyped-def]
+def surface_of(atlas: Atlas) -> SurfacePoints:
     """Surface vertices of a structure (from the shared mesh cache)."""
 
     def points(s: Structure) -> Array:
@@ -42,11 +42,11 @@ def walk_approach(
 
 def measure_approach(
     atlas: Atlas, approaches: ApproachSet, specimen: Specimen, approach_id: str
-) -> dict[str, Any]:
-    """Per-step metrics as plain data (DESIGN §5)."""
+) -> ApproachMetrics:
+    """Per-step metrics as plain data (:class:`.metric_types.ApproachMetrics`)."""
     states = walk_approach(atlas, approaches, specimen, approach_id)
     return approach_metrics(states, surface_of(atlas), specimen.spec)
 
 
-def measure_step(atlas: Atlas, state: StepState) -> dict[str, Any]:
+def measure_step(atlas: Atlas, state: StepState) -> StepMetrics:
     return step_metrics(state, surface_of(atlas))

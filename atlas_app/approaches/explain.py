@@ -7,9 +7,10 @@ the structures' names, so the Approaches page, the case exports and the tests sa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
+
+from atlas_app.approaches.metric_types import InTheWay, RetractionMetrics
 
 WAYS: tuple[tuple[str, tuple[float, float, float]], ...] = (
     ("medially", (-1.0, 0.0, 0.0)),
@@ -37,7 +38,7 @@ def _name(names: Mapping[str, str], sid: str | None) -> str:
     return names.get(sid or "", sid or "")
 
 
-def in_the_way_text(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
+def in_the_way_text(row: InTheWay, names: Mapping[str, str]) -> str:
     """One line for a structure in the corridor's path (a row of ``in_the_way``)."""
     gap = -float(row["path_gap_mm"])
     head = f"{_name(names, row['structure'])}: {gap:.1f} mm into the path"
@@ -45,7 +46,7 @@ def in_the_way_text(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
     if why == "through":
         tail = "the corridor passes through it, its fibres parted (it is the corridor's wall)"
     elif why == "retracted":
-        needed = row.get("needed_mm")
+        needed = row["needed_mm"]
         held = f"held {row['moved_mm']:.0f} mm"
         if needed is None:
             tail = f"{held}; no blade this way clears it"
@@ -61,26 +62,26 @@ def in_the_way_text(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
     else:
         tail = "not retracted at this step"
     line = f"{head} — {tail}."
-    if row.get("declared"):
+    if row["declared"]:
         line += f" {row['declared']}"
     return line
 
 
 def blade_rows(
-    retractions: Sequence[Mapping[str, Any]], names: Mapping[str, str], side: str
+    retractions: Sequence[RetractionMetrics], names: Mapping[str, str], side: str
 ) -> list[dict[str, str]]:
     """The blades of a step as table rows: what, how far which way, what it carries, and
     how far would clear the path."""
     rows = []
     for r in retractions:
-        needed = r.get("needed_mm")
+        needed = r["needed_mm"]
         if needed is None:
             clear = "cannot (part of it is out of the blade's reach)"
         elif needed == 0:
             clear = "already clear"
         else:
             clear = f"{needed:.0f} mm"
-        carried = ", ".join(_name(names, c) for c in r.get("carried", ())) or "—"
+        carried = ", ".join(_name(names, c) for c in r["carried"]) or "—"
         rows.append(
             {
                 "Held aside": _name(names, r["structure"]),

@@ -15,16 +15,24 @@ tethered tributaries: how much a retraction stretches them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from atlas_app.approaches.engine import StepState
+from atlas_app.approaches.metric_types import (
+    ApproachMetrics,
+    CorridorMetrics,
+    InTheWay,
+    StepMetrics,
+    StructureMetrics,
+    Why,
+)
 from atlas_app.geometry.centerline import Array, Curve
 from atlas_app.geometry.corridor import Cone
 from atlas_app.geometry.shapes import centerline_curve
-from atlas_app.model.schema import CenterlineGeometry, Structure
+from atlas_app.model.geometry_schema import CenterlineGeometry
+from atlas_app.model.schema import Structure
 
 NEAR_MM = 5.0
 MOVED_MM = 1.0
@@ -101,12 +109,12 @@ def target_exposure(state: StepState, target: Structure, surface: SurfacePoints)
 
 def step_metrics(
     state: StepState, surface: SurfacePoints, target_id: str | None = None
-) -> dict[str, Any]:
-    """The metrics of one step (DESIGN §5 shape, with more keys)."""
+) -> StepMetrics:
+    """The metrics of one step (the shape: :class:`.metric_types.StepMetrics`)."""
     step = state.step
-    out: dict[str, Any] = {"id": step.id, "phase": step.phase, "title": step.title}
     cone = state.cone
-    structures: dict[str, Any] = {}
+    structures: dict[str, StructureMetrics] = {}
+    corridor: CorridorMetrics | None = None
     if cone is not None:
         path = cone.path
         for sid, s in state.anatomy.items():
@@ -120,7 +128,7 @@ def step_metrics(
                 "in_path": bool(path_gap < 0.0),
                 "within_5mm": bool(gap <= NEAR_MM),
             }
-        out["corridor"] = {
+        corridor = {
             "depth_mm": round(cone.depth, 1),
             "angle_deg": round(cone.angle_from_ap, 1),
             "entry": [round(float(v), 1) for v in cone.entry],
@@ -138,54 +146,58 @@ def step_metrics(
                 "in_path": False,
                 "within_5mm": False,
             }
-        out["corridor"] = None
-    out["structures"] = structures
     target = state.specimen.structures.get(target_id or state.approach.target.structure)
     exposed = 0.0
     if target is not None and target.id not in state.removed:
         exposed = target_exposure(state, target, surface)
-    out["target_exposed_fraction"] = round(exposed, 3)
-    out["tethers"] = [
-        {
-            "structure": t.branch,
-            "parent": t.parent,
-            "mouth_shift_mm": round(t.mouth_shift_mm, 1),
-            "strain": round(t.strain, 3),
-            "ligated": t.branch in state.removed,
-            "avulsion_risk": bool(t.branch not in state.removed and t.strain > AVULSION_STRAIN),
-        }
-        for t in state.tethers
-    ]
-    out["retractions"] = [
-        {
-            "structure": r.structure,
-            "by_mm": round(r.by_mm, 1),
-            "direction": [round(float(v), 3) for v in r.vector / max(r.by_mm, 1e-9)],
-            "needed_mm": r.needed_mm,
-            "carried": [c for c in r.carried if state.displacement.get(c, 0.0) >= MOVED_MM],
-            "instrument": r.instrument,
-        }
-        for r in state.retractions
-    ]
-    out["in_the_way"] = in_the_way(state, structures)
-    out["at_target"] = sorted(
-        k
-        for k, v in structures.items()
-        if v["in_corridor"]
-        and not v["in_path"]
-        and state.specimen.structures[k].category in AT_TARGET
-    )
-    out["at_risk"] = list(step.at_risk)
-    out["near"] = sorted(
-        k
-        for k, v in structures.items()
-        if v["within_5mm"]
-        and state.specimen.structures[k].category in ("artery", "vein", "nerve", "viscus")
-    )
-    return out
+    return {
+        "id": step.id,
+        "phase": step.phase,
+        "title": step.title,
+        "corridor": corridor,
+        "structures": structures,
+        "target_exposed_fraction": round(exposed, 3),
+        "tethers": [
+            {
+                "structure": t.branch,
+                "parent": t.parent,
+                "mouth_shift_mm": round(t.mouth_shift_mm, 1),
+                "strain": round(t.strain, 3),
+                "ligated": t.branch in state.removed,
+                "avulsion_risk": bool(t.branch not in state.removed and t.strain > AVULSION_STRAIN),
+            }
+            for t in state.tethers
+        ],
+        "retractions": [
+            {
+                "structure": r.structure,
+                "by_mm": round(r.by_mm, 1),
+                "direction": [round(float(v), 3) for v in r.vector / max(r.by_mm, 1e-9)],
+                "needed_mm": r.needed_mm,
+                "carried": [c for c in r.carried if state.displacement.get(c, 0.0) >= MOVED_MM],
+                "instrument": r.instrument,
+            }
+            for r in state.retractions
+        ],
+        "in_the_way": in_the_way(state, structures),
+        "at_target": sorted(
+            k
+            for k, v in structures.items()
+            if v["in_corridor"]
+            and not v["in_path"]
+            and state.specimen.structures[k].category in AT_TARGET
+        ),
+        "at_risk": list(step.at_risk),
+        "near": sorted(
+            k
+            for k, v in structures.items()
+            if v["within_5mm"]
+            and state.specimen.structures[k].category in ("artery", "vein", "nerve", "viscus")
+        ),
+    }
 
 
-def in_the_way(state: StepState, structures: Mapping[str, Any]) -> list[dict[str, Any]]:
+def in_the_way(state: StepState, structures: Mapping[str, StructureMetrics]) -> list[InTheWay]:
     """What lies in the corridor's path at a step, deepest first, and why: ``through`` (the
     corridor passes through it: it is the wall), ``retracted`` (a blade holds it, not far
     enough: ``needed_mm`` says how far would do), ``carried`` (moved there with the
@@ -197,14 +209,16 @@ def in_the_way(state: StepState, structures: Mapping[str, Any]) -> list[dict[str
     carriers = {c: r.structure for r in state.retractions for c in r.carried}
     parents = {t.branch: t.parent for t in state.tethers}
     target = state.approach.target.structure
-    rows = []
+    rows: list[InTheWay] = []
     for sid, m in structures.items():
         category = state.specimen.structures[sid].category
-        if not m["in_path"] or sid == target or category not in IN_THE_WAY:
+        gap = m["path_gap_mm"]
+        if gap is None or not m["in_path"] or sid == target or category not in IN_THE_WAY:
             continue
         moved = float(m["displacement_mm"])
         by: str | None = None
         needed: float | None = None
+        why: Why
         if sid in step.through:
             why = "through"
         elif sid in blades:
@@ -218,7 +232,7 @@ def in_the_way(state: StepState, structures: Mapping[str, Any]) -> list[dict[str
         rows.append(
             {
                 "structure": sid,
-                "path_gap_mm": m["path_gap_mm"],
+                "path_gap_mm": gap,
                 "moved_mm": round(moved, 1),
                 "why": why,
                 "by": by,
@@ -232,13 +246,13 @@ def in_the_way(state: StepState, structures: Mapping[str, Any]) -> list[dict[str
 MOVED_BY_STEP = ("retracted", "carried", "dragged")
 
 
-def unexplained(step: Mapping[str, Any]) -> list[dict[str, Any]]:
+def unexplained(step: StepMetrics) -> list[InTheWay]:
     """What a step's retractions moved that still lies in the path, with nothing said
     about it in the step: the picture would contradict the words."""
     return [r for r in step["in_the_way"] if r["why"] in MOVED_BY_STEP and not r["declared"]]
 
 
-def approach_metrics(states: list[StepState], surface: SurfacePoints, spec: str) -> dict[str, Any]:
+def approach_metrics(states: list[StepState], surface: SurfacePoints, spec: str) -> ApproachMetrics:
     approach = states[0].approach
     return {
         "approach": approach.id,
@@ -247,11 +261,8 @@ def approach_metrics(states: list[StepState], surface: SurfacePoints, spec: str)
     }
 
 
-def min_gap(metrics: Mapping[str, Any], ids: list[str]) -> float | None:
+def min_gap(metrics: StepMetrics, ids: list[str]) -> float | None:
     """The smallest distance among the given structures present in a step's metrics."""
-    vals = [
-        metrics["structures"][i]["distance_mm"]
-        for i in ids
-        if i in metrics["structures"] and metrics["structures"][i]["distance_mm"] is not None
-    ]
+    found = metrics["structures"]
+    vals = [d for i in ids if i in found and (d := found[i]["distance_mm"]) is not None]
     return min(vals) if vals else None

@@ -5,13 +5,16 @@ Public names the pages and the store code against (stable; additions are listed 
 ``atlas_app.cases.model``
     ``Case``, ``ViewSlide``, ``ChartSlide``, ``TextSlide``, ``AnySlide``, ``CaseError``,
     ``LIMITS`` (characters per text field), ``MAX_SLIDES``, ``CASE_SCHEMA_VERSION``;
+    ``case_data(case) -> dict`` / ``case_from_data(data) -> Case`` (JSON-ready, for the
+    store; raises pydantic ``ValidationError``), ``parse_slide(data)``, ``slide_data(slide)``,
+    ``new_slide_id()``.
+``atlas_app.cases.edits``
     edits return a new case: ``add_slide(case, slide, index=None)``,
     ``move_slide(case, slide_id, to_index)``, ``duplicate_slide(case, slide_id)``,
     ``delete_slide(case, slide_id)``, ``edit_slide(case, slide_id, **changes)``,
-    ``edit_case(case, **changes)`` (raise ``CaseError`` with the reason);
-    ``case_data(case) -> dict`` / ``case_from_data(data) -> Case`` (JSON-ready, for the
-    store; raises pydantic ``ValidationError``), ``parse_slide(data)``, ``slide_data(slide)``,
-    ``new_slide_id()``; ``slide_name(slide)`` (its title, or "untitled <kind> slide") and
+    ``edit_case(case, **changes)`` (raise ``CaseError`` with the reason).
+``atlas_app.cases.changes``
+    ``slide_name(slide)`` (its title, or "untitled <kind> slide") and
     ``describe_changes(before, after) -> list[str]`` (plain-text lines: case fields with the
     new value, slides added, deleted, edited and reordered; shown after a version conflict).
 ``atlas_app.cases.checks``

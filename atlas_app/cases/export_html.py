@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from atlas_app.approaches.loader import ApproachSet
-from atlas_app.cases.charts import chart_image, chart_table
+from atlas_app.cases.chart_image import chart_image
+from atlas_app.cases.charts import chart_table
 from atlas_app.cases.deck import deck, has_history, history_parts
 from atlas_app.cases.exporting import (
     ExportResult,

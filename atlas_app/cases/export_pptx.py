@@ -29,7 +29,8 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from atlas_app.approaches.loader import ApproachSet
-from atlas_app.cases.charts import chart_image, chart_table
+from atlas_app.cases.chart_image import chart_image
+from atlas_app.cases.charts import chart_table
 from atlas_app.cases.deck import HISTORY_TITLE, deck, has_history, history_parts
 from atlas_app.cases.exporting import (
     ExportResult,

@@ -31,14 +31,13 @@ from pydantic import (
     Field,
     Tag,
     TypeAdapter,
-    ValidationError,
     model_validator,
 )
 
-from atlas_app.model.schema import SCENE_CATEGORIES, Category, Id
+from atlas_app.model.camera import CAMERA_PRESETS, CORRIDOR_CAMERA, CameraSpec
+from atlas_app.model.records import Id
+from atlas_app.model.schema import SCENE_CATEGORIES, Category
 from atlas_app.model.yaml_io import FORBIDDEN_CHARACTERS
-from atlas_app.scene.cameras import CAMERA_PRESETS, CORRIDOR_CAMERA
-from atlas_app.scene.spec import CameraSpec
 
 CASE_SCHEMA_VERSION: Final = 1
 """Bump when the meaning of a field changes; stored and exported cases carry it."""
@@ -140,7 +139,7 @@ class Frozen(BaseModel):
 
 
 class CameraModel(Frozen):
-    """A camera placed by hand (a :class:`~atlas_app.scene.spec.CameraSpec` as data)."""
+    """A camera placed by hand (a :class:`~atlas_app.model.camera.CameraSpec` as data)."""
 
     name: CameraTitle = "custom"
     title: Title = "Custom view"
@@ -379,150 +378,6 @@ def case_data(case: Case) -> dict[str, Any]:
 def case_from_data(data: Any) -> Case:
     """A case from plain data (:func:`case_data`'s shape). Raises ``ValidationError``."""
     return Case.model_validate(data)
-
-
-# --- Edits: each returns a new case ------------------------------------------------------
-
-
-def _with_slides(case: Case, slides: Sequence[AnySlide]) -> Case:
-    if len(slides) > MAX_SLIDES:
-        raise CaseError(f"a case holds at most {MAX_SLIDES} slides")
-    return case.model_copy(update={"slides": tuple(slides)})
-
-
-def add_slide(case: Case, slide: AnySlide, index: int | None = None) -> Case:
-    """The case with ``slide`` inserted at ``index`` (default: at the end)."""
-    if any(s.id == slide.id for s in case.slides):
-        raise CaseError(f"slide '{slide.id}' is already in this case")
-    slides = list(case.slides)
-    slides.insert(len(slides) if index is None else max(0, min(index, len(slides))), slide)
-    return _with_slides(case, slides)
-
-
-def move_slide(case: Case, slide_id: str, to_index: int) -> Case:
-    """The case with the slide moved to ``to_index`` (clamped to the ends)."""
-    i = case.index_of(slide_id)
-    slides = list(case.slides)
-    slide = slides.pop(i)
-    slides.insert(max(0, min(to_index, len(slides))), slide)
-    return _with_slides(case, slides)
-
-
-def duplicate_slide(case: Case, slide_id: str) -> Case:
-    """The case with a copy of the slide (a new id) right after it."""
-    i = case.index_of(slide_id)
-    copy = case.slides[i].model_copy(update={"id": new_slide_id()})
-    slides = list(case.slides)
-    slides.insert(i + 1, copy)
-    return _with_slides(case, slides)
-
-
-def delete_slide(case: Case, slide_id: str) -> Case:
-    """The case without the slide."""
-    i = case.index_of(slide_id)
-    return _with_slides(case, case.slides[:i] + case.slides[i + 1 :])
-
-
-def edit_slide(case: Case, slide_id: str, **changes: Any) -> Case:
-    """The case with the slide's fields changed (validated as a whole; the id and kind of
-    a slide do not change). Raises :class:`CaseError` with the reason."""
-    for fixed in ("id", "kind"):
-        if fixed in changes:
-            raise CaseError(f"a slide's {fixed} cannot be changed")
-    i = case.index_of(slide_id)
-    old = case.slides[i]
-    data = old.model_dump()
-    data.update(changes)
-    try:
-        new = type(old).model_validate(data)
-    except ValidationError as exc:
-        raise CaseError(_first_problem(exc)) from exc
-    slides = list(case.slides)
-    slides[i] = new
-    return _with_slides(case, slides)
-
-
-def edit_case(case: Case, **changes: Any) -> Case:
-    """The case with its own fields changed (title, summary, presentation, imaging,
-    specimen, approaches); slides are changed with the slide functions."""
-    if "slides" in changes or "schema_version" in changes:
-        raise CaseError("slides are changed one by one; the schema version not at all")
-    data = case.model_dump()
-    data.update(changes)
-    try:
-        return Case.model_validate(data)
-    except ValidationError as exc:
-        raise CaseError(_first_problem(exc)) from exc
-
-
-def _first_problem(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}" if where else str(err["msg"])
-
-
-# --- What changed between two versions (for a person, e.g. after a version conflict) -----
-
-_CASE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "title"),
-    ("summary", "summary"),
-    ("presentation", "presentation"),
-    ("imaging", "imaging findings"),
-    ("specimen", "specimen"),
-    ("approaches", "approaches"),
-)
-_SHOWN_CHARS = 80
-
-
-def slide_name(slide: AnySlide) -> str:
-    """How a person calls a slide: its title, or "untitled <kind> slide"."""
-    return slide.title or f"untitled {slide.kind} slide"
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, tuple):
-        text = ", ".join(str(v) for v in value) or "none"
-    else:
-        text = str(value) if value != "" else "empty"
-    text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
-
-
-def describe_changes(before: Case, after: Case) -> list[str]:
-    """What changed from ``before`` to ``after``, one plain-text line per change: the case's
-    own fields (with the new value, shortened), slides added, deleted, edited (which
-    fields) and reordered. Empty when the two are the same."""
-    out: list[str] = []
-    for name, label in _CASE_FIELDS:
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            out.append(f"{label.capitalize()}: now “{_shown(new)}” (was “{_shown(old)}”)")
-    old_slides = {s.id: s for s in before.slides}
-    new_slides = {s.id: s for s in after.slides}
-    for i, slide in enumerate(after.slides, 1):
-        was = old_slides.get(slide.id)
-        if was is None:
-            out.append(f"Slide {i} “{_shown(slide_name(slide))}” added")
-            continue
-        fields = [
-            name
-            for name in type(slide).model_fields
-            if name != "id" and getattr(was, name) != getattr(slide, name)
-        ]
-        if fields:
-            out.append(
-                f"Slide {i} “{_shown(slide_name(slide))}”: "
-                + ", ".join(f.replace("_", " ") for f in fields)
-                + " changed"
-            )
-    for slide in before.slides:
-        if slide.id not in new_slides:
-            out.append(f"Slide “{_shown(slide_name(slide))}” deleted")
-    kept_before = [s.id for s in before.slides if s.id in new_slides]
-    kept_after = [s.id for s in after.slides if s.id in old_slides]
-    if kept_before != kept_after:
-        out.append("Slides reordered")
-    return out
 
 
 def missing_step_message(step: int, approach_name: str, n_steps: int) -> str:

@@ -1,6 +1,7 @@
 """A view slide → the specimen and :class:`~atlas_app.scene.spec.SceneSpec` it shows.
 
-A plain view is :func:`~atlas_app.scene.compose.compose_scene` with the slide's choices. A
+A plain view is :func:`~atlas_app.scene.compose.compose_view` of the slide's choices
+(:func:`slide_choices`, a :class:`~atlas_app.scene.view.ViewChoices`). A
 view at an approach step is the field of that step (:func:`~atlas_app.approaches.engine.
 field_at`: retracted tissue, corridor and instruments) drawn by the rules of the
 Approaches page, which :func:`atlas_app.approaches.field_view.step_view` states once: what
@@ -11,6 +12,9 @@ the corridor.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
 
 from atlas_app.approaches.api import mesh_vertices
 from atlas_app.approaches.engine import StepState, field_at
@@ -24,10 +28,11 @@ from atlas_app.cases.model import (
     missing_step_message,
 )
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import DEFAULT_CAMERA, CameraSpec
 from atlas_app.model.specimen import DEFAULT_SPEC, PatchError, SpecError, Specimen, build_specimen
-from atlas_app.scene.cameras import DEFAULT_CAMERA
-from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec, SceneSpec
+from atlas_app.scene.compose import compose_view
+from atlas_app.scene.spec import SceneSpec
+from atlas_app.scene.view import ViewChoices
 
 
 def slide_specimen(atlas: Atlas, slide: ViewSlide, case_specimen: str = DEFAULT_SPEC) -> Specimen:
@@ -65,38 +70,55 @@ def _camera(slide: ViewSlide, default: str | CameraSpec) -> str | CameraSpec:
     return slide.camera
 
 
+def slide_choices(slide: ViewSlide, camera: str | CameraSpec) -> ViewChoices:
+    """The slide's view, seen from ``camera`` (what the slide's camera resolves to)."""
+    return ViewChoices.of(
+        hidden_categories=slide.hidden_categories,
+        hidden_structures=slide.hidden_structures,
+        isolate=slide.isolate,
+        highlight=slide.highlight,
+        translucent_muscles=slide.translucent_muscles,
+        camera=camera,
+    )
+
+
+def view_slide_fields(view: ViewChoices) -> dict[str, Any]:
+    """The fields of a :class:`ViewSlide` that show ``view`` (a placed camera kept as one):
+    what *Add this view to a case* stores."""
+    camera = view.camera
+    return {
+        "hidden_categories": sorted(view.hidden_categories),
+        "hidden_structures": sorted(view.hidden_structures),
+        "isolate": None if view.isolate is None else sorted(view.isolate),
+        "highlight": sorted(view.highlight),
+        "translucent_muscles": view.translucent_muscles,
+        "camera": camera if isinstance(camera, str) else CameraModel.from_spec(camera),
+    }
+
+
 def compose_slide(
     atlas: Atlas, slide: ViewSlide, specimen: Specimen, field: StepState | None = None
 ) -> SceneSpec:
     """The scene of a view slide on ``specimen``, or on the field of its step."""
     if field is None:
-        return compose_scene(
-            atlas,
-            specimen,
-            hidden_categories=slide.hidden_categories,
-            hidden_structures=slide.hidden_structures,
-            isolate=slide.isolate,
-            highlight=slide.highlight,
-            translucent_muscles=slide.translucent_muscles,
-            camera=_camera(slide, DEFAULT_CAMERA),
-            title=slide.title or None,
-        )
+        choices = slide_choices(slide, _camera(slide, DEFAULT_CAMERA))
+        return compose_view(atlas, specimen, choices, title=slide.title or None)
     try:
         view = step_view(field, down_corridor=slide.camera == CORRIDOR_CAMERA)
     except NoCorridorError as exc:
         raise CaseError(str(exc)) from exc
-    highlight = list(view.highlight) if slide.highlight_at_risk else []
-    highlight += [s for s in slide.highlight if s not in highlight]
-    return compose_scene(
+    choices = slide_choices(slide, _camera(slide, view.camera))
+    at_risk = frozenset(view.highlight) if slide.highlight_at_risk else frozenset()
+    choices = replace(
+        choices,
+        hidden_structures=choices.hidden_structures | view.hidden,
+        highlight=choices.highlight | at_risk,
+    )
+    return compose_view(
         atlas,
         field.specimen,
-        hidden_categories=slide.hidden_categories,
-        hidden_structures=sorted(view.hidden | set(slide.hidden_structures)),
-        isolate=slide.isolate,
-        highlight=highlight,
-        translucent_muscles=slide.translucent_muscles,
+        choices,
         translucent=view.translucent,
-        camera=_camera(slide, view.camera),
         title=slide.title or view.title,
     )
 

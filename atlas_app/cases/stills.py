@@ -5,7 +5,7 @@ render_png`): it builds the specimen from its SPEC string and keeps it warm. A v
 approach step cannot go there: the worker knows specimens, not the field of a step (the
 tissue held by retractors, the working corridor and the instruments), and would draw the
 tissue unretracted and leave the corridor out. Those stills are drawn by a one-off child
-(``python -m atlas_app.cases.stills --batch DIR``) that rebuilds each step's field from
+(:mod:`atlas_app.cases.still_batch`) that rebuilds each step's field from
 the atlas and renders it with the same :func:`~atlas_app.scene.render_still.render_still`;
 it gets the GL settings the start-up check found, and a crash in it (VTK segfaults without
 OpenGL) only costs the stills it was drawing.
@@ -26,9 +26,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from atlas_app.scene.render_worker import RenderError, gl_status, render_png
+from atlas_app.scene.render_worker import RenderError, describe_exit, gl_status, render_png
 from atlas_app.scene.spec import SceneSpec
 
 BATCH_START_S = 90.0
@@ -135,7 +134,7 @@ def _render_batch(
         err_path = folder / "stderr.txt"
         with open(err_path, "wb") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "atlas_app.cases.stills", "--batch", str(folder)],
+                [sys.executable, "-m", "atlas_app.cases.still_batch", "--batch", str(folder)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=err,
@@ -155,19 +154,13 @@ def _render_batch(
         code = proc.wait(timeout=30)
         proc.stdout.close()
         if timed_out or code != 0:
-            why = "it took too long and was stopped" if timed_out else _exit_text(code)
+            why = "it took too long and was stopped" if timed_out else describe_exit(code)
             tail = _tail(err_path)
             reason = f"the still renderer failed: {why}" + (
                 f"; its last words:\n{tail}" if tail else ""
             )
             results = [r if isinstance(r, bytes) else RenderError(reason) for r in results]
     return results
-
-
-def _exit_text(code: int) -> str:
-    from atlas_app.scene.render_worker import describe_exit
-
-    return describe_exit(code)
 
 
 def _read_reports(
@@ -218,71 +211,3 @@ def _take_report(
         results[i] = RenderError(str(report.get("error", "the still could not be drawn")))
     if progress is not None:
         progress(indices[i])
-
-
-# --- The child ---------------------------------------------------------------------------
-
-
-def _draw(server: dict[str, Any], job: dict[str, Any], size: tuple[int, int]) -> bytes:
-    from atlas_app.approaches.api import mesh_vertices
-    from atlas_app.approaches.engine import field_at
-    from atlas_app.geometry.specimen_meshes import cached_structure_mesh
-    from atlas_app.model.specimen import build_specimen
-    from atlas_app.scene.render_still import render_still
-
-    atlas, approaches = server["atlas"], server["approaches"]
-    specimens: dict[str, Any] = server["specimens"]
-    spec = str(job["spec"])
-    if spec not in specimens:
-        specimens[spec] = build_specimen(atlas, spec)
-    base = specimens[spec]
-    approach = approaches.approaches[str(job["approach"])]
-    field = field_at(
-        base, approach, int(job["step"]), approaches.instruments, mesh_vertices(atlas, base)
-    )
-    scene = SceneSpec.from_dict(job["scene"])
-    structures = field.specimen.structures
-    meshes = {
-        a.structure_id: cached_structure_mesh(atlas, structures[a.structure_id])
-        for a in scene.visible_actors
-        if a.structure_id in structures
-    }
-    labels = job.get("labels", True)
-    return render_still(scene, meshes, size, labels if isinstance(labels, bool) else tuple(labels))
-
-
-def _batch(folder: Path) -> int:
-    """Draw every job of the request on stdin into ``folder``/<i>.png, reporting each on a
-    line of stdout (anything a library prints goes to stderr instead)."""
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    request = json.loads(sys.stdin.buffer.read())
-    from atlas_app.approaches.loader import load_approaches
-    from atlas_app.model.loader import load_atlas
-
-    atlas = load_atlas(Path(request["atlas_dir"]))
-    server = {"atlas": atlas, "approaches": load_approaches(atlas), "specimens": {}}
-    width, height = request["size"]
-    for i, job in enumerate(request["jobs"]):
-        try:
-            png = _draw(server, job, (int(width), int(height)))
-            (folder / f"{i}.png").write_bytes(png)
-            report: dict[str, Any] = {"i": i, "ok": True}
-        except Exception as exc:  # each failure is a report, not a dead batch
-            report = {"i": i, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        out.write(json.dumps(report) + "\n")
-        out.flush()
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) == 2 and args[0] == "--batch":
-        return _batch(Path(args[1]))
-    print("usage: python -m atlas_app.cases.stills --batch DIR", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from atlas_app.approaches.schema import Approach
-from atlas_app.quiz.generate import Context, Template, sample_specimen
 from atlas_app.quiz.items import AtlasLink, Choice, Item, View, option_name
+from atlas_app.quiz.template import Context, Template, sample_specimen
 from atlas_app.quiz.views import QUIZ_SIZE, WALL_GROUP, camera_phrase, quiz_scene
 
 AT_RISK_CATEGORIES = ("nerve", "artery", "vein", "viscus")

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.geometry_schema import CenterlineGeometry
 from atlas_app.model.prevalence import split_unreported
-from atlas_app.model.schema import CenterlineGeometry, Citation, Figure, Structure
+from atlas_app.model.records import Citation, Figure
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen, arc_lengths
-from atlas_app.quiz.generate import Context, Template, sample_specimen
 from atlas_app.quiz.items import AtlasLink, Choice, Item, View, format_number
 from atlas_app.quiz.loader import figure_questions
 from atlas_app.quiz.numbers import format_percent, percent_distractors, value_distractors
 from atlas_app.quiz.schema import FigureQuestion
+from atlas_app.quiz.template import Context, Template, sample_specimen
 from atlas_app.quiz.topics import topic_of_group, topic_of_structure
 from atlas_app.quiz.views import QUIZ_SIZE, camera_phrase, pixels_per_mm, quiz_scene
 

@@ -7,10 +7,11 @@ from functools import partial
 
 import numpy as np
 
-from atlas_app.model.schema import Citation, Structure
+from atlas_app.model.records import Citation
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen
-from atlas_app.quiz.generate import Context, Template, sample_specimen
 from atlas_app.quiz.items import AtlasLink, Choice, Item, View, in_sentence, option_name
+from atlas_app.quiz.template import Context, Template, sample_specimen
 from atlas_app.quiz.topics import topic_of_structure
 from atlas_app.quiz.views import (
     QUIZ_CAMERAS,

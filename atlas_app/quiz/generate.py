@@ -6,7 +6,8 @@ chooses the rest: the specimen (drawn from the published prevalences, so it vari
 attempt to attempt), the view, the distractors and their order. The same (item id, seed)
 always gives the same item, so an attempt can be replayed.
 
-Templates (see :mod:`.gen_views`, :mod:`.gen_approaches`, :mod:`.gen_facts`):
+Templates (see :mod:`.gen_views`, :mod:`.gen_approaches`, :mod:`.gen_facts`; what a template
+is: :mod:`.template`; they are registered in :data:`TEMPLATES`):
 
 ==============  =================================================================
 ``identify``    name the highlighted structure in a still (choose from names)
@@ -23,89 +24,42 @@ Templates (see :mod:`.gen_views`, :mod:`.gen_approaches`, :mod:`.gen_facts`):
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from threading import Lock
+from collections.abc import Mapping
 
 import numpy as np
 
 from atlas_app.approaches.loader import ApproachSet
+from atlas_app.caching import ObjectMemo
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.specimen import Specimen, build_specimen, sample_choices
+from atlas_app.quiz import gen_approaches, gen_facts, gen_views
 from atlas_app.quiz.items import Item
+from atlas_app.quiz.template import Context, Template, item_rng
 
 
 class UnknownItemError(KeyError):
     """An item id that no template (or the authored bank) knows."""
 
 
-@dataclass(frozen=True)
-class Context:
-    """What generation reads: the atlas and its approaches."""
-
-    atlas: Atlas
-    approaches: ApproachSet
+TEMPLATES: Mapping[str, Template] = {
+    t.name: t for t in (*gen_views.TEMPLATES, *gen_approaches.TEMPLATES, *gen_facts.TEMPLATES)
+}
+"""The registry of generators: every template by name. A new template is added here."""
 
 
-Make = Callable[[Context, str, np.random.Generator, int], Item]
-Ids = Callable[[Context], dict[str, str]]
-
-
-@dataclass(frozen=True)
-class Template:
-    name: str
-    ids: Ids  # every item id this template can make → its topic
-    make: Make
-
-
-def item_rng(item_id: str, seed: int) -> np.random.Generator:
-    """The random stream of one attempt: a function of (item id, seed) only."""
-    return np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(item_id.encode())])
-
-
-def sample_specimen(
-    atlas: Atlas,
-    rng: np.random.Generator,
-    need: Iterable[str] = (),
-    force: Mapping[str, str] | None = None,
-) -> Specimen:
-    """A specimen drawn from the prevalences (with ``force``'s choices imposed) that has
-    every structure in ``need``; the usual anatomy (with ``force``) if none is found."""
-    need = tuple(need)
-    for _ in range(20):
-        (choices,) = sample_choices(atlas, 1, int(rng.integers(2**31)))
-        choices.update(force or {})
-        specimen = build_specimen(atlas, choices)
-        if all(n in specimen.structures for n in need):
-            return specimen
-    return build_specimen(atlas, dict(force or {}))
-
-
-def _templates() -> dict[str, Template]:
-    from atlas_app.quiz import gen_approaches, gen_facts, gen_views
-
-    found = [*gen_views.TEMPLATES, *gen_approaches.TEMPLATES, *gen_facts.TEMPLATES]
-    return {t.name: t for t in found}
-
-
-_ids_cache: dict[int, tuple[Context, dict[str, tuple[str, str]]]] = {}
-_ids_lock = Lock()
+_ids: ObjectMemo[dict[str, tuple[str, str]]] = ObjectMemo(items=8)
 
 
 def generated_ids(ctx: Context) -> dict[str, tuple[str, str]]:
     """Every generated item id → (template, topic), in a stable order (remembered per
     atlas and approach set: they are shared, read-only objects)."""
-    key = id(ctx.atlas) ^ (id(ctx.approaches) << 1)
-    with _ids_lock:
-        found = _ids_cache.get(key)
-    if found is not None and found[0].atlas is ctx.atlas and found[0].approaches is ctx.approaches:
-        return found[1]
+    return _ids.get_or_make((ctx.atlas, ctx.approaches), lambda: _generated_ids(ctx))
+
+
+def _generated_ids(ctx: Context) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
-    for name, template in _templates().items():
+    for name, template in TEMPLATES.items():
         for item_id, topic in template.ids(ctx).items():
             out[item_id] = (name, topic)
-    with _ids_lock:
-        _ids_cache[key] = (ctx, out)
     return out
 
 
@@ -117,11 +71,10 @@ def template_of(item_id: str) -> str | None:
 def generate_item(atlas: Atlas, approaches: ApproachSet, item_id: str, seed: int) -> Item:
     """The generated item ``item_id`` for attempt ``seed``. Raises UnknownItemError."""
     ctx = Context(atlas, approaches)
-    name = template_of(item_id)
-    templates = _templates()
-    if name not in templates or item_id not in generated_ids(ctx):
+    template = TEMPLATES.get(template_of(item_id) or "")
+    if template is None or item_id not in generated_ids(ctx):
         raise UnknownItemError(item_id)
-    return templates[name].make(ctx, item_id, item_rng(item_id, seed), int(seed))
+    return template.make(ctx, item_id, item_rng(item_id, seed), int(seed))
 
 
 def pick_ids(pool: Mapping[str, tuple[str, str]], n: int, rng: np.random.Generator) -> list[str]:

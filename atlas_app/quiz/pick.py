@@ -16,7 +16,7 @@ import numpy as np
 import pyvista as pv
 from numpy.typing import NDArray
 
-from atlas_app.scene.spec import CameraSpec
+from atlas_app.model.camera import CameraSpec
 
 Array = NDArray[np.float64]
 _BUCKETS = ((0, 1), (1, 2), (2, 4), (4, 8), (8, 16), (16, 32), (32, 64), (64, 128))

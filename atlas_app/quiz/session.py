@@ -16,7 +16,6 @@ from atlas_app.approaches.loader import ApproachSet
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import format_spec, parse_spec
 from atlas_app.quiz.generate import (
-    Context,
     UnknownItemError,
     generate_item,
     generated_ids,
@@ -25,6 +24,7 @@ from atlas_app.quiz.generate import (
 from atlas_app.quiz.items import AtlasLink, Choice, Item
 from atlas_app.quiz.loader import QuizBank
 from atlas_app.quiz.schema import AuthoredItem
+from atlas_app.quiz.template import Context
 
 AUTHORED = "authored"
 AUTHORED_WEIGHT = 2

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from atlas_app.quiz.generate import Context
 from atlas_app.quiz.items import in_sentence
 from atlas_app.quiz.loader import QuizBank
+from atlas_app.quiz.template import Context
 
 MAX_TITLE = 110
 """Characters a title may have (longer stems are cut at a word and end with "…")."""

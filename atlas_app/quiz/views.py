@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from threading import Lock
 
 import numpy as np
 import pyvista as pv
 
 from atlas_app.approaches.field_view import WALL_GROUP
-from atlas_app.geometry.specimen_meshes import cached_structure_mesh
+from atlas_app.caching import ObjectMemo
+from atlas_app.geometry.specimen_meshes import surfaces_of
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import CAMERA_PRESETS, CameraSpec
 from atlas_app.model.specimen import Specimen, build_specimen
 from atlas_app.quiz.items import PickMap
 from atlas_app.quiz.pick import label_map, pixel_counts
 from atlas_app.scene.bounds import structures_bounds
-from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.spec import CameraSpec, SceneSpec
+from atlas_app.scene.spec import SceneSpec
 
 QUIZ_SIZE = (720, 480)
 """Width and height of an item's still, in pixels."""
@@ -158,11 +158,7 @@ def _vec(v: np.ndarray) -> tuple[float, float, float]:
 
 def scene_meshes(atlas: Atlas, specimen: Specimen, scene: SceneSpec) -> dict[str, pv.PolyData]:
     """The surfaces of what the scene shows (from the shared mesh cache)."""
-    return {
-        a.structure_id: cached_structure_mesh(atlas, specimen.structures[a.structure_id])
-        for a in scene.visible_actors
-        if a.structure_id in specimen.structures
-    }
+    return surfaces_of(atlas, specimen.structures, scene.visible_ids)
 
 
 def pick_map(
@@ -182,23 +178,18 @@ def survey(atlas: Atlas, specimen: Specimen, scene: SceneSpec) -> dict[str, int]
     return pixel_counts(labels, ids)
 
 
-_SURVEYS: dict[tuple[int, str, str], tuple[Atlas, dict[str, int]]] = {}
-_lock = Lock()
+_surveys: ObjectMemo[dict[str, int]] = ObjectMemo(items=64)
 
 
 def default_visibility(atlas: Atlas, camera: str, mode: str) -> dict[str, int]:
     """:func:`survey` of the usual anatomy in a whole-region quiz view (remembered per
     atlas object: the atlas is the same for every user)."""
-    key = (id(atlas), camera, mode)
-    with _lock:
-        found = _SURVEYS.get(key)
-    if found is not None and found[0] is atlas:
-        return found[1]
-    specimen = build_specimen(atlas)
-    result = survey(atlas, specimen, quiz_scene(atlas, specimen, camera, mode=mode))
-    with _lock:
-        _SURVEYS[key] = (atlas, result)
-    return result
+
+    def make() -> dict[str, int]:
+        specimen = build_specimen(atlas)
+        return survey(atlas, specimen, quiz_scene(atlas, specimen, camera, mode=mode))
+
+    return _surveys.get_or_make((atlas,), make, camera, mode)
 
 
 def camera_phrase(camera: str) -> str:

@@ -12,12 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from atlas_app.model.schema import (
-    CenterlineGeometry,
-    MeshGeometry,
-    ParametricGeometry,
-    Structure,
-)
+from atlas_app.geometry.deform import DeformedGeometry
+from atlas_app.geometry.shapes import read_mesh, structure_mesh
+from atlas_app.model.geometry_schema import CenterlineGeometry, MeshGeometry, ParametricGeometry
+from atlas_app.model.schema import Structure
 from atlas_app.scene.cameras import Bounds, union_bounds
 
 
@@ -53,15 +51,9 @@ def structure_bounds(structure: Structure, atlas_root: Path) -> Bounds:
         hi = np.array([pts[:, 0].max(), pts[:, 1].max(), max(g.z_range)]) + g.thickness
         return _box(lo, hi)
     if isinstance(g, MeshGeometry):
-        from atlas_app.geometry.shapes import read_mesh
-
         b = read_mesh(atlas_root / g.file).bounds
         return (b[0], b[1], b[2], b[3], b[4], b[5])
-    from atlas_app.geometry.deform import DeformedGeometry
-
     if isinstance(g, DeformedGeometry):  # a retracted surface: measure the surface itself
-        from atlas_app.geometry.shapes import structure_mesh
-
         b = structure_mesh(structure, atlas_root).bounds
         return (b[0], b[1], b[2], b[3], b[4], b[5])
     raise TypeError(f"{structure.id}: unresolved {g.kind} geometry")

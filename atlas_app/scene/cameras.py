@@ -1,18 +1,17 @@
-"""Camera presets as data, placed from the bounds of what is shown (DESIGN §3 frame: RAS mm).
+"""Camera presets placed from the bounds of what is shown (DESIGN §3 frame: RAS mm).
 
-Each preset is a direction of view, an up vector, a point to look at and how much of
-the scene to frame. :func:`camera_for` turns one into a concrete :class:`CameraSpec`
-for a box of bounds, so the same preset frames a whole specimen or one isolated nerve.
+The presets themselves are data in :mod:`atlas_app.model.camera`: a direction of view, an
+up vector, a point to look at and how much of the scene to frame. :func:`camera_for` turns
+one into a concrete :class:`CameraSpec` for a box of bounds, so the same preset frames a
+whole specimen or one isolated nerve.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Final, Literal
 
-from atlas_app.scene.spec import CameraSpec, Vec3
+from atlas_app.model.camera import CameraSpec, Vec3, preset
 
 Bounds = tuple[float, float, float, float, float, float]
 """(xmin, xmax, ymin, ymax, zmin, zmax), as VTK gives them."""
@@ -20,78 +19,6 @@ Bounds = tuple[float, float, float, float, float, float]
 DEFAULT_VIEW_ANGLE = 30.0
 MARGIN = 1.08  # a little air around the framed box
 MIN_FOCUS_HALF_MM = 60.0  # a view centred on a region shows at least ±60 mm of it
-
-
-@dataclass(frozen=True)
-class CameraPreset:
-    """A named view.
-
-    ``toward_camera`` points from the focal point to the camera (need not be unit).
-    ``focus`` is ``center`` (the middle of the bounds) or ``right_ala`` (the anterior
-    surface of the right sacral ala). ``frame`` is the fraction of the bounding sphere's
-    radius the view must fit (1 = everything).
-    """
-
-    id: str
-    title: str
-    phrase: str  # completes "seen …" in a sentence for the text alternative
-    toward_camera: Vec3
-    view_up: Vec3
-    focus: Literal["center", "right_ala"] = "center"
-    frame: float = 1.0
-
-
-CORRIDOR_CAMERA: Final = "corridor"
-"""The name of the camera that looks down an approach step's working corridor (as through
-the incision); it is placed per step, so it is not among :data:`CAMERA_PRESETS`."""
-
-CAMERA_PRESETS: dict[str, CameraPreset] = {
-    p.id: p
-    for p in (
-        CameraPreset(
-            "anterior",
-            "Anterior view",
-            "from the front (patient's right on the left)",
-            (0.0, 1.0, 0.0),
-            (0.0, 0.0, 1.0),
-        ),
-        CameraPreset(
-            "right_oblique",
-            "Right anterior oblique (surgeon's view of the right ala)",
-            "from the front, right and slightly above, centred on the right sacral ala",
-            (0.55, 0.8, 0.3),
-            (0.0, 0.0, 1.0),
-            focus="right_ala",
-            frame=0.35,
-        ),
-        CameraPreset(
-            "lateral_right",
-            "Right lateral view",
-            "from the patient's right side (anterior to the right)",
-            (1.0, 0.0, 0.0),
-            (0.0, 0.0, 1.0),
-        ),
-        CameraPreset(
-            "axial_superior",
-            "Axial view from above",
-            "from above, looking down (anterior at the top)",
-            (0.0, 0.0, 1.0),
-            (0.0, 1.0, 0.0),
-        ),
-    )
-}
-DEFAULT_CAMERA = "anterior"
-
-
-def camera_names() -> tuple[str, ...]:
-    return tuple(CAMERA_PRESETS)
-
-
-def preset(name: str) -> CameraPreset:
-    try:
-        return CAMERA_PRESETS[name]
-    except KeyError:
-        raise ValueError(f"unknown camera '{name}' (known: {', '.join(CAMERA_PRESETS)})") from None
 
 
 def union_bounds(boxes: Iterable[Bounds]) -> Bounds | None:

@@ -21,19 +21,16 @@ import colorsys
 from collections import Counter
 from collections.abc import Iterable
 
+from PIL import ImageColor
+
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import CAMERA_PRESETS, DEFAULT_CAMERA, CameraSpec, preset
 from atlas_app.model.schema import SCENE_CATEGORIES
 from atlas_app.model.specimen import DEFAULT_SPEC, Specimen
 from atlas_app.scene.bounds import structure_bounds
-from atlas_app.scene.cameras import (
-    CAMERA_PRESETS,
-    DEFAULT_CAMERA,
-    Bounds,
-    camera_for,
-    preset,
-    union_bounds,
-)
-from atlas_app.scene.spec import ActorSpec, CameraSpec, LegendEntry, SceneSpec
+from atlas_app.scene.cameras import Bounds, camera_for, union_bounds
+from atlas_app.scene.spec import ActorSpec, LegendEntry, SceneSpec
+from atlas_app.scene.view import ViewChoices, id_set
 
 MUSCLE_OPACITY = 0.35
 DIM_TOWARD = (0.85, 0.85, 0.85)  # the grey that dimmed structures fade toward
@@ -54,8 +51,8 @@ CATEGORY_PLURAL = {
 
 
 def _rgb(color: str) -> tuple[float, float, float]:
-    h = color.lstrip("#")
-    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255)
+    r, g, b = ImageColor.getrgb(color)[:3]
+    return (r / 255, g / 255, b / 255)
 
 
 def _hex(rgb: Iterable[float]) -> str:
@@ -74,14 +71,6 @@ def vivid_color(color: str) -> str:
     if s <= 0.06:
         return GREY_ACCENT
     return _hex(colorsys.hsv_to_rgb(h, max(s, 0.85), max(v, 0.95)))
-
-
-def _ids(values: Iterable[str] | str | None) -> frozenset[str]:
-    if values is None:
-        return frozenset()
-    if isinstance(values, str):
-        return frozenset([values])
-    return frozenset(values)
 
 
 def _check_categories(categories: Iterable[str]) -> None:
@@ -142,23 +131,44 @@ def compose_scene(
     title: str | None = None,
     bounds: Bounds | None = None,
 ) -> SceneSpec:
-    """What a view of ``specimen`` shows, how, and from where.
+    """:func:`compose_view` with the view's choices spelled as keywords (each the
+    :class:`~atlas_app.scene.view.ViewChoices` field of that name)."""
+    view = ViewChoices.of(
+        hidden_categories=hidden_categories,
+        hidden_structures=hidden_structures,
+        isolate=isolate,
+        highlight=highlight,
+        translucent_muscles=translucent_muscles,
+        camera=camera,
+    )
+    return compose_view(atlas, specimen, view, translucent=translucent, title=title, bounds=bounds)
+
+
+def compose_view(
+    atlas: Atlas,
+    specimen: Specimen,
+    view: ViewChoices,
+    *,
+    translucent: Iterable[str] = (),
+    title: str | None = None,
+    bounds: Bounds | None = None,
+) -> SceneSpec:
+    """What ``view`` of ``specimen`` shows, how, and from where.
 
     Ids that the specimen lacks (a variant removed them) are ignored; unknown categories
-    and cameras raise ``ValueError``. ``camera`` is a preset name, framed on the visible
-    structures (all of them when nothing is visible), or a ready :class:`CameraSpec`;
-    ``bounds`` overrides the framed box. ``translucent`` names structures drawn
-    see-through (an approach's working corridor); muscles are then kept opaque so at most
-    one translucent layer is stacked.
+    and cameras raise ``ValueError``. A preset camera is framed on the visible structures
+    (all of them when nothing is visible); ``bounds`` overrides the framed box.
+    ``translucent`` names structures drawn see-through (an approach's working corridor);
+    muscles are then kept opaque so at most one translucent layer is stacked.
     """
-    hidden_cats = frozenset(hidden_categories)
+    hidden_cats = view.hidden_categories
     _check_categories(hidden_cats)
-    hidden_ids = _ids(hidden_structures)
-    isolated = _ids(isolate) if isolate is not None else None
-    highlighted = _ids(highlight) & frozenset(specimen.structures)
-    see_through = _ids(translucent)
-    if see_through:
-        translucent_muscles = False
+    hidden_ids = view.hidden_structures
+    isolated = view.isolate
+    highlighted = view.highlight & frozenset(specimen.structures)
+    see_through = id_set(translucent)
+    translucent_muscles = view.translucent_muscles and not see_through
+    camera = view.camera
 
     actors: list[ActorSpec] = []
     for sid, s in specimen.structures.items():

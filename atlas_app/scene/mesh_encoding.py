@@ -28,7 +28,7 @@ import pyvista as pv
 from numpy.typing import NDArray
 
 from atlas_app.geometry.shapes import centerline_curve
-from atlas_app.model.schema import CenterlineGeometry
+from atlas_app.model.geometry_schema import CenterlineGeometry
 
 Array = NDArray[np.float64]
 Vec3 = tuple[float, float, float]

@@ -580,16 +580,12 @@ class _Server:
         return atlas, found[1]
 
     def render(self, request: Mapping[str, Any]) -> bytes:
-        from atlas_app.geometry.specimen_meshes import cached_structure_mesh
+        from atlas_app.geometry.specimen_meshes import surfaces_of
         from atlas_app.scene.render_still import render_still
 
         atlas, specimen = self.specimen(str(request["atlas_dir"]), str(request["spec"]))
         scene = SceneSpec.from_dict(request["scene"])
-        meshes = {
-            a.structure_id: cached_structure_mesh(atlas, specimen.structures[a.structure_id])
-            for a in scene.visible_actors
-            if a.structure_id in specimen.structures
-        }
+        meshes = surfaces_of(atlas, specimen.structures, scene.visible_ids)
         width, height = request.get("size", (900, 600))
         labels = request.get("labels", True)
         return render_still(

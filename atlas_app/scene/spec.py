@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-Vec3 = tuple[float, float, float]
+from atlas_app.model.camera import CameraSpec
 
 SPEC_FORMAT = 1
 """Bump when the meaning of a field changes: it is part of every key."""
@@ -25,15 +25,6 @@ HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 LABEL_PRIORITY = ("pathology", "nerve", "artery", "vein", "viscus", "muscle", "bone")
 """Which structures are named first when not all labels fit, after the highlighted ones
 (the still's numbered pins and the live view's labels alike)."""
-_DIGITS = 4  # camera numbers are rounded this far before hashing and storing
-
-
-def _vec3(value: Any, name: str) -> Vec3:
-    try:
-        x, y, z = (round(float(v), _DIGITS) for v in value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be three numbers, got {value!r}") from exc
-    return (x, y, z)
 
 
 def _color(value: str, name: str) -> str:
@@ -41,75 +32,6 @@ def _color(value: str, name: str) -> str:
     if not HEX_COLOR.match(color):
         raise ValueError(f"{name} must be a colour like '#a1b2c3', got {value!r}")
     return color
-
-
-@dataclass(frozen=True)
-class CameraSpec:
-    """Where the camera is and what it looks at (atlas frame, mm).
-
-    ``parallel_scale`` set means a parallel (orthographic) projection with that half-height
-    in mm; otherwise a perspective projection with ``view_angle`` degrees.
-    """
-
-    name: str
-    title: str
-    position: Vec3
-    focal_point: Vec3
-    view_up: Vec3
-    view_angle: float = 30.0
-    parallel_scale: float | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "position", _vec3(self.position, "position"))
-        object.__setattr__(self, "focal_point", _vec3(self.focal_point, "focal_point"))
-        object.__setattr__(self, "view_up", _vec3(self.view_up, "view_up"))
-        object.__setattr__(self, "view_angle", round(float(self.view_angle), _DIGITS))
-        if not 1.0 <= self.view_angle <= 120.0:
-            raise ValueError(f"view_angle must be 1–120 degrees, got {self.view_angle}")
-        if self.parallel_scale is not None:
-            scale = round(float(self.parallel_scale), _DIGITS)
-            if scale <= 0:
-                raise ValueError("parallel_scale must be positive")
-            object.__setattr__(self, "parallel_scale", scale)
-        if self.position == self.focal_point:
-            raise ValueError("the camera position and focal point coincide")
-        if self.view_up == (0.0, 0.0, 0.0):
-            raise ValueError("view_up must not be zero")
-
-    @property
-    def direction(self) -> Vec3:
-        """Unit vector from the camera to the focal point (the direction of view)."""
-        d = [f - p for f, p in zip(self.focal_point, self.position, strict=True)]
-        n = sum(c * c for c in d) ** 0.5
-        return (d[0] / n, d[1] / n, d[2] / n)
-
-    @property
-    def distance(self) -> float:
-        d = [f - p for f, p in zip(self.focal_point, self.position, strict=True)]
-        return float(sum(c * c for c in d) ** 0.5)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "title": self.title,
-            "position": list(self.position),
-            "focal_point": list(self.focal_point),
-            "view_up": list(self.view_up),
-            "view_angle": self.view_angle,
-            "parallel_scale": self.parallel_scale,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CameraSpec:
-        return cls(
-            name=str(data["name"]),
-            title=str(data["title"]),
-            position=tuple(data["position"]),
-            focal_point=tuple(data["focal_point"]),
-            view_up=tuple(data["view_up"]),
-            view_angle=float(data.get("view_angle", 30.0)),
-            parallel_scale=data.get("parallel_scale"),
-        )
 
 
 @dataclass(frozen=True)
@@ -217,6 +139,11 @@ class SceneSpec:
     @property
     def visible_actors(self) -> tuple[ActorSpec, ...]:
         return tuple(a for a in self.actors if a.visible)
+
+    @property
+    def visible_ids(self) -> tuple[str, ...]:
+        """The ids of the structures drawn: the surfaces a renderer must be given."""
+        return tuple(a.structure_id for a in self.visible_actors)
 
     def label_order(self, chosen: Sequence[str] | None = None) -> list[ActorSpec]:
         """The visible actors to name, most important first: the ``chosen`` ids in their

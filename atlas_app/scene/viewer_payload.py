@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import CameraSpec
 from atlas_app.model.specimen import Specimen
 from atlas_app.scene.browser_mesh import blob, browser_mesh, settings_key
 from atlas_app.scene.cameras import union_bounds
 from atlas_app.scene.mesh_encoding import BrowserMesh, blob_size
 from atlas_app.scene.shading import shading
-from atlas_app.scene.spec import CameraSpec, SceneSpec
+from atlas_app.scene.spec import SceneSpec
 
 MAGIC = b"SAV3"
 PAYLOAD_VERSION = 3

@@ -19,14 +19,8 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from atlas_app.cases.model import (
-    LIMITS,
-    Case,
-    CaseError,
-    ViewSlide,
-    add_slide,
-    new_slide_id,
-)
+from atlas_app.cases.edits import add_slide
+from atlas_app.cases.model import LIMITS, Case, CaseError, ViewSlide, new_slide_id
 from atlas_app.ui.account import escape_markdown, page_account
 from atlas_app.ui.errors import STORE_ERRORS, failure, message, report
 from atlas_app.ui.state import CASE_OPEN, PRESENT_INDEX

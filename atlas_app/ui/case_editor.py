@@ -24,6 +24,8 @@ from typing import Any
 
 import streamlit as st
 
+from atlas_app.cases.changes import describe_changes, slide_name
+from atlas_app.cases.edits import add_slide, delete_slide, duplicate_slide, edit_case, move_slide
 from atlas_app.cases.model import (
     LIMITS,
     MAX_APPROACHES,
@@ -34,13 +36,6 @@ from atlas_app.cases.model import (
     CorridorDistances,
     TextSlide,
     ViewSlide,
-    add_slide,
-    delete_slide,
-    describe_changes,
-    duplicate_slide,
-    edit_case,
-    move_slide,
-    slide_name,
 )
 from atlas_app.model.specimen import SpecError, default_choices, format_spec, parse_spec
 from atlas_app.storage import case_store as store

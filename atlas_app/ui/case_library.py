@@ -11,7 +11,8 @@ from typing import Any
 
 import streamlit as st
 
-from atlas_app.cases.model import Case, slide_name
+from atlas_app.cases.changes import slide_name
+from atlas_app.cases.model import Case
 from atlas_app.cases.yaml_io import MAX_IMPORT_BYTES, CaseImportError, case_from_yaml
 from atlas_app.storage import case_store as store
 from atlas_app.ui.account import escape_markdown

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas_app.quiz.generate import Context
 from atlas_app.quiz.loader import load_quiz_bank
+from atlas_app.quiz.template import Context
 from atlas_app.quiz.titles import item_titles
 from atlas_app.ui.resources import approach_set, loaded_atlas
 

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from atlas_app.approaches.api import measure_approach, measure_step, mesh_vertices
+from atlas_app.approaches.engine import StepState, field_at
+from atlas_app.approaches.loader import ApproachSet, load_approaches
+from atlas_app.approaches.metric_types import ApproachMetrics, StepMetrics
 from atlas_app.geometry.mesh_files import check_mesh_data, unusable_meshes
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.checks import run_checks
@@ -109,18 +113,13 @@ __all__ = [
 
 
 @st.cache_resource(show_spinner=False)
-def approach_set():  # type: ignore[no-untyped-def]
-    from atlas_app.approaches.loader import load_approaches
-
+def approach_set() -> ApproachSet:
     return load_approaches(loaded_atlas().atlas)
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def step_field(approach_id: str, spec: str, index: int):  # type: ignore[no-untyped-def]
+def step_field(approach_id: str, spec: str, index: int) -> StepState:
     """The field of one step on one specimen (geometry shared by every user)."""
-    from atlas_app.approaches.api import mesh_vertices
-    from atlas_app.approaches.engine import field_at
-
     atlas = loaded_atlas().atlas
     sp, _ = specimen(spec)
     approaches = approach_set()
@@ -134,9 +133,7 @@ def step_field(approach_id: str, spec: str, index: int):  # type: ignore[no-unty
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def step_metrics(approach_id: str, spec: str, index: int) -> dict:  # type: ignore[type-arg]
-    from atlas_app.approaches.api import measure_step
-
+def step_metrics(approach_id: str, spec: str, index: int) -> StepMetrics:
     return measure_step(loaded_atlas().atlas, step_field(approach_id, spec, index))
 
 
@@ -167,9 +164,7 @@ def prefetch_step(approach_id: str, spec: str, index: int) -> None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def approach_metrics(approach_id: str, spec: str) -> dict:  # type: ignore[type-arg]
-    from atlas_app.approaches.api import measure_approach
-
+def approach_metrics(approach_id: str, spec: str) -> ApproachMetrics:
     sp, _ = specimen(spec)
     return measure_approach(loaded_atlas().atlas, approach_set(), sp, approach_id)
 
@@ -184,7 +179,8 @@ def endangered_by(structure_id: str, spec: str) -> dict[str, list[str]]:
         steps = []
         for step, m in zip(approach.steps, metrics["steps"], strict=True):
             named = structure_id in step.at_risk
-            near = m["structures"].get(structure_id, {}).get("within_5mm", False)
+            found = m["structures"].get(structure_id)
+            near = found is not None and found["within_5mm"]
             if named or near:
                 how = (
                     "named"

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from atlas_app.cases.edits import edit_slide
 from atlas_app.cases.model import (
     CORRIDOR_CAMERA,
     LIMITS,
@@ -28,11 +29,10 @@ from atlas_app.cases.model import (
     TextSlide,
     VariabilityChart,
     ViewSlide,
-    edit_slide,
 )
+from atlas_app.model.camera import CAMERA_PRESETS
 from atlas_app.model.prevalence import spec_names
 from atlas_app.model.schema import SCENE_CATEGORIES
-from atlas_app.scene.cameras import CAMERA_PRESETS
 from atlas_app.ui.account import escape_markdown
 from atlas_app.ui.case_editor import Editor, init_widget, save, text_field, widget_key
 

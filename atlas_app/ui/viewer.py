@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from atlas_app.scene.spec import CameraSpec
+from atlas_app.model.camera import CameraSpec
 from atlas_app.scene.viewer_bundle import COMPONENT
 from atlas_app.scene.viewer_payload import ViewerScene, forget, pack
 

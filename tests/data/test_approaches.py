@@ -23,7 +23,7 @@ from atlas_app.approaches.variability import (
     tributary_strain,
     working_step,
 )
-from atlas_app.charts.approach_charts import near_working_corridor
+from atlas_app.charts.reading import near_working_corridor
 from atlas_app.model.specimen import build_specimen
 
 IDS = ("anterior_retroperitoneal_transpsoas", "interaortic", "iliac_retraction")

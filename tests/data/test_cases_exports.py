@@ -16,9 +16,9 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from atlas_app.approaches.loader import load_approaches
+from atlas_app.cases.edits import edit_slide
 from atlas_app.cases.export_html import export_html, html_slide_count
 from atlas_app.cases.export_pptx import export_pptx, pptx_slide_count
-from atlas_app.cases.model import edit_slide
 from atlas_app.cases.yaml_io import example_case
 from atlas_app.scene.viewer_payload import unpack_header
 

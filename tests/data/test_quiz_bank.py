@@ -261,8 +261,9 @@ def test_no_item_of_the_bank_has_a_vague_stem_or_a_cueing_option(world):
     """Every authored item and every generated one, over many seeds (a generated item's
     options change with its specimen): the check of :mod:`atlas_app.quiz.bank_check`."""
     from atlas_app.quiz.bank_check import item_problems
-    from atlas_app.quiz.generate import Context, generated_ids
+    from atlas_app.quiz.generate import generated_ids
     from atlas_app.quiz.session import ItemRef, make_item
+    from atlas_app.quiz.template import Context
 
     atlas, approaches, bank = world
     ids = [*bank.items, *generated_ids(Context(atlas, approaches))]
@@ -372,7 +373,7 @@ def test_the_bank_check_rejects_cueing_options_and_vague_stems(mini_atlas_copy, 
 
 def test_the_check_rejects_the_old_generated_stem():
     """The stem generated before: no quantity, unit or population."""
-    from atlas_app.model.schema import Citation
+    from atlas_app.model.records import Citation
     from atlas_app.quiz.bank_check import item_problems
     from atlas_app.quiz.items import Choice, Item
 

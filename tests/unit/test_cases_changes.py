@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from atlas_app.cases.model import (
-    Case,
-    TextSlide,
-    ViewSlide,
-    add_slide,
-    delete_slide,
-    describe_changes,
-    edit_case,
-    edit_slide,
-    move_slide,
-    slide_name,
-)
+from atlas_app.cases.changes import describe_changes, slide_name
+from atlas_app.cases.edits import add_slide, delete_slide, edit_case, edit_slide, move_slide
+from atlas_app.cases.model import Case, TextSlide, ViewSlide
 
 A = TextSlide(title="Question")
 B = ViewSlide(camera="anterior")

@@ -5,6 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from atlas_app.cases.edits import (
+    add_slide,
+    delete_slide,
+    duplicate_slide,
+    edit_case,
+    edit_slide,
+    move_slide,
+)
 from atlas_app.cases.model import (
     LIMITS,
     MAX_SLIDES,
@@ -12,14 +20,8 @@ from atlas_app.cases.model import (
     CaseError,
     TextSlide,
     ViewSlide,
-    add_slide,
     case_data,
     case_from_data,
-    delete_slide,
-    duplicate_slide,
-    edit_case,
-    edit_slide,
-    move_slide,
     parse_slide,
     slide_data,
 )

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from atlas_app.approaches.loader import load_approaches
-from atlas_app.cases.model import TextSlide, add_slide, case_data
+from atlas_app.cases.edits import add_slide
+from atlas_app.cases.model import TextSlide, case_data
 from atlas_app.cases.yaml_io import (
     MAX_IMPORT_BYTES,
     CaseImportError,

@@ -11,23 +11,22 @@ import plotly.graph_objects as go
 import pytest
 
 from atlas_app.approaches.variability import BLADE, STRAIN, WATCHED, Variability
-from atlas_app.charts.approach_charts import (
-    APPROACH_COLORS,
-    approach_colors,
+from atlas_app.charts.corridor_charts import corridor_distances, corridor_summary, step_profile
+from atlas_app.charts.reading import (
     best_exposure,
-    corridor_distances,
-    corridor_summary,
-    distribution_stats,
-    measure_by_variant,
     near_working_corridor,
     phase_slots,
-    step_profile,
     steps_by_phase,
+    working_step_index,
+)
+from atlas_app.charts.style import APPROACH_COLORS, approach_colors
+from atlas_app.charts.variability_charts import (
+    distribution_stats,
+    measure_by_variant,
     variability_distributions,
     variation_rows,
     within_5mm,
     within_5mm_rows,
-    working_step_index,
 )
 
 A = "anterior_retroperitoneal_transpsoas"
@@ -256,7 +255,10 @@ def test_within_5mm_bars_and_rows():
 
 
 def test_the_charts_module_does_not_import_streamlit():
-    code = "import sys, atlas_app.charts.approach_charts; sys.exit('streamlit' in sys.modules)"
+    code = (
+        "import sys, atlas_app.charts.corridor_charts, atlas_app.charts.variability_charts; "
+        "sys.exit('streamlit' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
 
 

@@ -8,12 +8,12 @@ import pytest
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.model.specimen import build_specimen
 from atlas_app.quiz.generate import (
-    Context,
     UnknownItemError,
     generate_item,
     generate_items,
     generated_ids,
 )
+from atlas_app.quiz.template import Context
 from atlas_app.quiz.topics import TOPICS
 
 

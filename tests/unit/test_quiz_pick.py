@@ -9,9 +9,9 @@ import pytest
 import pyvista as pv
 from PIL import Image
 
+from atlas_app.model.camera import CameraSpec
 from atlas_app.quiz.overlay import answer_overlay
 from atlas_app.quiz.pick import label_map, pixel_counts, project, structure_at
-from atlas_app.scene.spec import CameraSpec
 
 CAMERA = CameraSpec(
     name="anterior",

@@ -7,8 +7,9 @@ import pytest
 
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.quiz import gen_approaches, gen_facts, gen_views, generate
-from atlas_app.quiz.generate import Context, generated_ids
+from atlas_app.quiz.generate import generated_ids
 from atlas_app.quiz.loader import load_quiz_bank
+from atlas_app.quiz.template import Context
 from atlas_app.quiz.titles import MAX_TITLE, item_titles, one_line, title_of
 
 

@@ -7,14 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from atlas_app.scene.cameras import (
-    CAMERA_PRESETS,
-    camera_for,
-    camera_names,
-    right_ala_point,
-    union_bounds,
-)
-from atlas_app.scene.spec import CameraSpec
+from atlas_app.model.camera import CAMERA_PRESETS, CameraSpec, camera_names
+from atlas_app.scene.cameras import camera_for, right_ala_point, union_bounds
 
 BOUNDS = (-120.0, 120.0, -80.0, 60.0, -100.0, 150.0)
 

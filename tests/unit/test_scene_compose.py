@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from atlas_app.model.camera import CameraSpec
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen, build_specimen
@@ -18,7 +19,6 @@ from atlas_app.scene.compose import (
     dim_color,
     vivid_color,
 )
-from atlas_app.scene.spec import CameraSpec
 from tests.conftest import MINI_ATLAS
 
 

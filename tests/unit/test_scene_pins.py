@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from atlas_app.model.camera import CameraSpec
 from atlas_app.scene.render_still import MIN_LABEL_PIXELS, place_pins
-from atlas_app.scene.spec import ActorSpec, CameraSpec, SceneSpec
+from atlas_app.scene.spec import ActorSpec, SceneSpec
 
 CAMERA = CameraSpec("anterior", "Anterior view", (0, 300, 0), (0, 0, 0), (0, 0, 1))
 

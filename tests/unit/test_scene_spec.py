@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from atlas_app.scene.spec import ActorSpec, CameraSpec, LegendEntry, SceneSpec
+from atlas_app.model.camera import CameraSpec
+from atlas_app.scene.spec import ActorSpec, LegendEntry, SceneSpec
 
 
 def make_spec(**changes: object) -> SceneSpec:
