@@ -14,7 +14,7 @@ from atlas_app.quiz.items import Item
 from atlas_app.quiz.loader import QuizBank, load_quiz_bank
 from atlas_app.quiz.overlay import scale_bar
 from atlas_app.quiz.session import ItemRef, make_item
-from atlas_app.scene.render_worker import render_png
+from atlas_app.scene.render_pool import render_png
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.ui.resources import approach_set, loaded_atlas
 
