@@ -1,4 +1,5 @@
-"""Specimen → files: the JSON geometry of DESIGN §5, and meshes for printing and 3D Slicer."""
+"""Specimen → files: the JSON geometry (docs/architecture.md §3), and meshes for printing and
+3D Slicer."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _round(values: Any, digits: int = 2) -> Any:
 
 
 def specimen_to_json(atlas: Atlas, specimen: Specimen) -> dict[str, Any]:
-    """The geometry of one specimen as plain data (DESIGN §5)."""
+    """The geometry of one specimen as plain data (docs/architecture.md §3)."""
     assert atlas.info is not None
     meshes = specimen_meshes(atlas, specimen)
     structures: dict[str, Any] = {}

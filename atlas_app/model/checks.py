@@ -321,7 +321,7 @@ def check_inside_parent_bounds(atlas: Atlas) -> Iterator[Fault]:
 
 @check
 def check_landmarks_present(atlas: Atlas) -> Iterator[Fault]:
-    """The landmarks the design names (DESIGN §3) are all defined."""
+    """The landmarks the design names (docs/architecture.md §1) are all defined."""
     if atlas.info is None:
         return
     for i, lid in enumerate(atlas.info.required_landmarks):
@@ -403,7 +403,8 @@ def check_anatomy_categories(atlas: Atlas) -> Iterator[Fault]:
 
 @check
 def check_side_suffix(atlas: Atlas) -> Iterator[Fault]:
-    """Ids of sided structures end in _right/_left; midline ones do not (DESIGN §3)."""
+    """Ids of sided structures end in _right/_left; midline ones do not (docs/architecture.md
+    §1)."""
     for sid, s in atlas.structures.items():
         problem = side_suffix_problem(sid, s.side)
         if problem:

@@ -12,6 +12,8 @@ import pytest
 from atlas_app.storage.accounts import authenticate
 from atlas_app.storage.db import make_engine
 
+pytestmark = pytest.mark.slow  # each test runs the command line several times
+
 PROJECT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
 

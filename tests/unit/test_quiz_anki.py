@@ -116,6 +116,7 @@ def test_every_image_a_card_shows_is_in_the_deck(tmp_path):
     assert shown == set(media.values()), "every picture on a card is packed, and no other"
 
 
+@pytest.mark.slow
 def test_a_topic_of_the_shipped_atlas_exports_with_its_stills(tmp_path, shipped_atlas):
     """The deck the Quiz page builds: a topic's items, each view drawn by the render
     worker, packed as media the cards point at."""
