@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import ImageColor
 
 from atlas_app.geometry.specimen_meshes import specimen_meshes
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CenterlineGeometry
+from atlas_app.model.geometry_schema import CenterlineGeometry
 from atlas_app.model.specimen import Specimen
 
 MESH_FORMATS = ("vtp", "stl", "glb")
@@ -93,8 +94,7 @@ def _write_glb(specimen: Specimen, meshes: dict[str, Any], out: Path, credits: l
     for sid, mesh in meshes.items():
         faces = mesh.faces.reshape(-1, 4)[:, 1:]
         tm = trimesh.Trimesh(vertices=np.asarray(mesh.points), faces=faces, process=False)
-        rgb = specimen.structures[sid].color.lstrip("#")
-        rgba = [int(rgb[i : i + 2], 16) for i in (0, 2, 4)] + [255]
+        rgba = [*ImageColor.getrgb(specimen.structures[sid].color)[:3], 255]
         tm.visual.face_colors = np.tile(rgba, (len(faces), 1))
         # glTF is metres, Y up; Slicer reads glb in its own RAS millimetres, so keep mm/RAS
         # and say so in the scene's extras.

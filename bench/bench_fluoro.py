@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import report, row, timed
 
-from atlas_app.geometry import mesh_files, specimen_meshes
+from atlas_app.caching import clear_all
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
@@ -27,14 +27,6 @@ from atlas_app.sacroplasty import api, fluoro, needle, overlay
 from atlas_app.sacroplasty.loader import load_sacroplasty
 
 TARGET_S = 1.0
-
-
-def clear_all() -> None:
-    fluoro.clear_caches()
-    needle.clear_caches()
-    with specimen_meshes._lock:
-        specimen_meshes._cache.clear()
-    mesh_files._read.cache_clear()
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ from atlas_app.approaches.metrics import SurfacePoints, approach_metrics, step_m
 from atlas_app.geometry.centerline import Array
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import MeshGeometry, Structure
+from atlas_app.model.geometry_schema import MeshGeometry
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from atlas_app.approaches.schema import Approach, Corridor, PointRef, Step
+from atlas_app.caching import memoize
 from atlas_app.geometry.centerline import Array
 from atlas_app.geometry.corridor import Cone
 from atlas_app.geometry.deform import (
@@ -35,18 +35,13 @@ from atlas_app.geometry.deform import (
     thin_points,
 )
 from atlas_app.geometry.shapes import centerline_curve
-from atlas_app.model.schema import (
-    CenterlineGeometry,
-    MeshGeometry,
-    ParametricGeometry,
-    Structure,
-)
+from atlas_app.model.geometry_schema import CenterlineGeometry, MeshGeometry, ParametricGeometry
+from atlas_app.model.schema import SIDE_SIGN, Structure
 from atlas_app.model.specimen import Specimen, arc_lengths
 
 CORRIDOR_ID = "working_corridor"
 CORRIDOR_COLOR = "#3fa7d6"
 INSTRUMENT_COLOR = "#7d8794"
-SIDE_SIGN = {"right": 1.0, "left": -1.0}
 WORDS = {
     "medial": (-1.0, 0.0, 0.0),
     "lateral": (1.0, 0.0, 0.0),
@@ -169,7 +164,7 @@ def tube_samples(geometry: CenterlineGeometry) -> tuple[Array, Array]:
     return _tube_samples(geometry.model_dump_json())
 
 
-@lru_cache(maxsize=4096)
+@memoize(items=4096)
 def _tube_samples(geometry_json: str) -> tuple[Array, Array]:
     c = centerline_curve(CenterlineGeometry.model_validate_json(geometry_json))
     s = arc_lengths(c.points)
@@ -544,7 +539,7 @@ def tree_of(lines: Mapping[str, CenterlineGeometry], vessels: dict[str, str]) ->
     return _tree(_vessel_key(lines, vessels))
 
 
-@lru_cache(maxsize=256)
+@memoize(items=256)
 def _tree(key: tuple[tuple[str, str, str], ...]) -> VesselTree:
     lines = {k: CenterlineGeometry.model_validate_json(j) for k, _, j in key}
     return find_vessel_tree(lines, {k: c for k, c, _ in key})
@@ -561,7 +556,7 @@ def tethers_of(lines: Mapping[str, CenterlineGeometry], vessels: dict[str, str])
     return _tethers(_vessel_key(lines, vessels))
 
 
-@lru_cache(maxsize=256)
+@memoize(items=256)
 def _tethers(key: tuple[tuple[str, str, str], ...]) -> list[Tether]:
     lines = {k: CenterlineGeometry.model_validate_json(j) for k, _, j in key}
     return find_tethers(lines, {k: c for k, c, _ in key})

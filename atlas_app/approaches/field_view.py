@@ -26,9 +26,10 @@ from typing import Final
 
 import numpy as np
 
-from atlas_app.approaches.engine import CORRIDOR_ID, SIDE_SIGN, StepState, resolve_point
+from atlas_app.approaches.engine import CORRIDOR_ID, StepState, resolve_point
 from atlas_app.geometry.corridor import Cone
 from atlas_app.model.camera import CORRIDOR_CAMERA, CameraSpec
+from atlas_app.model.schema import SIDE_SIGN
 
 WALL_GROUP: Final = "abdominal_wall"
 """The group of the abdominal wall's layers (rectus, parietal peritoneum): they cover the

@@ -21,8 +21,8 @@ from atlas_app.model.data_files import (
     validate_record,
     walk,
 )
-from atlas_app.model.schema import Citation
-from atlas_app.model.yaml_io import LoadedYaml
+from atlas_app.model.records import Citation
+from atlas_app.model.yaml_io import DocPath, LoadedYaml
 
 FOLDER = "approaches"
 
@@ -83,7 +83,7 @@ def load_approaches(atlas: Atlas) -> ApproachSet:
     return ApproachSet(approaches, instruments, tuple(sorted(faults)), sources)
 
 
-Issue = tuple[tuple[str | int, ...], str, str]
+Issue = tuple[DocPath, str, str]
 
 
 def _cross_check(

@@ -31,7 +31,8 @@ from atlas_app.approaches.metric_types import (
 from atlas_app.geometry.centerline import Array, Curve
 from atlas_app.geometry.corridor import Cone
 from atlas_app.geometry.shapes import centerline_curve
-from atlas_app.model.schema import CenterlineGeometry, Structure
+from atlas_app.model.geometry_schema import CenterlineGeometry
+from atlas_app.model.schema import Structure
 
 NEAR_MM = 5.0
 MOVED_MM = 1.0

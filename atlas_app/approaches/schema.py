@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from atlas_app.model.schema import Cites, Id, Record, Vec3
+from atlas_app.model.records import Cites, Id, Record, Vec3
 
 Phase = Literal["preparation", "exposure", "retraction", "target", "closure"]
 PHASES: tuple[str, ...] = ("preparation", "exposure", "retraction", "target", "closure")

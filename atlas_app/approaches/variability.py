@@ -15,18 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from atlas_app.approaches.engine import StepState, field_at
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.approaches.metrics import NEAR_MM
-from atlas_app.approaches.schema import Approach, PointRef
+from atlas_app.approaches.variant_effects import Choices, acting_groups, group_touches, vessel_ids
+from atlas_app.caching import memoize
 from atlas_app.geometry.corridor import Cone
 from atlas_app.geometry.shapes import centerline_curve
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CenterlineGeometry, MirrorGeometry, OffsetGeometry, Structure
+from atlas_app.model.geometry_schema import CenterlineGeometry
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen, build_specimen, format_spec, sample_choices
 
 # The structures the issue asks about, each a family (strands and branches count too).
@@ -58,9 +59,9 @@ WATCHED: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
 }
 
-Choices = tuple[tuple[str, str], ...]  # (group, option) pairs, sorted
 
 BLADE = "blade_mm"
+
 STRAIN = "strain"
 
 
@@ -166,7 +167,7 @@ SHAFT_STOP_MM = 10.0
 on the way there, so distances are measured to the corridor ending this far short of it."""
 
 
-@lru_cache(maxsize=20_000)
+@memoize(items=20_000)
 def _curve_clearance(cone_key: tuple[float, ...], geometry_json: str) -> float:
     cone = Cone(np.asarray(cone_key[0:3]), np.asarray(cone_key[3:6]), cone_key[6], cone_key[7])
     g = CenterlineGeometry.model_validate_json(geometry_json)
@@ -174,20 +175,11 @@ def _curve_clearance(cone_key: tuple[float, ...], geometry_json: str) -> float:
     return float(cone.clearance(c.points, c.radii).min())
 
 
-def _cone_key(cone: Cone) -> tuple[float, ...]:
-    return (
-        *map(float, cone.entry),
-        *map(float, cone.target),
-        cone.entry_radius,
-        cone.target_radius,
-    )
-
-
 def structure_gap(cone: Cone | None, s: Structure | None) -> float:
     """Gap between a tube and the corridor's path (NaN without either)."""
     if cone is None or s is None or not isinstance(s.geometry, CenterlineGeometry):
         return float("nan")
-    return _curve_clearance(_cone_key(cone.shaft(SHAFT_STOP_MM)), s.geometry.model_dump_json())
+    return _curve_clearance(cone.shaft(SHAFT_STOP_MM).key(), s.geometry.model_dump_json())
 
 
 def family_gap(state: StepState, members: Sequence[str]) -> float:
@@ -213,112 +205,6 @@ def tributary_strain(state: StepState) -> float:
     it pulls on none)."""
     strains = [t.strain for t in state.tethers if t.branch not in state.removed]
     return max(strains) if strains else float("nan")
-
-
-# --- which variant groups change what ----------------------------------------------------
-
-
-def _changed(base: Specimen, other: Specimen) -> set[str]:
-    out = {
-        k
-        for k, s in other.structures.items()
-        if k not in base.structures
-        or (s is not base.structures[k] and s.geometry != base.structures[k].geometry)
-    }
-    out |= {k for k in base.structures if k not in other.structures}
-    out |= {f"landmark:{k}" for k, p in other.landmarks.items() if base.landmarks.get(k) != p}
-    return out
-
-
-_TOUCHES: dict[int, tuple[Atlas, dict[str, frozenset[str]]]] = {}
-
-
-def group_touches(atlas: Atlas) -> dict[str, frozenset[str]]:
-    """For each variant group, the structures (and ``landmark:`` ids) any of its options
-    changes, against the usual anatomy and, for an option that warps (moves what lies
-    near a junction, including what other variants add), against every other option of
-    every other group too."""
-    hit = _TOUCHES.get(id(atlas))
-    if hit is not None and hit[0] is atlas:
-        return hit[1]
-    builds: dict[Choices, Specimen] = {}
-
-    def built(**choices: str) -> Specimen:
-        key = tuple(sorted(choices.items()))
-        if key not in builds:
-            builds[key] = build_specimen(atlas, choices)
-        return builds[key]
-
-    groups = atlas.variant_groups.values()
-    out = {}
-    for g in groups:
-        touched: set[str] = set()
-        for o in g.options:
-            touched |= _changed(built(), built(**{g.id: o.id}))
-            if not o.patch.warp:
-                continue
-            for h in groups:
-                for p in h.options if h.id != g.id else ():
-                    touched |= _changed(built(**{h.id: p.id}), built(**{h.id: p.id, g.id: o.id}))
-        out[g.id] = frozenset(_with_derived(atlas, touched))
-    _TOUCHES[id(atlas)] = (atlas, out)
-    return out
-
-
-def _with_derived(atlas: Atlas, touched: set[str]) -> set[str]:
-    """``touched`` with every structure drawn from one in it (a mirror image, a strand
-    beside a root: they follow whatever course another variant gives their source)."""
-    structures = [*atlas.structures.values()]
-    structures += [s for g in atlas.variant_groups.values() for o in g.options for s in o.patch.add]
-    edges = {
-        (s.geometry.of, s.id)
-        for s in structures
-        if isinstance(s.geometry, MirrorGeometry | OffsetGeometry)
-    }
-    out = set(touched)
-    grown = True
-    while grown:
-        new = {sid for src, sid in edges if src in out} - out
-        out |= new
-        grown = bool(new)
-    return out
-
-
-def _ref_ids(ref: PointRef | None) -> set[str]:
-    if ref is None:
-        return set()
-    if ref.structure is not None:
-        return {ref.structure}
-    return {f"landmark:{ref.landmark}"} if ref.landmark is not None else set()
-
-
-def acting_ids(approach: Approach, index: int, vessels: set[str]) -> set[str]:
-    """What the walk to step ``index`` reads beyond copying: the vessels (their tree and
-    tributaries), what the step retracts and carries, and the points its corridor and
-    blades are placed by."""
-    out = set(vessels)
-    for step in approach.steps[: index + 1]:
-        if step.corridor is not None:
-            out |= _ref_ids(step.corridor.entry) | _ref_ids(step.corridor.target)
-    for r in approach.steps[index].retract:
-        out |= {r.structure, *r.carries} | _ref_ids(r.at)
-    return out
-
-
-def acting_groups(
-    touches: Mapping[str, frozenset[str]], approach: Approach, index: int, vessels: set[str]
-) -> tuple[str, ...]:
-    ids = acting_ids(approach, index, vessels)
-    return tuple(g for g, t in touches.items() if t & ids)
-
-
-def _vessels(atlas: Atlas) -> set[str]:
-    """Every vessel in any specimen (variants add some)."""
-    out = {k for k, s in atlas.structures.items() if s.category in ("artery", "vein")}
-    for g in atlas.variant_groups.values():
-        for o in g.options:
-            out |= {s.id for s in o.patch.add if s.category in ("artery", "vein")}
-    return out
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -371,7 +257,7 @@ def run_variability(
     position = {k: i for i, k in enumerate(unique)}
     rows = np.array([position[k] for k in keys])
     touches = group_touches(atlas)
-    vessels = _vessels(atlas)
+    vessels = vessel_ids(atlas)
     centers = {k: v.mean(axis=0) for k, v in mesh_points.items()}
     builds = _Builds(atlas)
     own_groups = {

@@ -25,15 +25,14 @@ from atlas_app.cases.model import (
 )
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import SpecError, parse_spec
-
-FieldPath = tuple[str | int, ...]
+from atlas_app.model.yaml_io import DocPath
 
 
 @dataclass(frozen=True)
 class CaseProblem:
     """One id of a case that this atlas does not have, at a field of the case."""
 
-    path: FieldPath
+    path: DocPath
     problem: str
 
     @property
@@ -67,9 +66,7 @@ def _spec_problem(atlas: Atlas, spec: str) -> str | None:
     return None
 
 
-def _ids(
-    path: FieldPath, values: tuple[str, ...] | None, known: frozenset[str]
-) -> list[CaseProblem]:
+def _ids(path: DocPath, values: tuple[str, ...] | None, known: frozenset[str]) -> list[CaseProblem]:
     return [
         CaseProblem((*path, i), f"unknown structure '{v}'")
         for i, v in enumerate(values or ())
@@ -78,7 +75,7 @@ def _ids(
 
 
 def _view_problems(
-    at: FieldPath, slide: ViewSlide, approaches: ApproachSet, known: frozenset[str]
+    at: DocPath, slide: ViewSlide, approaches: ApproachSet, known: frozenset[str]
 ) -> list[CaseProblem]:
     out: list[CaseProblem] = []
     if slide.approach is not None:
@@ -104,7 +101,7 @@ def _view_problems(
 
 
 def _chart_problems(
-    at: FieldPath, slide: ChartSlide, case: Case, approaches: ApproachSet, known: frozenset[str]
+    at: DocPath, slide: ChartSlide, case: Case, approaches: ApproachSet, known: frozenset[str]
 ) -> list[CaseProblem]:
     out = [
         CaseProblem((*at, "approaches", i), f"unknown approach '{a}'")
@@ -130,7 +127,7 @@ def slide_problems(
 ) -> list[CaseProblem]:
     """The problems of one slide of the case (its path starts ``slides.<index>``)."""
     slide: AnySlide = case.slides[index]
-    at: FieldPath = ("slides", index)
+    at: DocPath = ("slides", index)
     known = known_structure_ids(atlas, approaches)
     out: list[CaseProblem] = []
     if isinstance(slide, ViewSlide | ChartSlide) and slide.specimen is not None:

@@ -35,7 +35,8 @@ from pydantic import (
 )
 
 from atlas_app.model.camera import CAMERA_PRESETS, CORRIDOR_CAMERA, CameraSpec
-from atlas_app.model.schema import SCENE_CATEGORIES, Category, Id
+from atlas_app.model.records import Id
+from atlas_app.model.schema import SCENE_CATEGORIES, Category
 from atlas_app.model.yaml_io import FORBIDDEN_CHARACTERS
 
 CASE_SCHEMA_VERSION: Final = 1

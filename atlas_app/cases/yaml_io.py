@@ -20,14 +20,8 @@ from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.checks import case_problems
 from atlas_app.cases.model import Case, case_data, case_from_data
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.yaml_io import (
-    CASE_LIMITS,
-    Path_,
-    YamlError,
-    decode_text,
-    line_in,
-    parse_yaml,
-)
+from atlas_app.model.yaml_io import CASE_LIMITS, DocPath, YamlError, decode_text, line_in
+from atlas_app.model.yaml_reader import parse_yaml
 
 MAX_IMPORT_BYTES: Final = CASE_LIMITS.max_bytes
 """A case file larger than this is refused before it is parsed."""
@@ -80,7 +74,7 @@ def _decode(data: bytes | str) -> str:
         raise CaseImportError(f"line {exc.line}: {exc.problem}") from exc
 
 
-def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
+def _parse(text: str) -> tuple[Any, dict[DocPath, int]]:
     # The shared reader refuses anchors and aliases (no use in a case; how YAML bombs are
     # built), nesting past its limit before any recursive parser sees it, duplicate keys and
     # unsafe tags.

@@ -98,9 +98,6 @@ class Cone:
         """The way down to the target: the corridor without its :data:`TARGET_ZONE_MM`."""
         return self.shaft(TARGET_ZONE_MM)
 
-    def contains(self, points: Array) -> np.ndarray:
-        return self.clearance(points) <= 0.0
-
     def key(self) -> tuple[float, ...]:
         """The cone as plain numbers (for caches)."""
         return (

@@ -20,7 +20,8 @@ import pyvista as pv
 from scipy.spatial import cKDTree
 
 from atlas_app.geometry.centerline import Array, nearest_on_polyline
-from atlas_app.model.schema import CenterlineGeometry, Record, Vec3
+from atlas_app.model.geometry_schema import CenterlineGeometry
+from atlas_app.model.records import Record, Vec3
 from atlas_app.model.specimen import arc_lengths, falloff_weights
 
 

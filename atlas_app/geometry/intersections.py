@@ -32,7 +32,6 @@ so checking another specimen measures only the pairs those touch.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -43,13 +42,14 @@ import numpy as np
 import pyvista as pv
 import vtk
 
+from atlas_app.caching import Memo
 from atlas_app.geometry.centerline import Array, Curve, segment_pairs, transport_frames
 from atlas_app.geometry.measure import evaluate_distance, implicit_distance
 from atlas_app.geometry.shapes import centerline_curve
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CenterlineGeometry, MeshGeometry, Structure
-from atlas_app.model.specimen import Specimen
+from atlas_app.model.geometry_schema import CenterlineGeometry, MeshGeometry
+from atlas_app.model.schema import Structure
 
 CONTACT_TOLERANCE_MM = 1.0
 """Overlap up to this depth is contact (see the module's docstring for why)."""
@@ -176,25 +176,17 @@ def structure_body(atlas: Atlas, structure: Structure) -> Body:
         raise BodyError(structure.id, str(exc)) from exc
 
 
-def specimen_bodies(atlas: Atlas, specimen: Specimen) -> dict[str, Body]:
-    """Every structure of a specimen as a body, in the specimen's order."""
-    return {sid: structure_body(atlas, s) for sid, s in specimen.structures.items()}
-
-
 # --- Signed distance to a closed surface, built once per surface ---------------------------
 
-_implicit: OrderedDict[str, vtk.vtkImplicitPolyDataDistance] = OrderedDict()
+_implicit: Memo[str, vtk.vtkImplicitPolyDataDistance] = Memo(items=512)
 
 
 def surface_distance(body: Body, points: Array) -> Array:
     """Signed distance from each point to a solid's closed surface (negative inside), mm:
     one vectorised VTK call for all points, with the surface's locator built once."""
     assert body.surface is not None
-    implicit = _implicit.get(body.key)
-    if implicit is None:
-        implicit = _implicit[body.key] = implicit_distance(body.surface)
-        while len(_implicit) > 512:
-            _implicit.popitem(last=False)
+    surface = body.surface
+    implicit = _implicit.get_or_make(body.key, lambda: implicit_distance(surface))
     return evaluate_distance(implicit, points)
 
 
@@ -352,19 +344,11 @@ def penetration(a: Body, b: Body) -> Penetration | None:
     return solid_solid(a, b)
 
 
-_pairs: OrderedDict[tuple[str, str], Penetration | None] = OrderedDict()
+_pairs: Memo[tuple[str, str], Penetration | None] = Memo(items=_CACHE_SIZE)
 
 
 def _cached_penetration(a: Body, b: Body) -> Penetration | None:
-    key = (a.key, b.key)
-    if key in _pairs:
-        _pairs.move_to_end(key)
-        return _pairs[key]
-    found = penetration(a, b)
-    _pairs[key] = found
-    while len(_pairs) > _CACHE_SIZE:
-        _pairs.popitem(last=False)
-    return found
+    return _pairs.get_or_make((a.key, b.key), lambda: penetration(a, b))
 
 
 def find_intersections(

@@ -12,12 +12,9 @@ from itertools import pairwise
 import numpy as np
 import pyvista as pv
 import vtk
-from scipy.spatial import cKDTree
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
 
 from atlas_app.geometry.centerline import Array
-
-SIDE_SIGN = {"right": 1.0, "left": -1.0}
 
 
 def implicit_distance(mesh: pv.PolyData) -> vtk.vtkImplicitPolyDataDistance:
@@ -47,50 +44,6 @@ def inside(mesh: pv.PolyData, points: Array) -> np.ndarray:
     cloud = pv.PolyData(np.asarray(points, float))
     selected = cloud.select_interior_points(mesh, check_surface=False)
     return np.asarray(selected["selected_points"], dtype=bool)
-
-
-def front_y(meshes: list[pv.PolyData], x: float, z: float) -> float | None:
-    """y of the most anterior surface of these meshes on the AP line through (x, z)."""
-    best: float | None = None
-    for mesh in meshes:
-        hits, _ = mesh.ray_trace((x, 400.0, z), (x, -400.0, z))
-        if len(hits):
-            y = float(hits[:, 1].max())
-            best = y if best is None else max(best, y)
-    return best
-
-
-def section_x_range(mesh: pv.PolyData, z: float) -> tuple[float, float] | None:
-    """Smallest and largest x of the mesh's axial section at height z."""
-    pts = mesh.slice(normal="z", origin=(0.0, 0.0, z)).points
-    if len(pts) == 0:
-        return None
-    return float(pts[:, 0].min()), float(pts[:, 0].max())
-
-
-def sacroiliac_joint_front(
-    sacrum: pv.PolyData, hip: pv.PolyData, side: str, gap_mm: float = 3.0, band_mm: float = 2.0
-) -> Array:
-    """The anterior margin of one sacroiliac joint as rows (x, y, z), one per 4 mm of height.
-
-    The joint is where the sacrum's surface comes within ``gap_mm`` of the hip bone; at
-    each level its most anterior vertex is the margin a surgeon palpates.
-    """
-    sac = np.asarray(sacrum.points)
-    d, _ = cKDTree(np.asarray(hip.points)).query(sac)
-    joint = sac[(d < gap_mm) & (SIDE_SIGN[side] * sac[:, 0] > 0)]
-    rows = []
-    for z in np.arange(joint[:, 2].min() + band_mm, joint[:, 2].max(), 4.0):
-        band = joint[np.abs(joint[:, 2] - z) < band_mm]
-        if len(band) >= 3:
-            rows.append(band[np.argmax(band[:, 1])])
-    return np.asarray(rows)
-
-
-def joint_x_at(joint_front: Array, z: float) -> float:
-    """|x| of the joint's anterior margin at height z (interpolated)."""
-    order = np.argsort(joint_front[:, 2])
-    return float(np.interp(z, joint_front[order, 2], np.abs(joint_front[order, 0])))
 
 
 def crossing_z(points: Array, z: float) -> Array | None:

@@ -9,7 +9,6 @@ by file, line and field, and the app serves the atlas without that structure.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -17,9 +16,10 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonCore import vtkObject
 
+from atlas_app.caching import MiB, memoize
 from atlas_app.model.atlas import Atlas, Fault
-from atlas_app.model.checks import mesh_file_path
-from atlas_app.model.schema import MeshGeometry
+from atlas_app.model.checks.mesh_files import mesh_file_path
+from atlas_app.model.geometry_schema import MeshGeometry
 
 MAX_MESH_BYTES: Final = 8 * 1024 * 1024
 """Larger than any mesh the atlas ships (under 0.1 MB each) by far; a bound, not a budget."""
@@ -46,7 +46,7 @@ def read_mesh_file(path: Path) -> pv.PolyData:
     return _read(str(path), info.st_mtime_ns)
 
 
-@lru_cache(maxsize=128)
+@memoize(max_bytes=128 * MiB)
 def _read(path: str, mtime_ns: int) -> pv.PolyData:
     # VTK's readers report broken files on stderr and return an empty mesh; the checks
     # below say what is wrong in one line instead.

@@ -5,22 +5,18 @@ Every builder returns a closed, triangulated ``pyvista.PolyData`` in the atlas f
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pyvista as pv
 
+from atlas_app.caching import memoize
 from atlas_app.geometry.centerline import Array, Curve, densify, transport_frames
 from atlas_app.geometry.deform import DeformedGeometry, deform_surface
 from atlas_app.geometry.mesh_files import MeshFileError, read_mesh_file
-from atlas_app.model.checks import mesh_file_path
-from atlas_app.model.schema import (
-    CenterlineGeometry,
-    MeshGeometry,
-    ParametricGeometry,
-    Structure,
-)
+from atlas_app.model.checks.mesh_files import mesh_file_path
+from atlas_app.model.geometry_schema import CenterlineGeometry, MeshGeometry, ParametricGeometry
+from atlas_app.model.schema import Structure
 
 TUBE_SIDES = 14
 BLOB_VOXEL_MM = 0.8
@@ -96,7 +92,7 @@ def centerline_curve(geometry: CenterlineGeometry) -> Curve:
     return _curve(geometry.model_dump_json())
 
 
-@lru_cache(maxsize=4096)
+@memoize(items=4096)
 def _curve(geometry_json: str) -> Curve:
     g = CenterlineGeometry.model_validate_json(geometry_json)
     return densify(np.asarray(g.points, float), np.asarray(g.radii(), float))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from threading import Lock
 
 import pyvista as pv
 
+from atlas_app.caching import Memo, MiB
 from atlas_app.geometry.shapes import structure_mesh
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen
 
-_CACHE_SIZE = 512
-_cache: OrderedDict[tuple[str, str, bool], pv.PolyData] = OrderedDict()
-_lock = Lock()
+# A specimen's meshes take about 6.5 MB; variants share all but a few of them.
+_meshes: Memo[tuple[str, str, bool], pv.PolyData] = Memo(max_bytes=64 * MiB)
 
 
 def _key(atlas: Atlas, structure: Structure, detail: bool) -> tuple[str, str, bool]:
@@ -28,18 +26,9 @@ def cached_structure_mesh(atlas: Atlas, structure: Structure, detail: bool = Fal
     """The mesh of one structure, from the cache when its geometry was built before (the
     detail copy of a mesh when ``detail`` is set: for measurements). Callers must not modify
     the returned mesh."""
-    key = _key(atlas, structure, detail)
-    with _lock:
-        mesh = _cache.get(key)
-        if mesh is not None:
-            _cache.move_to_end(key)
-            return mesh
-    mesh = structure_mesh(structure, atlas.root, detail)
-    with _lock:
-        _cache[key] = mesh
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return mesh
+    return _meshes.get_or_make(
+        _key(atlas, structure, detail), lambda: structure_mesh(structure, atlas.root, detail)
+    )
 
 
 def specimen_meshes(

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from atlas_app.model.records import Reference
 from atlas_app.model.schema import (
     AllowedContact,
     AtlasInfo,
     Group,
     Landmark,
-    Reference,
     Structure,
     VariantGroup,
 )
+from atlas_app.model.yaml_io import DocPath
 
 
 def _printable(char: str) -> str:
@@ -43,8 +44,8 @@ class Origin:
     """Where a record was read: its file (relative to the atlas root) and the path in it."""
 
     file: str
-    path: tuple[str | int, ...]
-    lines: dict[tuple[str | int, ...], int] = field(repr=False, compare=False)
+    path: DocPath
+    lines: dict[DocPath, int] = field(repr=False, compare=False)
 
     def line(self, *sub: str | int) -> int:
         full = (*self.path, *sub)
@@ -82,9 +83,7 @@ class Atlas:
         kept = {k: v for k, v in self.structures.items() if k not in ids}
         return replace(self, structures=kept, faults=(*self.faults, *faults))
 
-    def fault(
-        self, check: str, kind: str, record_id: str, sub: tuple[str | int, ...], problem: str
-    ) -> Fault:
+    def fault(self, check: str, kind: str, record_id: str, sub: DocPath, problem: str) -> Fault:
         """A fault located at a field of a loaded record."""
         origin = self.origin(kind, record_id)
         where = ".".join(str(s) for s in (record_id, *sub))

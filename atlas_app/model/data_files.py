@@ -1,4 +1,4 @@
-"""Reading the atlas's other data folders (approaches, sacroplasty, quiz) the same way.
+"""Reading the atlas's data files the same way (its own, approaches, sacroplasty, quiz).
 
 Each folder's loader reads its files with :func:`read_versioned`, validates records with
 :func:`validate_record` and reports every problem as a :class:`Fault` named by file, line
@@ -14,15 +14,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from atlas_app.model.atlas import Atlas, Fault
-from atlas_app.model.loader import describe_error
 from atlas_app.model.schema import SCHEMA_VERSION
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
-
-Loc = tuple[str | int, ...]
-"""A path inside a YAML document: keys and list indexes."""
+from atlas_app.model.yaml_io import DocPath, LoadedYaml, YamlError, relative_path
+from atlas_app.model.yaml_reader import load_yaml
 
 
-def field_path(loc: Loc) -> str:
+def field_path(loc: DocPath) -> str:
     """``steps.2.camera`` for a location, ``-`` for the whole document."""
     return ".".join(str(p) for p in loc) or "-"
 
@@ -36,24 +33,48 @@ def read_versioned(path: Path, faults: list[Fault]) -> tuple[LoadedYaml, dict[st
     except YamlError as exc:
         faults.append(Fault(rel, exc.line, exc.field, exc.problem, exc.check))
         return None
-    data = doc.data if isinstance(doc.data, dict) else {}
-    if data.get("schema_version") != SCHEMA_VERSION:
-        faults.append(
-            Fault(
-                rel,
-                doc.line_of(("schema_version",)),
-                "schema_version",
-                f"{data.get('schema_version')!r} is not supported "
-                f"(this app reads {SCHEMA_VERSION})",
-                "schema_version",
-            )
+    data = doc.data
+    if not isinstance(data, dict):
+        faults.append(Fault(rel, 1, "-", "expected a mapping at the top of the file", "schema"))
+        return None
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        problem = (
+            "missing"
+            if version is None
+            else f"{version!r} is not supported (this app reads {SCHEMA_VERSION})"
         )
+        line = doc.line_of(("schema_version",))
+        faults.append(Fault(rel, line, "schema_version", problem, "schema_version"))
         return None
     return doc, data
 
 
+def describe_error(err: Any) -> tuple[DocPath, str]:
+    """A pydantic error as (path inside the record, readable problem)."""
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (typo?)"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    return loc, msg
+
+
+# pydantic puts the tag of a discriminated union in the error location; a reader wants
+# the field path, not the union branch.
+_UNION_TAGS = {
+    "centerline",
+    "mesh",
+    "mirror",
+    "offset",
+    "parametric",
+    "function-before[_from_string()]",
+}
+
+
 def validate_record(
-    model: type[BaseModel], raw: Any, prefix: Loc, doc: LoadedYaml, faults: list[Fault]
+    model: type[BaseModel], raw: Any, prefix: DocPath, doc: LoadedYaml, faults: list[Fault]
 ) -> BaseModel | None:
     """``raw`` as a ``model``, or None with each problem added to ``faults`` at its line."""
     try:
@@ -67,7 +88,7 @@ def validate_record(
         return None
 
 
-def walk(value: object, loc: Loc = ()) -> Iterator[tuple[Loc, object]]:
+def walk(value: object, loc: DocPath = ()) -> Iterator[tuple[DocPath, object]]:
     """Every value inside a record (models, lists, tuples, mappings) with its location."""
     yield loc, value
     if isinstance(value, BaseModel):

@@ -29,17 +29,17 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from atlas_app.model.atlas import Atlas, Fault, Origin
+from atlas_app.model.data_files import describe_error, read_versioned
+from atlas_app.model.records import Reference
 from atlas_app.model.schema import (
-    SCHEMA_VERSION,
     AllowedContact,
     AtlasInfo,
     Group,
     Landmark,
-    Reference,
     Structure,
     VariantGroup,
 )
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
+from atlas_app.model.yaml_io import DocPath, LoadedYaml, relative_path
 
 LIST_KINDS: dict[str, type[BaseModel]] = {
     "references": Reference,
@@ -70,30 +70,7 @@ def linked_folders(root: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def describe_error(err: Any) -> tuple[tuple[str | int, ...], str]:
-    """A pydantic error as (path inside the record, readable problem)."""
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        msg = "unknown field (typo?)"
-    elif err["type"] == "missing":
-        msg = "required field is missing"
-    return loc, msg
-
-
-# pydantic puts the tag of a discriminated union in the error location; a reader wants
-# the field path, not the union branch.
-_UNION_TAGS = {
-    "centerline",
-    "mesh",
-    "mirror",
-    "offset",
-    "parametric",
-    "function-before[_from_string()]",
-}
-
-
-def _field_name(loc: tuple[str | int, ...], record_id: str) -> str:
+def _field_name(loc: DocPath, record_id: str) -> str:
     return ".".join(str(p) for p in (record_id, *loc)) if loc else record_id
 
 
@@ -108,30 +85,14 @@ class _Reader:
     def rel(self, path: Path) -> str:
         return relative_path(path)
 
-    def fault(
-        self, doc: LoadedYaml, path: tuple[str | int, ...], field: str, problem: str, check: str
-    ) -> None:
+    def fault(self, doc: LoadedYaml, path: DocPath, field: str, problem: str, check: str) -> None:
         self.faults.append(Fault(self.rel(doc.path), doc.line_of(path), field, problem, check))
 
     def read_file(self, path: Path) -> None:
-        try:
-            doc = load_yaml(path)
-        except YamlError as exc:
-            self.faults.append(Fault(self.rel(path), exc.line, exc.field, exc.problem, exc.check))
+        versioned = read_versioned(path, self.faults)
+        if versioned is None:
             return
-        data = doc.data
-        if not isinstance(data, dict):
-            self.fault(doc, (), "-", "expected a mapping at the top of the file", "schema")
-            return
-        version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
-            problem = (
-                "missing"
-                if version is None
-                else f"{version!r} is not supported (this app reads {SCHEMA_VERSION})"
-            )
-            self.fault(doc, ("schema_version",), "schema_version", problem, "schema_version")
-            return
+        doc, data = versioned
         kinds = [k for k in data if k != "schema_version"]
         if len(kinds) != 1 or kinds[0] not in (*LIST_KINDS, "atlas"):
             self.fault(

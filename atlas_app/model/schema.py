@@ -1,8 +1,10 @@
 """Typed, frozen records of the atlas data, as read from the YAML files.
 
-Each class mirrors one kind of entry in ``anatomy_data/``. Validation here is
-per record (types, shapes, ranges); checks that need the whole atlas (ids that
-resolve, citations that exist, prevalences that add up) live in ``checks.py``.
+Each class mirrors one kind of entry in ``anatomy_data/``: structures, landmarks, groups,
+variants, the manifest and allowed contacts here; the base record and citations in
+``records.py``; a structure's shapes in ``geometry_schema.py``. Validation here is per
+record (types, shapes, ranges); checks that need the whole atlas (ids that resolve,
+citations that exist, prevalences that add up) live in ``checks/``.
 """
 
 from __future__ import annotations
@@ -11,206 +13,33 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from atlas_app.model.geometry_schema import (
+    Geometry,
+)
+from atlas_app.model.records import (
+    Cites,
+    Figure,
+    Id,
+    Record,
+    Vec3,
+)
 
 SCHEMA_VERSION = 1
 
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
-Vec3 = tuple[float, float, float]
-
 Category = Literal["bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology", "instrument"]
+
 CATEGORIES: tuple[str, ...] = ("bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology")
 """The anatomical categories of atlas data (docs/architecture.md §1)."""
+
 SCENE_CATEGORIES: tuple[str, ...] = (*CATEGORIES, "instrument")
 """What a scene may also show: the instruments and working corridor of an approach step."""
+
 Side = Literal["right", "left", "midline"]
-Confidence = Literal["V", "I", "S", "U"]
-CONFIDENCE_MEANING = {
-    "V": "verbatim in the published text",
-    "I": "inferred or calculated from published numbers",
-    "S": "from a secondary source, not checked against the primary paper",
-    "U": "unsourced textbook value",
-}
 
-
-class Record(BaseModel):
-    """Base of every record: immutable, and unknown keys are errors (typos must not pass)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Reference(Record):
-    """One entry of the bibliography."""
-
-    id: Id
-    citation: str = Field(min_length=5)
-    short: str = Field(
-        min_length=2, description="How the app names it inline, e.g. 'Ebraheim 1997'"
-    )
-    url: str | None = None
-    doi: str | None = None
-    pmid: str | None = None
-    note: str | None = None
-
-
-class Citation(Record):
-    """A pointer into the bibliography, with how sure we are of the figure."""
-
-    ref: Id
-    confidence: Confidence = "V"
-    locator: str | None = Field(default=None, description="table, figure or page in the source")
-    note: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, value: Any) -> Any:
-        # `cite: [ebraheim_1997]` is the common case; a mapping adds confidence or a note.
-        if isinstance(value, str):
-            return {"ref": value}
-        return value
-
-
-Cites = Annotated[list[Citation], Field(min_length=1)]
-
-
-class Figure(Record):
-    """A published number attached to a structure (a width, a distance, a prevalence)."""
-
-    id: Id
-    label: str
-    value: float | None = None
-    sd: float | None = Field(default=None, ge=0)
-    min: float | None = None
-    max: float | None = None
-    unit: str
-    population: str | None = None
-    cite: Cites
-
-    @model_validator(mode="after")
-    def _has_a_number(self) -> Figure:
-        if self.value is None and (self.min is None or self.max is None):
-            raise ValueError("a figure needs a value, or both min and max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is greater than max")
-        return self
-
-
-class CenterlineGeometry(Record):
-    """A tube along control points: nerves, vessels, ureters.
-
-    ``radius`` is one number or one per point. ``aspect`` < 1 flattens the tube into a
-    band (the lumbosacral trunk is about 11 mm wide and 4 mm thick), thinnest along
-    ``flat_normal``.
-    """
-
-    kind: Literal["centerline"]
-    points: list[Vec3] = Field(min_length=2)
-    radius: float | list[float]
-    aspect: float = Field(default=1.0, gt=0, le=1)
-    flat_normal: Vec3 | None = None
-    source: Cites
-
-    def radii(self) -> list[float]:
-        if isinstance(self.radius, list):
-            return list(self.radius)
-        return [float(self.radius)] * len(self.points)
-
-
-class MeshGeometry(Record):
-    """A surface mesh shipped in ``anatomy_data/meshes``: ``file`` is the copy the browser
-    gets, ``detail`` (optional) a finer copy of the same surface for measurements."""
-
-    kind: Literal["mesh"]
-    file: str = Field(pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
-    detail: str | None = Field(default=None, pattern=r"^[\w./-]+\.(vtp|stl|ply)$")
-    closed: bool = True
-    """A closed surface (a bone, a disc, a muscle); ``mesh_data`` checks it has no open edge."""
-    source: Cites
-
-
-class MirrorGeometry(Record):
-    """The mirror image, across the midsagittal plane (x = 0), of another structure."""
-
-    kind: Literal["mirror"]
-    of: Id
-    source: Cites
-
-
-class OffsetGeometry(Record):
-    """A strand running beside another centerline structure: that structure's points shifted
-    by ``by`` (mm), over the stretch ``span`` of its length (fractions from its start), with
-    its own radius. Resolved after the variants are applied, so a doubled root follows
-    whatever course a variant gives the root it doubles."""
-
-    kind: Literal["offset"]
-    of: Id
-    by: Vec3
-    radius: float = Field(gt=0)
-    span: tuple[float, float] = (0.0, 1.0)
-    source: Cites
-
-    @model_validator(mode="after")
-    def _span_in_order(self) -> OffsetGeometry:
-        a, b = self.span
-        if not 0.0 <= a < b <= 1.0:
-            raise ValueError("span must be two fractions 0 <= start < end <= 1")
-        return self
-
-
-class ParametricGeometry(Record):
-    """A shape built from a few numbers, for what the CT lacks (always schematic).
-
-    - ``ellipsoid``: ``center``, ``size`` (three diameters), optional ``axes``
-      (rows = local x, y, z).
-    - ``box``: ``center``, ``size``, optional ``axes``.
-    - ``sheet``: a curved plate: ``points`` is its outline in the axial plane, swept from
-      ``z_range[0]`` to ``z_range[1]``, ``thickness`` thick.
-    - ``blob``: a smooth union of spheres at ``points`` with ``radii`` (cement, a fracture gap).
-    - ``cone``: a truncated cone from ``points[0]`` to ``points[1]`` with end ``radii``
-      (an approach's working corridor, an instrument's shaft); ``open``: without its end
-      discs (a channel to look into).
-    """
-
-    kind: Literal["parametric"]
-    shape: Literal["ellipsoid", "box", "sheet", "blob", "cone"]
-    center: Vec3 | None = None
-    size: Vec3 | None = None
-    axes: tuple[Vec3, Vec3, Vec3] | None = None
-    points: list[Vec3] | None = None
-    radii: list[float] | None = None
-    z_range: tuple[float, float] | None = None
-    thickness: float | None = Field(default=None, gt=0)
-    open: bool = False
-    source: Cites
-
-    @model_validator(mode="after")
-    def _fields_for_shape(self) -> ParametricGeometry:
-        need = {
-            "ellipsoid": ("center", "size"),
-            "box": ("center", "size"),
-            "sheet": ("points", "z_range", "thickness"),
-            "blob": ("points", "radii"),
-            "cone": ("points", "radii"),
-        }[self.shape]
-        missing = [name for name in need if getattr(self, name) is None]
-        if missing:
-            raise ValueError(f"a {self.shape} needs {', '.join(missing)}")
-        if self.shape in ("blob", "cone") and len(self.points or []) != len(self.radii or []):
-            raise ValueError(f"a {self.shape} needs one radius per point")
-        if self.shape == "cone" and len(self.points or []) != 2:
-            raise ValueError("a cone has two end points")
-        if self.open and self.shape != "cone":
-            raise ValueError("only a cone can be open")
-        if self.size is not None and min(self.size) <= 0:
-            raise ValueError("sizes must be positive")
-        return self
-
-
-Geometry = Annotated[
-    CenterlineGeometry | MeshGeometry | MirrorGeometry | OffsetGeometry | ParametricGeometry,
-    Field(discriminator="kind"),
-]
+SIDE_SIGN: dict[str, float] = {"right": 1.0, "left": -1.0}
+"""The sign of x (the patient's left-right axis) on each side."""
 
 
 class Structure(Record):
@@ -354,6 +183,7 @@ class AtlasInfo(Record):
 
 
 SIDE_PLACEHOLDER = "{side}"
+
 ContactId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\{side\})?$")]
 
 

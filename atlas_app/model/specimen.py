@@ -16,16 +16,14 @@ import numpy as np
 from pydantic import ValidationError
 
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import (
+from atlas_app.model.geometry_schema import (
     CenterlineGeometry,
     MirrorGeometry,
     OffsetGeometry,
     ParametricGeometry,
-    Patch,
-    Structure,
-    Vec3,
-    Warp,
 )
+from atlas_app.model.records import Vec3
+from atlas_app.model.schema import Patch, Structure, Warp
 
 DEFAULT_SPEC = "default"
 

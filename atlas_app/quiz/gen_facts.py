@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.geometry_schema import CenterlineGeometry
 from atlas_app.model.prevalence import split_unreported
-from atlas_app.model.schema import CenterlineGeometry, Citation, Figure, Structure
+from atlas_app.model.records import Citation, Figure
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen, arc_lengths
 from atlas_app.quiz.items import AtlasLink, Choice, Item, View, format_number
 from atlas_app.quiz.loader import figure_questions

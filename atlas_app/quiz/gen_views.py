@@ -7,7 +7,8 @@ from functools import partial
 
 import numpy as np
 
-from atlas_app.model.schema import Citation, Structure
+from atlas_app.model.records import Citation
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen
 from atlas_app.quiz.items import AtlasLink, Choice, Item, View, in_sentence, option_name
 from atlas_app.quiz.template import Context, Template, sample_specimen

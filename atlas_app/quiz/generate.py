@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from threading import Lock
 
 import numpy as np
 
 from atlas_app.approaches.loader import ApproachSet
+from atlas_app.caching import ObjectMemo
 from atlas_app.model.atlas import Atlas
 from atlas_app.quiz import gen_approaches, gen_facts, gen_views
 from atlas_app.quiz.items import Item
@@ -46,24 +46,20 @@ TEMPLATES: Mapping[str, Template] = {
 """The registry of generators: every template by name. A new template is added here."""
 
 
-_ids_cache: dict[int, tuple[Context, dict[str, tuple[str, str]]]] = {}
-_ids_lock = Lock()
+_ids: ObjectMemo[dict[str, tuple[str, str]]] = ObjectMemo(items=8)
 
 
 def generated_ids(ctx: Context) -> dict[str, tuple[str, str]]:
     """Every generated item id → (template, topic), in a stable order (remembered per
     atlas and approach set: they are shared, read-only objects)."""
-    key = id(ctx.atlas) ^ (id(ctx.approaches) << 1)
-    with _ids_lock:
-        found = _ids_cache.get(key)
-    if found is not None and found[0].atlas is ctx.atlas and found[0].approaches is ctx.approaches:
-        return found[1]
+    return _ids.get_or_make((ctx.atlas, ctx.approaches), lambda: _generated_ids(ctx))
+
+
+def _generated_ids(ctx: Context) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for name, template in TEMPLATES.items():
         for item_id, topic in template.ids(ctx).items():
             out[item_id] = (name, topic)
-    with _ids_lock:
-        _ids_cache[key] = (ctx, out)
     return out
 
 

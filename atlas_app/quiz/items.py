@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from atlas_app.model.schema import Citation
+from atlas_app.model.records import Citation
 from atlas_app.scene.spec import SceneSpec
 
 Kind = Literal["choice", "multi", "order", "numeric", "click"]

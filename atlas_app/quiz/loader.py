@@ -14,17 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 from pydantic import ValidationError
 
 from atlas_app.approaches.loader import known_structures
+from atlas_app.caching import ObjectMemo
 from atlas_app.model.atlas import Atlas, Fault
-from atlas_app.model.loader import describe_error
-from atlas_app.model.schema import SCHEMA_VERSION
+from atlas_app.model.data_files import describe_error, field_path, read_versioned
 from atlas_app.model.specimen import SpecError, parse_spec
-from atlas_app.model.yaml_io import LoadedYaml, YamlError, load_yaml, relative_path
+from atlas_app.model.yaml_io import DocPath, LoadedYaml, relative_path
 from atlas_app.quiz.bank_check import cue_problems, stem_problems, unit_of
 from atlas_app.quiz.schema import (
     QUESTIONS_KEY,
@@ -36,7 +35,7 @@ from atlas_app.quiz.schema import (
 from atlas_app.quiz.topics import TOPICS
 
 FOLDER = "quiz"
-Issue = tuple[tuple[str | int, ...], str, str]  # (field path, problem, check)
+Issue = tuple[DocPath, str, str]  # (field path, problem, check)
 
 
 @dataclass(frozen=True)
@@ -52,10 +51,6 @@ class QuizBank:
         return [i for i in self.items.values() if i.topic == topic]
 
 
-def _field(loc: tuple[str | int, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "-"
-
-
 class _Reader:
     def __init__(self, atlas: Atlas) -> None:
         self.atlas = atlas
@@ -69,32 +64,18 @@ class _Reader:
         self,
         rel: str,
         doc: LoadedYaml,
-        loc: tuple[str | int, ...],
+        loc: DocPath,
         problem: str,
         check: str,
     ) -> None:
-        self.faults.append(Fault(rel, doc.line_of(loc), _field(loc), problem, check))
+        self.faults.append(Fault(rel, doc.line_of(loc), field_path(loc), problem, check))
 
     def read(self, path: Path) -> None:
+        versioned = read_versioned(path, self.faults)
+        if versioned is None:
+            return
+        doc, data = versioned
         rel = relative_path(path)
-        try:
-            doc = load_yaml(path)
-        except YamlError as exc:
-            self.faults.append(Fault(rel, exc.line, exc.field, exc.problem, exc.check))
-            return
-        data = doc.data
-        if not isinstance(data, dict):
-            self.add(rel, doc, (), "expected a mapping at the top of the file", "schema")
-            return
-        version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
-            problem = (
-                "missing"
-                if version is None
-                else f"{version!r} is not supported (this app reads {SCHEMA_VERSION})"
-            )
-            self.add(rel, doc, ("schema_version",), problem, "schema_version")
-            return
         others = [k for k in data if k not in ("schema_version", QUIZ_KEY, QUESTIONS_KEY)]
         if others or not (QUIZ_KEY in data or QUESTIONS_KEY in data):
             self.add(
@@ -117,19 +98,19 @@ class _Reader:
                 read(rel, doc, i, raw)
 
     def read_question(self, rel: str, doc: LoadedYaml, i: int, raw: Any) -> None:
-        base: tuple[str | int, ...] = (QUESTIONS_KEY, i)
+        base: DocPath = (QUESTIONS_KEY, i)
         try:
             question = FigureQuestion.model_validate(raw)
         except ValidationError as exc:
             for err in exc.errors():
                 loc, msg = describe_error(err)
                 line = doc.line_of((*base, *loc))
-                self.faults.append(Fault(rel, line, _field((*base, *loc)), msg, "schema"))
+                self.faults.append(Fault(rel, line, field_path((*base, *loc)), msg, "schema"))
             return
         problems = list(self.check_question(question))
         for loc, problem, check in problems:
             line = doc.line_of((*base, *loc))
-            self.faults.append(Fault(rel, line, _field((*base, *loc)), problem, check))
+            self.faults.append(Fault(rel, line, field_path((*base, *loc)), problem, check))
         if problems:
             return
         if question.target in self.questions:
@@ -175,7 +156,7 @@ class _Reader:
             yield ("stem",), problem, "quiz_stem"
 
     def read_item(self, rel: str, doc: LoadedYaml, i: int, raw: Any) -> None:
-        base: tuple[str | int, ...] = (QUIZ_KEY, i)
+        base: DocPath = (QUIZ_KEY, i)
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         label = str(raw_id) if raw_id else f"{QUIZ_KEY}[{i}]"
         try:
@@ -184,12 +165,12 @@ class _Reader:
             for err in exc.errors():
                 loc, msg = describe_error(err)
                 line = doc.line_of((*base, *loc))
-                self.faults.append(Fault(rel, line, _field((label, *loc)), msg, "schema"))
+                self.faults.append(Fault(rel, line, field_path((label, *loc)), msg, "schema"))
             return
         problems = list(self.cross_check(item))
         for loc, problem, check in problems:
             line = doc.line_of((*base, *loc))
-            self.faults.append(Fault(rel, line, _field((item.id, *loc)), problem, check))
+            self.faults.append(Fault(rel, line, field_path((item.id, *loc)), problem, check))
         if problems:
             return
         if item.id in self.items:
@@ -235,8 +216,16 @@ class _Reader:
                 yield ("specimen",), str(exc), "references_resolve"
 
 
+_banks: ObjectMemo[QuizBank] = ObjectMemo(items=8)
+
+
 def load_quiz_bank(atlas: Atlas) -> QuizBank:
-    """Read and check every quiz file of an atlas (none is fine: an empty bank)."""
+    """Read and check every quiz file of an atlas (none is fine: an empty bank), once per
+    atlas object: the quiz page, the titles and the generated questions share one reading."""
+    return _banks.get_or_make((atlas,), lambda: _read_quiz_bank(atlas))
+
+
+def _read_quiz_bank(atlas: Atlas) -> QuizBank:
     reader = _Reader(atlas)
     folder = atlas.root / FOLDER
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
@@ -249,18 +238,7 @@ def check_quiz(atlas: Atlas) -> list[Fault]:
     return list(load_quiz_bank(atlas).faults)
 
 
-_questions: dict[int, tuple[Atlas, dict[str, FigureQuestion]]] = {}
-_questions_lock = Lock()
-
-
 def figure_questions(atlas: Atlas) -> dict[str, FigureQuestion]:
     """The questions of the atlas's quiz files, by target (``structure.figure`` or a variant
-    option id); remembered per atlas object (the atlas is shared and read-only)."""
-    with _questions_lock:
-        found = _questions.get(id(atlas))
-    if found is not None and found[0] is atlas:
-        return found[1]
-    questions = load_quiz_bank(atlas).questions
-    with _questions_lock:
-        _questions[id(atlas)] = (atlas, questions)
-    return questions
+    option id)."""
+    return load_quiz_bank(atlas).questions

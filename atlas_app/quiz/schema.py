@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from atlas_app.model.schema import Citation, Cites, Id, Record
+from atlas_app.model.records import Citation, Cites, Id, Record
 
 QUIZ_KEY = "quiz_items"
 QUESTIONS_KEY = "figure_questions"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from threading import Lock
 
 import numpy as np
 import pyvista as pv
 
 from atlas_app.approaches.field_view import WALL_GROUP
+from atlas_app.caching import ObjectMemo
 from atlas_app.geometry.specimen_meshes import surfaces_of
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.camera import CAMERA_PRESETS, CameraSpec
@@ -178,23 +178,18 @@ def survey(atlas: Atlas, specimen: Specimen, scene: SceneSpec) -> dict[str, int]
     return pixel_counts(labels, ids)
 
 
-_SURVEYS: dict[tuple[int, str, str], tuple[Atlas, dict[str, int]]] = {}
-_lock = Lock()
+_surveys: ObjectMemo[dict[str, int]] = ObjectMemo(items=64)
 
 
 def default_visibility(atlas: Atlas, camera: str, mode: str) -> dict[str, int]:
     """:func:`survey` of the usual anatomy in a whole-region quiz view (remembered per
     atlas object: the atlas is the same for every user)."""
-    key = (id(atlas), camera, mode)
-    with _lock:
-        found = _SURVEYS.get(key)
-    if found is not None and found[0] is atlas:
-        return found[1]
-    specimen = build_specimen(atlas)
-    result = survey(atlas, specimen, quiz_scene(atlas, specimen, camera, mode=mode))
-    with _lock:
-        _SURVEYS[key] = (atlas, result)
-    return result
+
+    def make() -> dict[str, int]:
+        specimen = build_specimen(atlas)
+        return survey(atlas, specimen, quiz_scene(atlas, specimen, camera, mode=mode))
+
+    return _surveys.get_or_make((atlas,), make, camera, mode)
 
 
 def camera_phrase(camera: str) -> str:

@@ -13,7 +13,8 @@ import numpy as np
 
 from atlas_app.geometry.shapes import centerline_curve
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import CenterlineGeometry, ParametricGeometry, Structure
+from atlas_app.model.geometry_schema import CenterlineGeometry, ParametricGeometry
+from atlas_app.model.schema import SIDE_SIGN, Structure
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty import fluoro
 from atlas_app.sacroplasty.fluoro import Style, ViewGeometry
@@ -31,7 +32,7 @@ from atlas_app.sacroplasty.needle import (
     technique_paths,
 )
 from atlas_app.sacroplasty.overlay import Mark, png_bytes, to_rgb, zone_layer
-from atlas_app.sacroplasty.points import SIDE_SIGN, resolve
+from atlas_app.sacroplasty.points import resolve
 from atlas_app.sacroplasty.schema import sided
 
 STANDARD_VIEWS = ("ap", "lateral", "oblique_30")

@@ -17,7 +17,7 @@ import numpy as np
 
 from atlas_app.geometry.centerline import Array
 from atlas_app.model.atlas import Atlas
-from atlas_app.model.schema import ParametricGeometry
+from atlas_app.model.geometry_schema import ParametricGeometry
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty.loader import SacroplastySet
 from atlas_app.sacroplasty.needle import Spheres, anatomy_for

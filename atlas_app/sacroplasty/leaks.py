@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import vtk
 
+from atlas_app.geometry.measure import signed_distance
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.specimen import Specimen
@@ -55,11 +55,7 @@ def leak_cement(data: SacroplastySet, specimen: Specimen, scenario_id: str, side
 def cement_gap(atlas: Atlas, specimen: Specimen, structure_id: str, cement: Spheres) -> float:
     """Gap from the cement's surface to a structure's surface (mm, negative overlapping)."""
     mesh = cached_structure_mesh(atlas, specimen.structures[structure_id])
-    f = vtk.vtkImplicitPolyDataDistance()
-    f.SetInput(mesh)
-    return float(
-        min(f.EvaluateFunction(c) - r for c, r in zip(cement.centres, cement.radii, strict=True))
-    )
+    return float((signed_distance(mesh, cement.centres) - cement.radii).min())
 
 
 def leak_threats(

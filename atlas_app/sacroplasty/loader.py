@@ -16,7 +16,6 @@ from pydantic import BaseModel
 
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.data_files import (
-    Loc,
     field_path,
     known_structures,
     read_versioned,
@@ -24,8 +23,8 @@ from atlas_app.model.data_files import (
     validate_record,
     walk,
 )
-from atlas_app.model.schema import Citation
-from atlas_app.model.yaml_io import LoadedYaml
+from atlas_app.model.records import Citation
+from atlas_app.model.yaml_io import DocPath, LoadedYaml
 from atlas_app.sacroplasty.schema import (
     SIDES,
     DenisZone,
@@ -55,7 +54,7 @@ class Source:
 
     file: str
     doc: LoadedYaml
-    path: Loc
+    path: DocPath
 
     def line(self, *sub: str | int) -> int:
         return self.doc.line_of((*self.path, *sub))
@@ -163,7 +162,7 @@ def _make_set(
     )
 
 
-Issue = tuple[Loc, str, str]
+Issue = tuple[DocPath, str, str]
 
 
 def _missing_sided(template: str, known: set[str] | dict[str, Any]) -> list[str]:
@@ -193,7 +192,7 @@ def _cross_check(record: BaseModel, atlas: Atlas, loaded: SacroplastySet) -> Ite
 
 
 def _check_point(
-    spec: PointSpec, loc: Loc, atlas: Atlas, structures: set[str], loaded: SacroplastySet
+    spec: PointSpec, loc: DocPath, atlas: Atlas, structures: set[str], loaded: SacroplastySet
 ) -> Iterator[Issue]:
     if spec.landmark is not None:
         for name in _missing_sided(spec.landmark, atlas.landmarks):

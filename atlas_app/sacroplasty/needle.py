@@ -11,7 +11,6 @@ its foramina open), so every part of a path is checked.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import Literal
@@ -20,12 +19,15 @@ import numpy as np
 import pyvista as pv
 import vtk
 
+from atlas_app.caching import Memo, MiB
 from atlas_app.geometry.centerline import Array, segment_pairs
+from atlas_app.geometry.measure import evaluate_distance, implicit_distance
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh
 from atlas_app.model.atlas import Atlas
+from atlas_app.model.schema import SIDE_SIGN
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty.loader import SacroplastySet
-from atlas_app.sacroplasty.points import SIDE_SIGN, mirrored, resolve
+from atlas_app.sacroplasty.points import mirrored, resolve
 from atlas_app.sacroplasty.schema import Technique, sided
 
 SACRUM_ID = "sacrum"
@@ -191,9 +193,8 @@ class Anatomy:
 
     def depth(self, points: Array) -> Array:
         """Signed distance to the sacral surface: negative inside the bone (mm)."""
-        f = self._sdf.EvaluateFunction
         with self._vtk_lock:
-            return np.array([f(p) for p in np.asarray(points, float).reshape(-1, 3)])
+            return evaluate_distance(self._sdf, points)
 
     def normal(self, point: Array, h: float = 0.5) -> Array:
         """Outward unit normal of the sacral surface near ``point`` (gradient of depth)."""
@@ -205,9 +206,8 @@ class Anatomy:
 
     def nerve_gap(self, nerve_id: str, points: Array) -> float:
         """Smallest distance from the points to the nerve's surface (negative inside)."""
-        f = self._nerve_sdf[nerve_id].EvaluateFunction
         with self._vtk_lock:
-            return float(min(f(p) for p in np.asarray(points, float).reshape(-1, 3)))
+            return float(evaluate_distance(self._nerve_sdf[nerve_id], points).min())
 
     def margins(self, z: float) -> tuple[float, float]:
         """|x| of the medial and lateral margins of the foramina at height z (Denis zone
@@ -268,9 +268,8 @@ def _canals(data: SacroplastySet, specimen: Specimen, side: str) -> tuple[Canal,
     return tuple(out)
 
 
-_cache: OrderedDict[tuple[str, ...], Anatomy] = OrderedDict()
-_lock = Lock()
-_CACHE_SIZE = 32
+# One side's measuring anatomy takes about 0.2 MB.
+_anatomies: Memo[tuple[str, ...], Anatomy] = Memo(max_bytes=8 * MiB)
 
 
 def anatomy_for(atlas: Atlas, specimen: Specimen, data: SacroplastySet, side: str) -> Anatomy:
@@ -284,36 +283,26 @@ def anatomy_for(atlas: Atlas, specimen: Specimen, data: SacroplastySet, side: st
         *(specimen.structures[n].geometry.model_dump_json() for n in nerves),
         repr([(f.id, f.model_dump_json()) for f in data.foramina.values()]),
     )
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
+    return _anatomies.get_or_make(key, lambda: _build_anatomy(atlas, specimen, data, side))
+
+
+def _build_anatomy(atlas: Atlas, specimen: Specimen, data: SacroplastySet, side: str) -> Anatomy:
     sacrum = cached_structure_mesh(atlas, specimen.structures[SACRUM_ID])
-    sdf = vtk.vtkImplicitPolyDataDistance()
-    sdf.SetInput(sacrum)
     nerve_objs = []
     nerve_sdf = {}
-    for nid in nerves:
+    for nid in _nerve_ids(specimen, side):
         mesh = cached_structure_mesh(atlas, specimen.structures[nid])
-        f = vtk.vtkImplicitPolyDataDistance()
-        f.SetInput(mesh)
         nerve_objs.append(Nerve(nid, specimen.structures[nid].name, mesh))
-        nerve_sdf[nid] = f
-    anatomy = Anatomy(
+        nerve_sdf[nid] = implicit_distance(mesh)
+    return Anatomy(
         side=side,
         sacrum=sacrum,
         canals=_canals(data, specimen, side),
         nerves=tuple(nerve_objs),
         s1_body_center=np.asarray(specimen.landmarks.get("s1_body_center", (0, -17.6, 1.1))),
-        _sdf=sdf,
+        _sdf=implicit_distance(sacrum),
         _nerve_sdf=nerve_sdf,
     )
-    with _lock:
-        _cache[key] = anatomy
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return anatomy
 
 
 # --- Measuring a needle ------------------------------------------------------------------
@@ -626,5 +615,4 @@ def _with_warnings(m: NeedleMeasures, path: NeedlePath, anatomy: Anatomy) -> Nee
 
 def clear_caches() -> None:
     """Forget built anatomy (benchmarks measure the cold path)."""
-    with _lock:
-        _cache.clear()
+    _anatomies.clear()

@@ -14,7 +14,7 @@ from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from atlas_app.geometry.centerline import Array
 from atlas_app.sacroplasty.fluoro import U8, Fluoro
@@ -35,11 +35,6 @@ class Mark:
     dot: bool = False
     label_at: int = -1  # which point carries the label
     big: bool = False  # label in the large font (zone numbers)
-
-
-def _hex_rgb(color: str) -> RGB:
-    h = color.lstrip("#")
-    return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
 
 
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
@@ -70,7 +65,7 @@ def zone_layer(
     zone = np.where(ax >= lateral, 1, np.where(ax > medial, 2, 3))
     for number, color in colors.items():
         sel = fluoro.sacrum_silhouette & (zone == number)
-        layer[sel, :3] = np.array(_hex_rgb(color)) / 255.0
+        layer[sel, :3] = np.array(ImageColor.getrgb(color)) / 255.0
         layer[sel, 3] = alpha
     return layer
 

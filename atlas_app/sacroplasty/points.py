@@ -6,12 +6,11 @@ import numpy as np
 
 from atlas_app.geometry.centerline import Array
 from atlas_app.geometry.shapes import centerline_curve
-from atlas_app.model.schema import CenterlineGeometry, ParametricGeometry
+from atlas_app.model.geometry_schema import CenterlineGeometry, ParametricGeometry
+from atlas_app.model.schema import SIDE_SIGN
 from atlas_app.model.specimen import Specimen
 from atlas_app.sacroplasty.loader import SacroplastySet
 from atlas_app.sacroplasty.schema import AlongStructure, PointSpec, sided
-
-SIDE_SIGN = {"right": 1.0, "left": -1.0}
 
 
 class PointError(ValueError):

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from atlas_app.model.schema import Cites, Id, Record, Vec3
+from atlas_app.model.records import Cites, Id, Record, Vec3
 
 SIDES: tuple[str, ...] = ("right", "left")
 Side = Literal["right", "left"]

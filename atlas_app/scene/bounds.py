@@ -14,12 +14,8 @@ import numpy as np
 
 from atlas_app.geometry.deform import DeformedGeometry
 from atlas_app.geometry.shapes import read_mesh, structure_mesh
-from atlas_app.model.schema import (
-    CenterlineGeometry,
-    MeshGeometry,
-    ParametricGeometry,
-    Structure,
-)
+from atlas_app.model.geometry_schema import CenterlineGeometry, MeshGeometry, ParametricGeometry
+from atlas_app.model.schema import Structure
 from atlas_app.scene.cameras import Bounds, union_bounds
 
 

@@ -31,26 +31,20 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from threading import Lock
 from typing import Any
 
 import numpy as np
 import pyvista as pv
 from numpy.typing import NDArray
 
+from atlas_app.caching import Memo, MiB
 from atlas_app.geometry.centerline import Curve
 from atlas_app.geometry.deform import DeformedGeometry, displace
 from atlas_app.geometry.shapes import PARAMETRIC_BUILDERS, centerline_curve, read_mesh, tube
-from atlas_app.model.schema import (
-    CenterlineGeometry,
-    MeshGeometry,
-    ParametricGeometry,
-    Structure,
-)
+from atlas_app.model.geometry_schema import CenterlineGeometry, MeshGeometry, ParametricGeometry
+from atlas_app.model.schema import Structure
 from atlas_app.scene.shading import split_normals
 
 Array = NDArray[np.float64]
@@ -349,34 +343,10 @@ def decode_blob(data: bytes) -> tuple[Array, NDArray[np.integer[Any]] | None]:
 # --- Cached by geometry ---------------------------------------------------------------
 
 
-class _Lru:
-    """A small thread-safe LRU map whose values are made once per key."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: str, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-            # VTK filters may touch their input's state: one maker at a time.
-            value = make()
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-            return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_meshes = _Lru(1024)
-_blobs = _Lru(2048)
+# A specimen's encoded surfaces take about 0.4 MB, their blobs as much. VTK filters may
+# touch their input's state: one maker at a time (serial).
+_meshes: Memo[str, BrowserMesh] = Memo(max_bytes=32 * MiB, serial=True)
+_blobs: Memo[str, bytes] = Memo(max_bytes=32 * MiB, serial=True)
 
 
 def structure_mesh_key(structure: Structure, atlas_root: Path, base: Structure | None) -> str:
@@ -397,14 +367,14 @@ def browser_mesh(
         anchors = tube_anchors(g) if isinstance(g, CenterlineGeometry) else None
         return encode_surface(surface, anchors)
 
-    return _meshes.get(structure_mesh_key(structure, atlas_root, base), make)
+    return _meshes.get_or_make(structure_mesh_key(structure, atlas_root, base), make)
 
 
 def blob(mesh: BrowserMesh, with_triangles: bool) -> bytes:
     """:func:`full_blob` or :func:`points_blob`, remembered by the mesh's digest."""
     key = f"{mesh.digest}:{'M' if with_triangles else 'P'}"
     make = (lambda: full_blob(mesh)) if with_triangles else (lambda: points_blob(mesh))
-    return _blobs.get(key, make)
+    return _blobs.get_or_make(key, make)
 
 
 def clear_caches() -> None:

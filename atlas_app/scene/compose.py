@@ -21,6 +21,8 @@ import colorsys
 from collections import Counter
 from collections.abc import Iterable
 
+from PIL import ImageColor
+
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.camera import CAMERA_PRESETS, DEFAULT_CAMERA, CameraSpec, preset
 from atlas_app.model.schema import SCENE_CATEGORIES
@@ -49,8 +51,8 @@ CATEGORY_PLURAL = {
 
 
 def _rgb(color: str) -> tuple[float, float, float]:
-    h = color.lstrip("#")
-    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255)
+    r, g, b = ImageColor.getrgb(color)[:3]
+    return (r / 255, g / 255, b / 255)
 
 
 def _hex(rgb: Iterable[float]) -> str:

@@ -13,18 +13,17 @@ only inside the render worker (:mod:`render_worker`), never in the Streamlit ser
 from __future__ import annotations
 
 import io
-from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pyvista as pv
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 from scipy import ndimage
 
+from atlas_app.caching import MiB, ObjectMemo, memoize
 from atlas_app.scene.shading import (
     AMBIENT,
     DIFFUSE,
@@ -56,12 +55,7 @@ class Pin:
     y: int
 
 
-def _rgb255(color: str) -> Rgb:
-    h = color.lstrip("#")
-    return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
-
-
-@lru_cache(maxsize=8)
+@memoize(items=8)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu Sans (Debian's, else matplotlib's copy), else Pillow's built-in font."""
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
@@ -81,22 +75,13 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.Im
 # --- Drawing the scene --------------------------------------------------------------
 
 
-_SHADED_CACHE_SIZE = 256
-_shaded: OrderedDict[int, tuple[pv.PolyData, pv.PolyData]] = OrderedDict()
+_shaded: ObjectMemo[pv.PolyData] = ObjectMemo(max_bytes=64 * MiB)
 
 
 def shaded(mesh: pv.PolyData) -> pv.PolyData:
     """The surface with smooth point normals (split at sharp edges), remembered per mesh
     object: the geometry layer hands out the same object for the same geometry."""
-    found = _shaded.get(id(mesh))
-    if found is not None and found[0] is mesh:
-        _shaded.move_to_end(id(mesh))
-        return found[1]
-    out = split_normals(mesh)
-    _shaded[id(mesh)] = (mesh, out)  # holding the mesh keeps its id from being reused
-    while len(_shaded) > _SHADED_CACHE_SIZE:
-        _shaded.popitem(last=False)
-    return out
+    return _shaded.get_or_make((mesh,), lambda: split_normals(mesh))
 
 
 def _plotter(spec: SceneSpec, size: tuple[int, int]) -> pv.Plotter:
@@ -295,7 +280,7 @@ def compose_image(
 ) -> Image.Image:
     """The final picture: the view with its pins, and the key (title and names) beside it."""
     width, height = size
-    canvas = Image.new("RGB", (width, height), _rgb255(spec.background))
+    canvas = Image.new("RGB", (width, height), ImageColor.getrgb(spec.background))
     canvas.paste(Image.fromarray(view), (0, 0))
     draw = ImageDraw.Draw(canvas)
     small = font(max(10, radius + 1), bold=True)
@@ -321,7 +306,9 @@ def compose_image(
             draw, Pin(pin.number, pin.structure_id, pin.label, pin.color, cx, cy), radius, small
         )
         sw = x0 + pad + 2 * radius + 6
-        draw.rectangle((sw, cy - 5, sw + 10, cy + 5), fill=_rgb255(pin.color), outline=(60, 60, 60))
+        draw.rectangle(
+            (sw, cy - 5, sw + 10, cy + 5), fill=ImageColor.getrgb(pin.color), outline=(60, 60, 60)
+        )
         text_x = sw + 16
         draw.text(
             (text_x, cy),

@@ -9,8 +9,9 @@ The licences of the code in it are in ``atlas_app/viewer/THIRD_PARTY_LICENSES.tx
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
+
+from atlas_app.caching import memoize
 
 COMPONENT = "atlas-app.viewer"
 """The Streamlit component's name: ``<project>.<component>`` as pyproject.toml declares
@@ -39,7 +40,7 @@ def external_urls(page: str) -> list[str]:
     return sorted(set(found))
 
 
-@lru_cache(maxsize=1)
+@memoize(items=1)
 def bundle_js() -> str:
     """The viewer's code (an ES module; it also sets ``globalThis.SacralAlaViewer``)."""
     try:
@@ -50,7 +51,7 @@ def bundle_js() -> str:
         ) from exc
 
 
-@lru_cache(maxsize=1)
+@memoize(items=1)
 def licences_text() -> str:
     """The viewer's own licence line and the licences of the code bundled in it."""
     return (

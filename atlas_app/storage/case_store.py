@@ -298,9 +298,6 @@ def unshare_case(engine: Engine, actor_id: int, case_id: int, member_id: int) ->
             record_event(session, actor, "unshare", _case_name(record), f"{name} ({was})")
 
 
-remove_coeditor = unshare_case
-
-
 @dataclass(frozen=True)
 class CaseSharing:
     """Who a case is shared with: the owner's cohort (read-only) and named people."""

@@ -35,7 +35,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 ROLES = ("trainee", "faculty", "admin")
-AUTH_SOURCES = ("password", "oidc")
 
 USERNAME_MAX = 254  # an e-mail address (OpenID Connect accounts use it as the username)
 NAME_MAX = 200

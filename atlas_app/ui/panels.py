@@ -9,7 +9,8 @@ import streamlit as st
 
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.prevalence import option_label, split_unreported
-from atlas_app.model.schema import CONFIDENCE_MEANING, Structure
+from atlas_app.model.records import CONFIDENCE_MEANING
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen, format_spec, sample_choices
 from atlas_app.scene.compose import variant_names
 from atlas_app.ui.resources import LoadedAtlas

@@ -403,7 +403,7 @@ def shown(markdown: str) -> str:
 @pytest.fixture
 def hostile_items(monkeypatch, shipped_atlas):
     """Items whose every text is hostile, made when the quiz page asks for them."""
-    from atlas_app.model.schema import Citation
+    from atlas_app.model.records import Citation
     from atlas_app.quiz import session
     from atlas_app.quiz.items import Choice, Item
 

@@ -17,7 +17,7 @@ import pytest
 from atlas_app.geometry.centerline import Curve
 from atlas_app.geometry.measure import crossing_z, inside, signed_distance, vertebral_level
 from atlas_app.geometry.shapes import centerline_curve, structure_mesh
-from atlas_app.model.schema import CenterlineGeometry
+from atlas_app.model.geometry_schema import CenterlineGeometry
 from atlas_app.model.specimen import build_specimen
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

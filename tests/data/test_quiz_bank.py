@@ -373,7 +373,7 @@ def test_the_bank_check_rejects_cueing_options_and_vague_stems(mini_atlas_copy, 
 
 def test_the_check_rejects_the_old_generated_stem():
     """The stem generated before: no quantity, unit or population."""
-    from atlas_app.model.schema import Citation
+    from atlas_app.model.records import Citation
     from atlas_app.quiz.bank_check import item_problems
     from atlas_app.quiz.items import Choice, Item
 

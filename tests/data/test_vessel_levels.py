@@ -11,7 +11,7 @@ import pytest
 from atlas_app.geometry.centerline import Curve
 from atlas_app.geometry.measure import vertebral_level
 from atlas_app.geometry.shapes import centerline_curve
-from atlas_app.model.schema import CenterlineGeometry
+from atlas_app.model.geometry_schema import CenterlineGeometry
 from atlas_app.model.specimen import Specimen, build_specimen, sample_specimens
 
 GROUP = "great_vessel_levels"

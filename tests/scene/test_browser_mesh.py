@@ -9,8 +9,9 @@ import pyvista as pv
 
 from atlas_app.geometry.deform import DeformedGeometry, Move, deform_centerline, displace
 from atlas_app.geometry.shapes import centerline_curve
+from atlas_app.model.geometry_schema import CenterlineGeometry, ParametricGeometry
 from atlas_app.model.loader import load_atlas
-from atlas_app.model.schema import CenterlineGeometry, ParametricGeometry, Structure
+from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import build_specimen
 from atlas_app.scene import browser_mesh as bm
 from tests.conftest import MINI_ATLAS

@@ -22,8 +22,8 @@ from atlas_app.geometry.deform import (
     find_vessel_tree,
     stretch,
 )
+from atlas_app.model.geometry_schema import CenterlineGeometry
 from atlas_app.model.loader import load_atlas
-from atlas_app.model.schema import CenterlineGeometry
 from atlas_app.model.specimen import build_specimen
 from tests.conftest import MINI_ATLAS
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from atlas_app.model.schema import Citation
+from atlas_app.model.records import Citation
 from atlas_app.quiz.anki import export_topic
 from atlas_app.quiz.items import Choice, Item, PickMap
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from atlas_app.model.schema import Citation
+from atlas_app.model.records import Citation
 from atlas_app.quiz.grading import grade, parse_number
 from atlas_app.quiz.items import Choice, Item, PickMap
 

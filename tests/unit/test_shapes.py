@@ -12,7 +12,7 @@ from atlas_app.geometry.centerline import (
     transport_frames,
 )
 from atlas_app.geometry.shapes import blob, box, ellipsoid, sheet, tube
-from atlas_app.model.schema import ParametricGeometry
+from atlas_app.model.geometry_schema import ParametricGeometry
 
 SRC = [{"ref": "x"}]
 

@@ -12,14 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atlas_app.model.yaml_io import (
-    CASE_LIMITS,
-    DATA_LIMITS,
-    YamlError,
-    YamlLimits,
-    load_yaml,
-    parse_yaml,
-)
+from atlas_app.model.yaml_io import CASE_LIMITS, DATA_LIMITS, YamlError, YamlLimits
+from atlas_app.model.yaml_reader import load_yaml, parse_yaml
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 
 NAME = Path("doc.yaml")
