@@ -12,6 +12,7 @@ slide list), ``atlas_app/ui/slide_editor.py`` (one slide) and ``atlas_app/ui/cas
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from atlas_app.cases.model import CaseError
 from atlas_app.ui.account import account_unavailable, escape_markdown, page_account
@@ -148,7 +149,7 @@ for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML",
     if column.button(label, key=f"export-{kind}", width="stretch"):
         bar = st.progress(0.0, text="Starting the export…")
 
-        def _progress(fraction: float, message: str, bar=bar) -> None:  # type: ignore[no-untyped-def]
+        def _progress(fraction: float, message: str, bar: DeltaGenerator = bar) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
         try:

@@ -25,7 +25,9 @@ from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.presentation import Presentation as PresentationType
+from pptx.shapes.picture import Picture
 from pptx.slide import Slide
+from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Pt
 
 from atlas_app.approaches.loader import ApproachSet
@@ -82,7 +84,9 @@ def _size_for(text: str, sizes: Sequence[tuple[int, int]], smallest: int) -> int
     return smallest
 
 
-def _fill(frame, text: str, size: int, color: RGBColor = INK, bullets: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _fill(
+    frame: TextFrame, text: str, size: int, color: RGBColor = INK, bullets: bool = True
+) -> None:
     """Put plain text in a text frame: one paragraph per line, ``- `` lines as bullets."""
     frame.clear()
     frame.word_wrap = True
@@ -145,9 +149,10 @@ def _notes(slide: Slide, notes: str) -> None:
             frame.text = notes
 
 
-def _alt_text(shape, text: str) -> None:  # type: ignore[no-untyped-def]
+def _alt_text(shape: Picture, text: str) -> None:
     """The picture's description for screen readers (PowerPoint's *Alt Text*)."""
-    shape._element.nvPicPr.cNvPr.set("descr", text[:4000])
+    (properties,) = shape._element.xpath("./p:nvPicPr/p:cNvPr")
+    properties.set("descr", text[:4000])
 
 
 def _annotations(slide: Slide, items: Sequence[str], left: int, top: int, height: int) -> None:
