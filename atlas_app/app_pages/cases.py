@@ -137,10 +137,10 @@ if stored.is_owner:
 st.subheader("Export")
 from atlas_app.cases.yaml_io import case_to_yaml  # noqa: E402
 
-case_ref = (user.id, stored.id)
+case_ref, reader = (user.id, stored.id), engine  # as narrowed above, for the click
 st.download_button(  # the file is made at the click, if the case may still be read then
     "Export YAML",
-    lambda: case_to_yaml(store.get_case(engine, *case_ref).case),
+    lambda: case_to_yaml(store.get_case(reader, *case_ref).case),
     file_name="case.yaml",
     mime="application/yaml",
 )
@@ -154,10 +154,13 @@ for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML",
 
         try:
             if kind == "pptx":
-                from atlas_app.cases.export_pptx import export_pptx as exporter
+                from atlas_app.cases.export_pptx import export_pptx
+
+                result = export_pptx(case, atlas, approaches, progress=_progress)
             else:
-                from atlas_app.cases.export_html import export_html as exporter
-            result = exporter(case, atlas, approaches, progress=_progress)
+                from atlas_app.cases.export_html import export_html
+
+                result = export_html(case, atlas, approaches, progress=_progress)
         except CaseError as exc:
             st.error(f"Export failed: {escape_markdown(str(exc))}")
         else:

@@ -346,12 +346,12 @@ def find_in_3d(item: Item, fb: dict[str, Any] | None) -> str | None:
     live, _ = live_scene(item.view.scene, specimen_)
     question, structure_of = for_finding(live, f"{item.id}|{item.seed}")
 
-    def picked(found: str) -> None:
+    def _on_pick(found: str) -> None:
         if found in structure_of:
             st.session_state[pick_key] = structure_of[found]
 
     show_viewer(
-        question, key="quiz.viewer", height=460, camera_token=token, on_pick=picked, find=True
+        question, key="quiz.viewer", height=460, camera_token=token, on_pick=_on_pick, find=True
     )
     chosen = st.session_state.pop(pick_key, None)
     return f"{PICK_PREFIX}{chosen}" if chosen else None

@@ -286,8 +286,9 @@ technique_id = st.radio(
 tech = data.techniques[technique_id]
 st.write(tech.summary)
 images = technique_images(spec, technique_id, side, style, nerves)
-boxes = show_views([(title, jpeg, f"{title}: {tech.short_name}") for _, title, jpeg in images])
-for box, (view_id, _, _) in zip(boxes, images, strict=True):
+boxes = show_views([(t, picture, f"{t}: {tech.short_name}") for _, t, picture in images])
+for box, image in zip(boxes, images, strict=True):
+    view_id = image[0]
     if view_id in tech.views:
         box.markdown("**Used by this technique**")
     box.caption(data.views[view_id].purpose)
