@@ -8,10 +8,16 @@ atlas_app/streamlit_app.py`` the app works the same, except that a reload signs 
 from __future__ import annotations
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 from atlas_app.web.memory import start_trimming
+from atlas_app.web.preload import PreloadMiddleware
 from atlas_app.web.routes import session_routes
 
 start_trimming()
 
-app = st.App("streamlit_app.py", routes=session_routes(st.get_option("server.baseUrlPath")))
+app = st.App(
+    "streamlit_app.py",
+    routes=session_routes(st.get_option("server.baseUrlPath")),
+    middleware=[Middleware(PreloadMiddleware)],  # the first view's code named in the shell
+)

@@ -17,6 +17,7 @@ from atlas_app.ui.resources import (
     approach_set,
     live_scene,
     loaded_atlas,
+    prefetch_step,
     step_field,
     step_metrics,
 )
@@ -252,3 +253,6 @@ st.caption(
     "tissue), not typed in. The corridor, the blades and the nerves are schematic, and the "
     "amounts of retraction are this atlas's reading: no source gives them."
 )
+
+if index + 1 < n_steps:  # where Next goes, worked out while the trainee reads this step
+    prefetch_step(approach_id, specimen_.spec, index + 1)

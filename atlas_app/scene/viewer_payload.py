@@ -28,14 +28,9 @@ from typing import Any
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.camera import CameraSpec
 from atlas_app.model.specimen import Specimen
-from atlas_app.scene.browser_mesh import (
-    BrowserMesh,
-    blob,
-    blob_size,
-    browser_mesh,
-    settings_key,
-)
+from atlas_app.scene.browser_mesh import blob, browser_mesh, settings_key
 from atlas_app.scene.cameras import union_bounds
+from atlas_app.scene.mesh_encoding import BrowserMesh, blob_size
 from atlas_app.scene.shading import shading
 from atlas_app.scene.spec import SceneSpec
 
@@ -86,6 +81,14 @@ def scene_meshes(
         b = base.structures.get(a.structure_id) if base is not None else None
         out[a.structure_id] = browser_mesh(s, atlas_root, b)
     return out
+
+
+def encode_all(atlas_root: Path, specimen: Specimen, base: Specimen | None = None) -> None:
+    """Encode every structure's browser surface now, so that a scene of ``specimen`` (a
+    step the user is likely to open next) finds them made."""
+    for sid, s in specimen.structures.items():
+        b = base.structures.get(sid) if base is not None else None
+        browser_mesh(s, atlas_root, b)
 
 
 def scene_key(spec: SceneSpec, meshes: Mapping[str, BrowserMesh], description: str) -> str:

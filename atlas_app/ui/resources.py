@@ -6,10 +6,13 @@ nothing about a user is cached.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from atlas_app.approaches.api import measure_approach, measure_step, mesh_vertices
 from atlas_app.approaches.engine import StepState, field_at
@@ -24,7 +27,9 @@ from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.compose import describe_scene
 from atlas_app.scene.render_worker import GLStatus, RenderError, gl_status, render_png
 from atlas_app.scene.spec import SceneSpec
-from atlas_app.scene.viewer_payload import ViewerScene, viewer_scene
+from atlas_app.scene.viewer_payload import ViewerScene, encode_all, viewer_scene
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,32 @@ def step_field(approach_id: str, spec: str, index: int) -> StepState:
 @st.cache_data(max_entries=512, show_spinner=False)
 def step_metrics(approach_id: str, spec: str, index: int) -> StepMetrics:
     return measure_step(loaded_atlas().atlas, step_field(approach_id, spec, index))
+
+
+_prefetching = threading.Semaphore(1)
+
+
+def prefetch_step(approach_id: str, spec: str, index: int) -> None:
+    """Work out a step in the background (the one after the step shown: where *Next*
+    goes): its field, its measures and its moved surfaces are then cached when the click
+    comes, and the step change waits only for its own scene. One prefetch at a time; none
+    while one runs (a click meanwhile computes what it needs itself)."""
+    if not _prefetching.acquire(blocking=False):
+        return
+
+    def work() -> None:
+        try:
+            field = step_field(approach_id, spec, index)
+            step_metrics(approach_id, spec, index)
+            encode_all(loaded_atlas().atlas.root, field.specimen, base=specimen(spec)[0])
+        except Exception:  # costs nothing but time: the click computes it again
+            _log.exception("prefetching step %s of %s failed", index, approach_id)
+        finally:
+            _prefetching.release()
+
+    thread = threading.Thread(target=work, name="atlas-step-prefetch", daemon=True)
+    add_script_run_ctx(thread, get_script_run_ctx())  # the caches are Streamlit's
+    thread.start()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -14,6 +14,7 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import build_specimen
 from atlas_app.scene import browser_mesh as bm
+from atlas_app.scene import mesh_encoding as enc
 from tests.conftest import MINI_ATLAS
 
 SOURCE = [{"ref": "book_a"}]
@@ -46,10 +47,10 @@ def test_a_dense_surface_is_decimated_and_quantised_but_keeps_its_shape() -> Non
     sphere = pv.Sphere(radius=40.0, theta_resolution=120, phi_resolution=120)
     target = bm.browser_triangles(sphere)
     assert target < sphere.n_cells
-    mesh = bm.encode_surface(bm.decimated(sphere))
+    mesh = enc.encode_surface(bm.decimated(sphere))
     assert mesh.n_triangles <= 1.05 * target
     assert mesh.points.dtype == np.uint16
-    points, strips = bm.decode_blob(bm.full_blob(mesh))
+    points, strips = enc.decode_blob(enc.full_blob(mesh))
     radii = np.linalg.norm(points, axis=1)
     assert np.all(np.abs(radii - 40.0) < 1.0)  # still a sphere of radius 40 mm
     assert strips is not None and int(strips.max()) < mesh.n_points
@@ -64,10 +65,10 @@ def test_quantisation_is_within_half_a_step() -> None:
     rng = np.random.default_rng(3)
     cloud = pv.Sphere(radius=150.0).translate((12.345, -67.891, 101.112))
     cloud.points = cloud.points + rng.uniform(-0.4, 0.4, size=cloud.points.shape)
-    mesh = bm.encode_surface(cloud)
-    points, _ = bm.decode_blob(bm.full_blob(mesh))
+    mesh = enc.encode_surface(cloud)
+    points, _ = enc.decode_blob(enc.full_blob(mesh))
     kept = np.asarray(cloud.strip().points)
-    assert np.abs(points - kept).max() <= bm.QUANTUM_MM / 2 + 1e-3  # float32 origin
+    assert np.abs(points - kept).max() <= enc.QUANTUM_MM / 2 + 1e-3  # float32 origin
 
 
 def test_a_tube_is_swept_at_the_browsers_density(atlas) -> None:
@@ -96,8 +97,8 @@ def test_a_retracted_tube_keeps_its_vertices(atlas) -> None:
     after = bm.browser_mesh(bent, atlas.root, base=nerve)
     assert after.digest != before.digest
     assert after.topology == before.topology
-    moved = np.linalg.norm(bm.decode_blob(bm.points_blob(after))[0], axis=1)
-    still = np.linalg.norm(bm.decode_blob(bm.points_blob(before))[0], axis=1)
+    moved = np.linalg.norm(enc.decode_blob(enc.points_blob(after))[0], axis=1)
+    still = np.linalg.norm(enc.decode_blob(enc.points_blob(before))[0], axis=1)
     assert np.abs(moved - still).max() > 5  # it moved, by about the blade's 12 mm
 
 
@@ -123,10 +124,10 @@ def test_retracted_tissue_is_its_surface_with_the_same_displacement(atlas) -> No
     a = bm.browser_mesh(base, atlas.root)
     b = bm.browser_mesh(deformed, atlas.root)
     assert a.topology == b.topology
-    pa, _ = bm.decode_blob(bm.full_blob(a))
-    pb, _ = bm.decode_blob(bm.points_blob(b))
+    pa, _ = enc.decode_blob(enc.full_blob(a))
+    pb, _ = enc.decode_blob(enc.points_blob(b))
     expected = displace(pa, (Move(*move),))
-    assert np.abs(pb - expected).max() < 2 * bm.QUANTUM_MM
+    assert np.abs(pb - expected).max() < 2 * enc.QUANTUM_MM
 
 
 def test_anchors_lie_on_the_axis_or_the_surface(atlas) -> None:
@@ -137,8 +138,8 @@ def test_anchors_lie_on_the_axis_or_the_surface(atlas) -> None:
         assert np.min(np.linalg.norm(axis - np.asarray(anchor), axis=1)) < 1.0
     blob = structure("blob_a", ellipsoid())
     m = bm.browser_mesh(blob, atlas.root)
-    pts, _ = bm.decode_blob(bm.full_blob(m))
-    assert len(m.anchors) == bm.N_ANCHORS
+    pts, _ = enc.decode_blob(enc.full_blob(m))
+    assert len(m.anchors) == enc.N_ANCHORS
     for anchor in m.anchors:
         assert np.min(np.linalg.norm(pts - np.asarray(anchor), axis=1)) < 0.1
     # spread: no two anchors closer than a fifth of the surface's size
@@ -150,9 +151,9 @@ def test_anchors_lie_on_the_axis_or_the_surface(atlas) -> None:
 def test_the_same_geometry_gives_the_same_bytes(atlas) -> None:
     nerve = build_specimen(atlas).structures["nerve_right"]
     bm.clear_caches()
-    first = bm.full_blob(bm.browser_mesh(nerve, atlas.root))
+    first = enc.full_blob(bm.browser_mesh(nerve, atlas.root))
     bm.clear_caches()
-    assert bm.full_blob(bm.browser_mesh(nerve, atlas.root)) == first
+    assert enc.full_blob(bm.browser_mesh(nerve, atlas.root)) == first
 
 
 def test_the_cache_is_keyed_by_geometry(atlas) -> None:

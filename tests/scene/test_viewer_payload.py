@@ -15,8 +15,8 @@ from atlas_app.approaches.engine import field_at
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
-from atlas_app.scene.browser_mesh import decode_blob
 from atlas_app.scene.compose import compose_scene, describe_scene
+from atlas_app.scene.mesh_encoding import decode_blob
 from atlas_app.scene.viewer_payload import (
     MAGIC,
     forget,
