@@ -51,7 +51,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _load_clean_atlas(directory: Path) -> Atlas | None:
     """The atlas, or None after printing its faults (exports refuse broken data)."""
     from atlas_app.geometry.mesh_files import check_mesh_data
-    from atlas_app.model.checks import validate_atlas
+    from atlas_app.validation import validate_atlas
 
     atlas, faults = validate_atlas(directory, geometric=False)  # broken records, not contacts
     faults = sorted(set(faults) | set(check_mesh_data(atlas)))

@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 
 from atlas_app.geometry.contacts import survey_contacts
-from atlas_app.model.checks import validate_atlas
 from atlas_app.model.loader import load_atlas
+from atlas_app.validation import validate_atlas
 from tests.conftest import BROKEN
 
 ALLOWED = "allowed_contacts.yaml"
