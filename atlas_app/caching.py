@@ -73,13 +73,18 @@ class Memo(Generic[K, V]):
     """A bounded LRU map whose values are made once per key (see the module's docstring)."""
 
     def __init__(
-        self, *, items: int | None = None, max_bytes: int | None = None, serial: bool = False
+        self,
+        *,
+        items: int | None = None,
+        max_bytes: int | None = None,
+        serial: bool = False,
+        sizeof: Callable[[V], float] = size_of,
     ) -> None:
         self._cache: LRUCache[K, V]
         if items is not None and max_bytes is None:
             self._cache = LRUCache(maxsize=items)
         elif max_bytes is not None and items is None:
-            self._cache = LRUCache(maxsize=max_bytes, getsizeof=size_of)
+            self._cache = LRUCache(maxsize=max_bytes, getsizeof=sizeof)
         else:
             raise ValueError("bound a cache by items or by max_bytes, not both or neither")
         self._lock = threading.RLock()
@@ -120,8 +125,9 @@ class ObjectMemo(Generic[V]):
     """Values remembered per shared, read-only objects (and an optional key), by identity."""
 
     def __init__(self, *, items: int | None = None, max_bytes: int | None = None) -> None:
+        # Only the value counts against the budget: the owners live on their own.
         self._memo: Memo[tuple[Hashable, ...], tuple[tuple[object, ...], V]] = Memo(
-            items=items, max_bytes=max_bytes
+            items=items, max_bytes=max_bytes, sizeof=lambda entry: size_of(entry[1])
         )
 
     def get_or_make(self, owners: tuple[object, ...], make: Callable[[], V], *key: Hashable) -> V:
@@ -132,6 +138,9 @@ class ObjectMemo(Generic[V]):
 
     def clear(self) -> None:
         self._memo.clear()
+
+    def __len__(self) -> int:
+        return len(self._memo)
 
 
 class Memoized(Generic[P, V]):

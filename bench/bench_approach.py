@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import report, row, timed
 
 from atlas_app.approaches.api import measure_step, mesh_vertices
-from atlas_app.approaches.engine import CORRIDOR_ID, field_at
+from atlas_app.approaches.engine import field_at
+from atlas_app.approaches.instruments import CORRIDOR_ID
 from atlas_app.approaches.loader import ApproachSet, load_approaches
 from atlas_app.geometry import specimen_meshes
 from atlas_app.geometry.centerline import Array

@@ -27,7 +27,7 @@ from atlas_app.cases.yaml_io import example_case
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.loader import load_atlas
 from atlas_app.paths import DEFAULT_ATLAS_DIR
-from atlas_app.scene.render_worker import gl_status, shutdown_worker
+from atlas_app.scene.render_pool import gl_status, shutdown_worker
 
 TARGET_S = 30.0
 EXTRA = (

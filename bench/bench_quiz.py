@@ -36,7 +36,7 @@ from atlas_app.quiz.generate import generate_item, generated_ids
 from atlas_app.quiz.grading import grade
 from atlas_app.quiz.items import Item
 from atlas_app.quiz.template import Context
-from atlas_app.scene.render_worker import gl_status, render_png, shutdown_worker
+from atlas_app.scene.render_pool import gl_status, render_png, shutdown_worker
 from atlas_app.storage.local_postgres import pg_bindir, throwaway_postgres
 
 KINDS = ("identify", "click", "lst_level", "at_risk", "measure", "figure", "prevalence", "order")

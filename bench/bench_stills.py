@@ -28,7 +28,8 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.render_worker import RENDER_TIMEOUT_S, WorkerPool, gl_status
+from atlas_app.scene.render_pool import WorkerPool, gl_status
+from atlas_app.scene.render_worker import RENDER_TIMEOUT_S
 
 SIZE = (900, 600)
 

@@ -37,7 +37,7 @@ from atlas_app.quiz.session import (
     review_queue,
 )
 from atlas_app.quiz.topics import TOPICS, topic_name
-from atlas_app.scene.render_worker import render_png
+from atlas_app.scene.render_pool import render_png
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.scene.viewer_payload import for_finding
 from atlas_app.storage.accounts import User, may_export_decks

@@ -26,7 +26,8 @@ from typing import Final
 
 import numpy as np
 
-from atlas_app.approaches.engine import CORRIDOR_ID, StepState, resolve_point
+from atlas_app.approaches.engine import StepState, resolve_point
+from atlas_app.approaches.instruments import CORRIDOR_ID
 from atlas_app.geometry.corridor import Cone
 from atlas_app.model.camera import CORRIDOR_CAMERA, CameraSpec
 from atlas_app.model.schema import SIDE_SIGN

@@ -14,6 +14,7 @@ from atlas_app.approaches.schema import Approach, Instrument, PointRef
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.camera import CAMERA_PRESETS
 from atlas_app.model.data_files import (
+    Issue,
     field_path,
     known_structures,
     read_versioned,
@@ -22,7 +23,7 @@ from atlas_app.model.data_files import (
     walk,
 )
 from atlas_app.model.records import Citation
-from atlas_app.model.yaml_io import DocPath, LoadedYaml
+from atlas_app.model.yaml_io import LoadedYaml
 
 FOLDER = "approaches"
 
@@ -81,9 +82,6 @@ def load_approaches(atlas: Atlas) -> ApproachSet:
             line = doc.line_of(("approach", *loc))
             faults.append(Fault(rel, line, field_path(loc), problem, check))
     return ApproachSet(approaches, instruments, tuple(sorted(faults)), sources)
-
-
-Issue = tuple[DocPath, str, str]
 
 
 def _cross_check(

@@ -259,10 +259,3 @@ def approach_metrics(states: list[StepState], surface: SurfacePoints, spec: str)
         "specimen": spec,
         "steps": [step_metrics(s, surface) for s in states],
     }
-
-
-def min_gap(metrics: StepMetrics, ids: list[str]) -> float | None:
-    """The smallest distance among the given structures present in a step's metrics."""
-    found = metrics["structures"]
-    vals = [d for i in ids if i in found and (d := found[i]["distance_mm"]) is not None]
-    return min(vals) if vals else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas_app.approaches.engine import CORRIDOR_ID
+from atlas_app.approaches.instruments import CORRIDOR_ID
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.model import (
     CORRIDOR_CAMERA,

@@ -21,14 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pptx import Presentation
-from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.presentation import Presentation as PresentationType
-from pptx.shapes.picture import Picture
-from pptx.slide import Slide
-from pptx.text.text import TextFrame
-from pptx.util import Emu, Inches, Pt
+from pptx.util import Inches, Pt
 
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.chart_image import chart_image
@@ -48,6 +42,25 @@ from atlas_app.cases.exporting import (
     slide_weight,
 )
 from atlas_app.cases.model import Case, TextSlide
+from atlas_app.cases.pptx_layout import (
+    GAP,
+    INK,
+    MARGIN,
+    MUTED,
+    SIDE_W,
+    SLIDE_H,
+    SLIDE_W,
+    TOP,
+    add_annotations,
+    add_missing,
+    add_picture,
+    add_textbox,
+    fill_text,
+    set_alt_text,
+    set_notes,
+    set_title,
+    size_for,
+)
 from atlas_app.cases.stills import StillJob, render_stills
 from atlas_app.model.atlas import Atlas
 from atlas_app.scene.render_worker import RenderError
@@ -58,141 +71,9 @@ STILL_SIZE = (1600, 900)
 across the whole slide."""
 CHART_SIZE_IN = (11.0, 5.6)
 CHART_DPI = 180
-
-SLIDE_W, SLIDE_H = Emu(12_192_000), Emu(6_858_000)
-"""16:9, 13.333 × 7.5 in: PowerPoint's own widescreen size (declared without a 4:3 type)."""
-MARGIN = Inches(0.45)
-TOP = Inches(1.2)  # below the title
-SIDE_W = Inches(3.8)  # the annotations' column
-GAP = Inches(0.25)
-INK = RGBColor(0x1D, 0x24, 0x33)
-MUTED = RGBColor(0x5A, 0x62, 0x70)
 LAYOUT_TITLE, LAYOUT_TITLE_ONLY = 0, 5
 VIEW_PREPARE = 0.2  # of a view slide's progress weight; the still is the rest
 VIEW_STILL = 2.8
-
-
-# --- Text helpers ------------------------------------------------------------------------
-
-
-def _size_for(text: str, sizes: Sequence[tuple[int, int]], smallest: int) -> int:
-    """The font size (pt) for text of this length: the first (limit, size) it fits."""
-    n = len(text)
-    for limit, size in sizes:
-        if n <= limit:
-            return size
-    return smallest
-
-
-def _fill(
-    frame: TextFrame, text: str, size: int, color: RGBColor = INK, bullets: bool = True
-) -> None:
-    """Put plain text in a text frame: one paragraph per line, ``- `` lines as bullets."""
-    frame.clear()
-    frame.word_wrap = True
-    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
-    lines = text.split("\n") or [""]
-    for i, line in enumerate(lines):
-        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        if bullets and line.lstrip().startswith("- "):
-            line = "•\u00a0" + line.lstrip()[2:]
-            para.level = 1
-        run = para.add_run()
-        run.text = line
-        run.font.size = Pt(size)
-        run.font.color.rgb = color
-        para.space_after = Pt(size * 0.35)
-
-
-def _title(slide: Slide, text: str, size: int = 28) -> None:
-    shape = slide.shapes.title
-    if shape is None:  # pragma: no cover - the layouts used all have a title
-        return
-    shape.left, shape.top, shape.width, shape.height = (
-        MARGIN,
-        Inches(0.25),
-        Emu(SLIDE_W - 2 * MARGIN),
-        Inches(0.85),
-    )
-    frame = shape.text_frame
-    frame.clear()
-    frame.word_wrap = True
-    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-    frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
-    para = frame.paragraphs[0]
-    para.alignment = PP_ALIGN.LEFT
-    run = para.add_run()
-    run.text = text
-    run.font.size = Pt(size if len(text) <= 70 else max(18, size - 8))
-    run.font.bold = True
-    run.font.color.rgb = INK
-
-
-def _textbox(
-    slide: Slide,
-    left: int,
-    top: int,
-    width: int,
-    height: int,
-    text: str,
-    size: int,
-    color: RGBColor = INK,
-) -> None:
-    box = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
-    _fill(box.text_frame, text, size, color)
-
-
-def _notes(slide: Slide, notes: str) -> None:
-    if notes.strip():
-        frame = slide.notes_slide.notes_text_frame
-        if frame is not None:
-            frame.text = notes
-
-
-def _alt_text(shape: Picture, text: str) -> None:
-    """The picture's description for screen readers (PowerPoint's *Alt Text*)."""
-    (properties,) = shape._element.xpath("./p:nvPicPr/p:cNvPr")
-    properties.set("descr", text[:4000])
-
-
-def _annotations(slide: Slide, items: Sequence[str], left: int, top: int, height: int) -> None:
-    if not items:
-        return
-    text = "\n".join(f"- {a}" for a in items)
-    size = _size_for(text, [(300, 18), (700, 15), (1400, 13)], 11)
-    _textbox(slide, left, top, SIDE_W, height, text, size)
-
-
-def _picture(slide: Slide, png: bytes, top: int, wide: bool, aspect: float) -> tuple[int, int, int]:
-    """Place a picture (width/height ``aspect``) under the title: across the slide, or
-    beside the annotations' column. Returns its left, width and height."""
-    room_w = SLIDE_W - 2 * MARGIN - (0 if wide else SIDE_W + GAP)
-    room_h = SLIDE_H - top - Inches(0.75)
-    width = min(room_w, int(room_h * aspect))
-    height = int(width / aspect)
-    left = MARGIN + (room_w - width) // 2 if wide else MARGIN
-    slide.shapes.add_picture(io.BytesIO(png), Emu(left), Emu(top), Emu(width), Emu(height))
-    return left, width, height
-
-
-def _missing(slide: Slide, reason: str, top: int, wide: bool) -> tuple[int, int, int]:
-    room_w = SLIDE_W - 2 * MARGIN - (0 if wide else SIDE_W + GAP)
-    height = int(room_w * 9 / 16)
-    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, Emu(top), Emu(room_w), Emu(height))
-    box.fill.solid()
-    box.fill.fore_color.rgb = RGBColor(0xF4, 0xF5, 0xF8)
-    box.line.color.rgb = RGBColor(0xC8, 0xCC, 0xD6)
-    _fill(
-        box.text_frame,
-        f"The picture could not be drawn on the server.\n{reason}",
-        14,
-        MUTED,
-        bullets=False,
-    )
-    return MARGIN, room_w, height
-
-
-# --- Slides ------------------------------------------------------------------------------
 
 
 def _title_slide(prs: PresentationType, case: Case, credits: Sequence[str] = ()) -> None:
@@ -218,13 +99,13 @@ def _title_slide(prs: PresentationType, case: Case, credits: Sequence[str] = ())
         Inches(3.3),
     )
     summary = case.summary.strip() or "Case conference"
-    _fill(
+    fill_text(
         sub.text_frame,
         summary,
-        _size_for(summary, [(250, 22), (600, 18), (1200, 15), (2400, 12)], 10),
+        size_for(summary, [(250, 22), (600, 18), (1200, 15), (2400, 12)], 10),
         MUTED,
     )
-    _textbox(
+    add_textbox(
         slide,
         MARGIN,
         SLIDE_H - Inches(0.7),
@@ -236,7 +117,7 @@ def _title_slide(prs: PresentationType, case: Case, credits: Sequence[str] = ())
     )
     if credits:
         # The views show anatomy derived from BodyParts3D and Z-Anatomy: their attribution.
-        _textbox(
+        add_textbox(
             slide,
             MARGIN,
             SLIDE_H - Inches(0.4),
@@ -250,39 +131,39 @@ def _title_slide(prs: PresentationType, case: Case, credits: Sequence[str] = ())
 
 def _history_slide(prs: PresentationType, case: Case) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-    _title(slide, HISTORY_TITLE)
+    set_title(slide, HISTORY_TITLE)
     shown = history_parts(case)
     width = (SLIDE_W - 2 * MARGIN - GAP * (len(shown) - 1)) // len(shown)
     for k, (heading, text) in enumerate(shown):
         left = MARGIN + k * (width + GAP)
-        _textbox(slide, left, TOP, width, Inches(0.5), heading, 20, INK)
-        size = _size_for(text, [(500, 18), (1200, 15), (2400, 12)], 10)
-        _textbox(slide, left, TOP + Inches(0.6), width, SLIDE_H - TOP - Inches(1.1), text, size)
+        add_textbox(slide, left, TOP, width, Inches(0.5), heading, 20, INK)
+        size = size_for(text, [(500, 18), (1200, 15), (2400, 12)], 10)
+        add_textbox(slide, left, TOP + Inches(0.6), width, SLIDE_H - TOP - Inches(1.1), text, size)
 
 
 def _view_slide(prs: PresentationType, ready: ReadyView, still: bytes | RenderError) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-    _title(slide, ready.slide.title or ready.scene.title)
+    set_title(slide, ready.slide.title or ready.scene.title)
     wide = not ready.slide.annotations
     if isinstance(still, bytes):
-        left, width, height = _picture(slide, still, TOP, wide, STILL_SIZE[0] / STILL_SIZE[1])
-        _alt_text(slide.shapes[-1], ready.description)
+        left, width, height = add_picture(slide, still, TOP, wide, STILL_SIZE[0] / STILL_SIZE[1])
+        set_alt_text(slide.shapes[-1], ready.description)
     else:
-        left, width, height = _missing(slide, str(still), TOP, wide)
-    _textbox(
+        left, width, height = add_missing(slide, str(still), TOP, wide)
+    add_textbox(
         slide, left, TOP + height + Inches(0.05), width, Inches(0.45), ready.caption, 10, MUTED
     )
-    _annotations(slide, ready.slide.annotations, SLIDE_W - MARGIN - SIDE_W, TOP, height)
-    _notes(slide, ready.slide.notes)
+    add_annotations(slide, ready.slide.annotations, SLIDE_W - MARGIN - SIDE_W, TOP, height)
+    set_notes(slide, ready.slide.notes)
 
 
 def _chart_slide(prs: PresentationType, ready: ReadyChart, png: bytes) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-    _title(slide, ready.slide.title or ready.data.title)
+    set_title(slide, ready.slide.title or ready.data.title)
     wide = not ready.slide.annotations
-    left, width, height = _picture(slide, png, TOP, wide, CHART_SIZE_IN[0] / CHART_SIZE_IN[1])
+    left, width, height = add_picture(slide, png, TOP, wide, CHART_SIZE_IN[0] / CHART_SIZE_IN[1])
     header, rows = chart_table(ready.data)
-    _alt_text(
+    set_alt_text(
         slide.shapes[-1],
         ready.data.title
         + ". "
@@ -290,7 +171,7 @@ def _chart_slide(prs: PresentationType, ready: ReadyChart, png: bytes) -> None:
             ", ".join(f"{h} {v}" for h, v in zip(header, row, strict=True)) for row in rows
         ),
     )
-    _textbox(
+    add_textbox(
         slide,
         left,
         TOP + height + Inches(0.05),
@@ -300,17 +181,17 @@ def _chart_slide(prs: PresentationType, ready: ReadyChart, png: bytes) -> None:
         10,
         MUTED,
     )
-    _annotations(slide, ready.slide.annotations, SLIDE_W - MARGIN - SIDE_W, TOP, height)
-    _notes(slide, ready.slide.notes)
+    add_annotations(slide, ready.slide.annotations, SLIDE_W - MARGIN - SIDE_W, TOP, height)
+    set_notes(slide, ready.slide.notes)
 
 
 def _text_slide(prs: PresentationType, slide_: TextSlide) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-    _title(slide, slide_.title)
+    set_title(slide, slide_.title)
     body = slide_.body.strip()
     if body:
-        size = _size_for(body, [(300, 24), (700, 20), (1400, 16), (2800, 13)], 11)
-        _textbox(
+        size = size_for(body, [(300, 24), (700, 20), (1400, 16), (2800, 13)], 11)
+        add_textbox(
             slide,
             MARGIN + Inches(0.2),
             TOP + Inches(0.1),
@@ -319,14 +200,14 @@ def _text_slide(prs: PresentationType, slide_: TextSlide) -> None:
             body,
             size,
         )
-    _notes(slide, slide_.notes)
+    set_notes(slide, slide_.notes)
 
 
 def _unready_slide(prs: PresentationType, item: Unready) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
-    _title(slide, item.slide.title or "Slide not available")
-    _missing(slide, f"This slide names what this atlas does not have: {item.reason}", TOP, True)
-    _notes(slide, item.slide.notes)
+    set_title(slide, item.slide.title or "Slide not available")
+    add_missing(slide, f"This slide names what this atlas does not have: {item.reason}", TOP, True)
+    set_notes(slide, item.slide.notes)
 
 
 def pptx_slide_count(case: Case) -> int:

@@ -272,12 +272,6 @@ ChartSpec = Annotated[
     CorridorDistances | CorridorSummary | StepProfile | VariabilityChart,
     Field(discriminator="type"),
 ]
-CHART_TYPES: tuple[str, ...] = (
-    "corridor_distances",
-    "corridor_summary",
-    "step_profile",
-    "variability",
-)
 
 
 class ChartSlide(_SlideBase):
@@ -311,7 +305,6 @@ class TextSlide(_SlideBase):
 
 
 Slide = Annotated[ViewSlide | ChartSlide | TextSlide, Field(discriminator="kind")]
-SLIDE_KINDS: tuple[str, ...] = ("view", "chart", "text")
 _SLIDE: TypeAdapter[ViewSlide | ChartSlide | TextSlide] = TypeAdapter(Slide)
 
 

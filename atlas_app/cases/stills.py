@@ -1,6 +1,6 @@
 """Labelled stills of view slides, drawn on the server in child processes (never here).
 
-A plain view goes to the app's render worker (:func:`~atlas_app.scene.render_worker.
+A plain view goes to the app's render worker (:func:`~atlas_app.scene.render_pool.
 render_png`): it builds the specimen from its SPEC string and keeps it warm. A view at an
 approach step cannot go there: the worker knows specimens, not the field of a step (the
 tissue held by retractors, the working corridor and the instruments), and would draw the
@@ -27,7 +27,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas_app.scene.render_worker import RenderError, describe_exit, gl_status, render_png
+from atlas_app.scene.render_pool import gl_status, render_png
+from atlas_app.scene.render_worker import RenderError, describe_exit
 from atlas_app.scene.spec import SceneSpec
 
 BATCH_START_S = 90.0

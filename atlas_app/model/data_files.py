@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -17,6 +17,10 @@ from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.schema import SCHEMA_VERSION
 from atlas_app.model.yaml_io import DocPath, LoadedYaml, YamlError, relative_path
 from atlas_app.model.yaml_reader import load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+Issue = tuple[DocPath, str, str]
+"""A problem a loader's cross-check finds in a record: (field path, problem, check)."""
 
 
 def field_path(loc: DocPath) -> str:
@@ -74,9 +78,16 @@ _UNION_TAGS = {
 
 
 def validate_record(
-    model: type[BaseModel], raw: Any, prefix: DocPath, doc: LoadedYaml, faults: list[Fault]
-) -> BaseModel | None:
-    """``raw`` as a ``model``, or None with each problem added to ``faults`` at its line."""
+    model: type[M],
+    raw: Any,
+    prefix: DocPath,
+    doc: LoadedYaml,
+    faults: list[Fault],
+    label: str | None = None,
+) -> M | None:
+    """``raw`` as a ``model``, or None with each problem added to ``faults`` at its line
+    (``raw`` stands at ``prefix`` in the document). A fault's field is named from
+    ``prefix``, or from ``label`` (the record's id) when given."""
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -84,7 +95,8 @@ def validate_record(
         for err in exc.errors():
             loc, msg = describe_error(err)
             where = (*prefix, *loc)
-            faults.append(Fault(rel, doc.line_of(where), field_path(where), msg, "schema"))
+            field = field_path(where if label is None else (label, *loc))
+            faults.append(Fault(rel, doc.line_of(where), field, msg, "schema"))
         return None
 
 

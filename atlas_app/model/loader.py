@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from atlas_app.model.atlas import Atlas, Fault, Origin
-from atlas_app.model.data_files import describe_error, read_versioned
+from atlas_app.model.data_files import read_versioned, validate_record
 from atlas_app.model.records import Reference
 from atlas_app.model.schema import (
     AllowedContact,
@@ -70,10 +70,6 @@ def linked_folders(root: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def _field_name(loc: DocPath, record_id: str) -> str:
-    return ".".join(str(p) for p in (record_id, *loc)) if loc else record_id
-
-
 class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -111,12 +107,8 @@ class _Reader:
             self.read_list(doc, kind, data[kind])
 
     def read_manifest(self, doc: LoadedYaml, raw: Any) -> None:
-        try:
-            info = AtlasInfo.model_validate(raw)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc, msg = describe_error(err)
-                self.fault(doc, ("atlas", *loc), _field_name(loc, "atlas"), msg, "schema")
+        info = validate_record(AtlasInfo, raw, ("atlas",), doc, self.faults, "atlas")
+        if info is None:
             return
         if self.info is not None:
             self.fault(doc, ("atlas",), "atlas", "a second atlas manifest", "unique_ids")
@@ -132,12 +124,8 @@ class _Reader:
         for i, raw in enumerate(items):
             raw_id = raw.get("id") if isinstance(raw, dict) else None
             label = str(raw_id) if raw_id else f"{kind}[{i}]"
-            try:
-                record = model.model_validate(raw)
-            except ValidationError as exc:
-                for err in exc.errors():
-                    loc, msg = describe_error(err)
-                    self.fault(doc, (kind, i, *loc), _field_name(loc, label), msg, "schema")
+            record = validate_record(model, raw, (kind, i), doc, self.faults, label)
+            if record is None:
                 continue
             record_id: str = record.id  # type: ignore[attr-defined]
             key = (kind, record_id)

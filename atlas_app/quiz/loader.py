@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from atlas_app.approaches.loader import known_structures
 from atlas_app.caching import ObjectMemo
 from atlas_app.model.atlas import Atlas, Fault
-from atlas_app.model.data_files import describe_error, field_path, read_versioned
+from atlas_app.model.data_files import Issue, field_path, read_versioned, validate_record
 from atlas_app.model.specimen import SpecError, parse_spec
 from atlas_app.model.yaml_io import DocPath, LoadedYaml, relative_path
 from atlas_app.quiz.bank_check import cue_problems, stem_problems, unit_of
@@ -35,7 +33,6 @@ from atlas_app.quiz.schema import (
 from atlas_app.quiz.topics import TOPICS
 
 FOLDER = "quiz"
-Issue = tuple[DocPath, str, str]  # (field path, problem, check)
 
 
 @dataclass(frozen=True)
@@ -99,13 +96,8 @@ class _Reader:
 
     def read_question(self, rel: str, doc: LoadedYaml, i: int, raw: Any) -> None:
         base: DocPath = (QUESTIONS_KEY, i)
-        try:
-            question = FigureQuestion.model_validate(raw)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc, msg = describe_error(err)
-                line = doc.line_of((*base, *loc))
-                self.faults.append(Fault(rel, line, field_path((*base, *loc)), msg, "schema"))
+        question = validate_record(FigureQuestion, raw, base, doc, self.faults)
+        if question is None:
             return
         problems = list(self.check_question(question))
         for loc, problem, check in problems:
@@ -159,13 +151,8 @@ class _Reader:
         base: DocPath = (QUIZ_KEY, i)
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         label = str(raw_id) if raw_id else f"{QUIZ_KEY}[{i}]"
-        try:
-            item = AuthoredItem.model_validate(raw)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc, msg = describe_error(err)
-                line = doc.line_of((*base, *loc))
-                self.faults.append(Fault(rel, line, field_path((label, *loc)), msg, "schema"))
+        item = validate_record(AuthoredItem, raw, base, doc, self.faults, label)
+        if item is None:
             return
         problems = list(self.cross_check(item))
         for loc, problem, check in problems:

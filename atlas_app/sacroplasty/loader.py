@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.data_files import (
+    Issue,
     field_path,
     known_structures,
     read_versioned,
@@ -160,9 +161,6 @@ def _make_set(
         faults=faults,
         sources=sources,
     )
-
-
-Issue = tuple[DocPath, str, str]
 
 
 def _missing_sided(template: str, known: set[str] | dict[str, Any]) -> list[str]:

@@ -40,12 +40,6 @@ def center_of(bounds: Bounds) -> Vec3:
     return ((bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2)
 
 
-def radius_of(bounds: Bounds) -> float:
-    """Radius of the sphere through the box's corners (at least 1 mm)."""
-    half = [(bounds[1] - bounds[0]) / 2, (bounds[3] - bounds[2]) / 2, (bounds[5] - bounds[4]) / 2]
-    return max(math.sqrt(sum(h * h for h in half)), 1.0)
-
-
 def _clip(value: float, lo: float, hi: float) -> float:
     return min(max(value, lo), hi)
 

@@ -18,6 +18,7 @@ from atlas_app.approaches.api import measure_approach, measure_step, mesh_vertic
 from atlas_app.approaches.engine import StepState, field_at
 from atlas_app.approaches.loader import ApproachSet, load_approaches
 from atlas_app.approaches.metric_types import ApproachMetrics, StepMetrics
+from atlas_app.caching import MiB, ObjectMemo
 from atlas_app.geometry.mesh_files import check_mesh_data, unusable_meshes
 from atlas_app.model.atlas import Atlas, Fault
 from atlas_app.model.checks import run_checks
@@ -25,7 +26,8 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import PatchError, SpecError, Specimen, build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.compose import describe_scene
-from atlas_app.scene.render_worker import GLStatus, RenderError, gl_status, render_png
+from atlas_app.scene.render_pool import gl_status, render_png
+from atlas_app.scene.render_worker import GLStatus, RenderError
 from atlas_app.scene.spec import SceneSpec
 from atlas_app.scene.viewer_payload import ViewerScene, encode_all, viewer_scene
 
@@ -51,9 +53,15 @@ def loaded_atlas() -> LoadedAtlas:
     return LoadedAtlas(atlas, tuple(sorted(set(faults))))
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+# Specimens and step fields take about 0.5 MB each: kept by bytes, for the atlas loaded
+# now (one loaded anew, as tests do by clearing Streamlit's caches, starts afresh).
+_specimens: ObjectMemo[Specimen] = ObjectMemo(max_bytes=128 * MiB)
+_step_fields: ObjectMemo[StepState] = ObjectMemo(max_bytes=128 * MiB)
+
+
 def _specimen(spec: str) -> Specimen:
-    return build_specimen(loaded_atlas().atlas, spec)
+    atlas = loaded_atlas().atlas
+    return _specimens.get_or_make((atlas,), lambda: build_specimen(atlas, spec), spec)
 
 
 def specimen(spec: str) -> tuple[Specimen, str | None]:
@@ -117,19 +125,22 @@ def approach_set() -> ApproachSet:
     return load_approaches(loaded_atlas().atlas)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
 def step_field(approach_id: str, spec: str, index: int) -> StepState:
     """The field of one step on one specimen (geometry shared by every user)."""
     atlas = loaded_atlas().atlas
     sp, _ = specimen(spec)
     approaches = approach_set()
-    return field_at(
-        sp,
-        approaches.approaches[approach_id],
-        index,
-        approaches.instruments,
-        mesh_vertices(atlas, sp),
-    )
+
+    def make() -> StepState:
+        return field_at(
+            sp,
+            approaches.approaches[approach_id],
+            index,
+            approaches.instruments,
+            mesh_vertices(atlas, sp),
+        )
+
+    return _step_fields.get_or_make((atlas, approaches), make, approach_id, spec, index)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

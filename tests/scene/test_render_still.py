@@ -19,13 +19,8 @@ from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.scene import render_worker
 from atlas_app.scene.compose import compose_scene
-from atlas_app.scene.render_worker import (
-    RenderError,
-    RenderWorker,
-    WorkerPool,
-    check_gl,
-    describe_exit,
-)
+from atlas_app.scene.render_pool import WorkerPool
+from atlas_app.scene.render_worker import RenderError, RenderWorker, check_gl, describe_exit
 from tests.conftest import MINI_ATLAS
 
 

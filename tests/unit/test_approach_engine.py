@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from atlas_app.approaches.api import measure_approach, walk_approach
-from atlas_app.approaches.engine import retraction_needed
 from atlas_app.approaches.loader import load_approaches
+from atlas_app.approaches.retraction import retraction_needed
 from atlas_app.geometry.corridor import TARGET_ZONE_MM, Cone
 from atlas_app.geometry.deform import (
     ANCHOR_MM,

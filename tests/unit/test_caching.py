@@ -109,3 +109,11 @@ def test_a_serial_cache_makes_one_value_at_a_time() -> None:
         t.join()
     assert most == 1
     assert len(memo) == 6
+
+
+def test_an_object_memo_counts_its_values_not_the_objects_it_is_kept_for() -> None:
+    memo: ObjectMemo[np.ndarray] = ObjectMemo(max_bytes=2 * MiB)
+    owner = np.zeros(8 * MiB, np.uint8)  # larger than the budget: it lives on its own
+    memo.get_or_make((owner,), lambda: np.zeros(MiB, np.uint8), "a")
+    memo.get_or_make((owner,), lambda: np.zeros(MiB, np.uint8), "b")
+    assert len(memo) == 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_app.approaches.engine import CORRIDOR_ID
 from atlas_app.approaches.field_view import WALL_GROUP
+from atlas_app.approaches.instruments import CORRIDOR_ID
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.cases.checks import case_problems
 from atlas_app.cases.model import CORRIDOR_CAMERA, Case, CaseError, ViewSlide

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from atlas_app.approaches.api import measure_step, walk_approach
-from atlas_app.approaches.engine import CORRIDOR_ID
 from atlas_app.approaches.field_view import (
     CORRIDOR_BACKOFF,
     CORRIDOR_CAMERA,
@@ -18,6 +17,7 @@ from atlas_app.approaches.field_view import (
     step_view,
     surgeon_camera,
 )
+from atlas_app.approaches.instruments import CORRIDOR_ID
 from atlas_app.approaches.loader import load_approaches
 from atlas_app.geometry.corridor import Cone
 from atlas_app.geometry.specimen_meshes import cached_structure_mesh

@@ -127,7 +127,7 @@ def test_a_topic_of_the_shipped_atlas_exports_with_its_stills(tmp_path, shipped_
     from atlas_app.paths import DEFAULT_ATLAS_DIR
     from atlas_app.quiz.loader import load_quiz_bank
     from atlas_app.quiz.session import deck_items
-    from atlas_app.scene.render_worker import gl_status, render_png
+    from atlas_app.scene.render_pool import gl_status, render_png
 
     status = gl_status()
     if not status.ok:

@@ -66,7 +66,7 @@ def test_pick_map_agrees_with_the_rendered_still(shipped_atlas):
     from atlas_app.model.specimen import build_specimen
     from atlas_app.paths import DEFAULT_ATLAS_DIR
     from atlas_app.quiz.views import pick_map, quiz_scene
-    from atlas_app.scene.render_worker import gl_status, render_png
+    from atlas_app.scene.render_pool import gl_status, render_png
 
     if not gl_status().ok:
         pytest.skip("no OpenGL for the render worker here")
