@@ -11,8 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas_app.paths import DEFAULT_ATLAS_DIR
+
+if TYPE_CHECKING:  # the commands import what they need when they run
+    from atlas_app.model.atlas import Atlas
 
 EXPORT_FORMATS = ("json", "vtp", "stl", "glb")
 
@@ -44,10 +48,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_clean_atlas(directory: Path):  # type: ignore[no-untyped-def]
+def _load_clean_atlas(directory: Path) -> Atlas | None:
     """The atlas, or None after printing its faults (exports refuse broken data)."""
     from atlas_app.geometry.mesh_files import check_mesh_data
-    from atlas_app.model.checks import validate_atlas
+    from atlas_app.validation import validate_atlas
 
     atlas, faults = validate_atlas(directory, geometric=False)  # broken records, not contacts
     faults = sorted(set(faults) | set(check_mesh_data(atlas)))

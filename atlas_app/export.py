@@ -1,4 +1,5 @@
-"""Specimen → files: the JSON geometry of DESIGN §5, and meshes for printing and 3D Slicer."""
+"""Specimen → files: the JSON geometry (docs/architecture.md §3), and meshes for printing and
+3D Slicer."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _round(values: Any, digits: int = 2) -> Any:
 
 
 def specimen_to_json(atlas: Atlas, specimen: Specimen) -> dict[str, Any]:
-    """The geometry of one specimen as plain data (DESIGN §5)."""
+    """The geometry of one specimen as plain data (docs/architecture.md §3)."""
     assert atlas.info is not None
     meshes = specimen_meshes(atlas, specimen)
     structures: dict[str, Any] = {}
@@ -92,9 +93,13 @@ def _write_glb(specimen: Specimen, meshes: dict[str, Any], out: Path, credits: l
     scene = trimesh.Scene()
     for sid, mesh in meshes.items():
         faces = mesh.faces.reshape(-1, 4)[:, 1:]
-        tm = trimesh.Trimesh(vertices=np.asarray(mesh.points), faces=faces, process=False)
         rgba = [*ImageColor.getrgb(specimen.structures[sid].color)[:3], 255]
-        tm.visual.face_colors = np.tile(rgba, (len(faces), 1))
+        tm = trimesh.Trimesh(
+            vertices=np.asarray(mesh.points),
+            faces=faces,
+            face_colors=np.tile(rgba, (len(faces), 1)),
+            process=False,
+        )
         # glTF is metres, Y up; Slicer reads glb in its own RAS millimetres, so keep mm/RAS
         # and say so in the scene's extras.
         scene.add_geometry(tm, node_name=sid, geom_name=sid)

@@ -1,6 +1,7 @@
 """The rigid map from the source frame to the atlas frame, measured on the sacrum.
 
-The atlas frame (DESIGN §3) is RAS in millimetres with its origin at the sacral promontory.
+The atlas frame (docs/architecture.md §1) is RAS in millimetres with its origin at the sacral
+promontory.
 BodyParts3D's frame is +X left, +Y posterior, +Z superior with its origin near the soles, so
 the map is a half-turn about the vertical axis through the promontory:
 

@@ -112,7 +112,7 @@ def write_registration(built: Built, path: Path) -> None:
 
 def validate_or_raise(atlas_dir: Path) -> None:
     """Run the atlas's validation battery; fail the build on any fault."""
-    from atlas_app.model.checks import validate_atlas
+    from atlas_app.validation import validate_atlas
 
     _, faults = validate_atlas(atlas_dir)
     if faults:

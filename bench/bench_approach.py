@@ -23,17 +23,29 @@ from _report import report, row, timed
 from atlas_app.approaches.api import measure_step, mesh_vertices
 from atlas_app.approaches.engine import field_at
 from atlas_app.approaches.instruments import CORRIDOR_ID
-from atlas_app.approaches.loader import load_approaches
+from atlas_app.approaches.loader import ApproachSet, load_approaches
 from atlas_app.geometry import specimen_meshes
+from atlas_app.geometry.centerline import Array
+from atlas_app.model.atlas import Atlas
+from atlas_app.model.camera import DEFAULT_CAMERA
 from atlas_app.model.loader import load_atlas
-from atlas_app.model.specimen import build_specimen
+from atlas_app.model.specimen import Specimen, build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.browser_mesh import clear_caches
 from atlas_app.scene.compose import compose_scene, describe_scene
+from atlas_app.scene.spec import SceneSpec
 from atlas_app.scene.viewer_payload import pack, viewer_scene
 
 
-def step_change(atlas, approaches, specimen, meshes, approach_id, index, sent) -> int:
+def step_change(
+    atlas: Atlas,
+    approaches: ApproachSet,
+    specimen: Specimen,
+    meshes: dict[str, Array],
+    approach_id: str,
+    index: int,
+    sent: set[str],
+) -> int:
     """One step change as the page makes it; the bytes of the viewer's message."""
     approach = approaches.approaches[approach_id]
     field = field_at(specimen, approach, index, approaches.instruments, meshes)
@@ -44,7 +56,7 @@ def step_change(atlas, approaches, specimen, meshes, approach_id, index, sent) -
         hidden_structures=sorted(field.removed),
         highlight=approach.steps[index].at_risk,
         translucent=[CORRIDOR_ID],
-        camera=approach.steps[index].camera,
+        camera=approach.steps[index].camera or DEFAULT_CAMERA,
     )
     text = describe_scene(spec, field.specimen, atlas)
     scene = viewer_scene(atlas, field.specimen, spec, base=specimen, description=text)
@@ -77,7 +89,7 @@ def main() -> None:
                 sizes.append(size)
         for i in range(len(approach.steps)):
             clear_caches()
-            specimen_meshes._cache.clear()
+            specimen_meshes._meshes.clear()
             t, _ = timed(
                 lambda i=i, aid=aid: step_change(
                     atlas, approaches, specimen, meshes, aid, i, set(atlas_sent)
@@ -143,7 +155,14 @@ def main() -> None:
     )
 
 
-def _scene(atlas, approaches, specimen, meshes, aid, i):
+def _scene(
+    atlas: Atlas,
+    approaches: ApproachSet,
+    specimen: Specimen,
+    meshes: dict[str, Array],
+    aid: str,
+    i: int,
+) -> tuple[Specimen, SceneSpec]:
     approach = approaches.approaches[aid]
     field = _fields.setdefault(
         (aid, i), field_at(specimen, approach, i, approaches.instruments, meshes)
@@ -154,7 +173,7 @@ def _scene(atlas, approaches, specimen, meshes, aid, i):
         hidden_structures=sorted(field.removed),
         highlight=approach.steps[i].at_risk,
         translucent=[CORRIDOR_ID],
-        camera=approach.steps[i].camera,
+        camera=approach.steps[i].camera or DEFAULT_CAMERA,
     )
     return field.specimen, spec
 

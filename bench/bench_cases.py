@@ -18,12 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import report, row, timed
 
-from atlas_app.approaches.loader import load_approaches
+from atlas_app.approaches.loader import ApproachSet, load_approaches
 from atlas_app.cases.edits import add_slide
 from atlas_app.cases.export_html import export_html
 from atlas_app.cases.export_pptx import export_pptx
 from atlas_app.cases.model import Case, parse_slide
 from atlas_app.cases.yaml_io import example_case
+from atlas_app.model.atlas import Atlas
 from atlas_app.model.loader import load_atlas
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.scene.render_pool import gl_status, shutdown_worker
@@ -46,7 +47,7 @@ EXTRA = (
 )
 
 
-def ten_slide_case(atlas, approaches) -> Case:
+def ten_slide_case(atlas: Atlas, approaches: ApproachSet) -> Case:
     case = example_case(atlas, approaches)
     for data in EXTRA:
         case = add_slide(case, parse_slide(data), index=len(case.slides) - 1)

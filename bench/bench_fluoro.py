@@ -51,7 +51,12 @@ def main() -> None:
         t, png = timed(lambda: one_view("ap"))
         colds.append(t)
     cold = statistics.median(colds)
-    t_volume, _ = timed(lambda: (fluoro.clear_caches(), api.volume_for(atlas, specimen, data)))
+
+    def cold_volume() -> object:
+        fluoro.clear_caches()
+        return api.volume_for(atlas, specimen, data)
+
+    t_volume, _ = timed(cold_volume)
     new_view, _ = timed(lambda: one_view("oblique_30"))
     base = api.preset(data, specimen, "long_axis", "right")
     shifts = iter(range(1, 1000))

@@ -45,6 +45,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Selectbox_pb2 import Selectbox
+from websockets.typing import Origin, Subprotocol
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -87,7 +88,10 @@ class Session:
 
     async def open(self) -> None:
         self.ws = await websockets.connect(
-            self.url, subprotocols=["streamlit"], origin=self.origin, max_size=None
+            self.url,
+            subprotocols=[Subprotocol("streamlit")],
+            origin=Origin(self.origin),
+            max_size=None,
         )
 
     async def close(self) -> None:

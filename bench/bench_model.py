@@ -14,10 +14,10 @@ from _report import report, row, timed
 
 from atlas_app.export import specimen_to_json
 from atlas_app.geometry.specimen_meshes import specimen_meshes
-from atlas_app.model.checks import run_checks, validate_atlas
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen, sample_choices
 from atlas_app.paths import DEFAULT_ATLAS_DIR
+from atlas_app.validation import run_checks, validate_atlas
 
 
 def main() -> None:

@@ -22,16 +22,19 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import report, row, timed
 
-from atlas_app.approaches.loader import load_approaches
+from atlas_app.approaches.loader import ApproachSet, load_approaches
+from atlas_app.model.atlas import Atlas
 from atlas_app.model.loader import load_atlas
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from atlas_app.quiz.generate import generate_item, generated_ids
 from atlas_app.quiz.grading import grade
+from atlas_app.quiz.items import Item
 from atlas_app.quiz.template import Context
 from atlas_app.scene.render_pool import gl_status, render_png, shutdown_worker
 from atlas_app.storage.local_postgres import pg_bindir, throwaway_postgres
@@ -40,7 +43,7 @@ KINDS = ("identify", "click", "lst_level", "at_risk", "measure", "figure", "prev
 ATTEMPTS = 6
 
 
-def _response(item) -> str:
+def _response(item: Item) -> str:
     if item.kind == "choice":
         return item.answer[0]
     if item.kind in ("multi", "order"):
@@ -50,13 +53,14 @@ def _response(item) -> str:
     return "100,100"
 
 
-def bench_items(atlas, approaches) -> list[dict]:
+def bench_items(atlas: Atlas, approaches: ApproachSet) -> list[dict[str, Any]]:
     ids = generated_ids(Context(atlas, approaches))
     rendering = gl_status().ok
     rows = []
     if rendering:  # a running server's worker is warm: start it and draw the atlas once
         t0 = time.perf_counter()
         first = generate_item(atlas, approaches, "identify.sacrum", 0)
+        assert first.view is not None, "an identify item shows a view"
         render_png(DEFAULT_ATLAS_DIR, first.view.spec, first.view.scene, first.view.size, False)
         cold = time.perf_counter() - t0
         rows.append(row("first item after start (starts the render worker, builds meshes)",
@@ -106,7 +110,7 @@ def bench_postgres() -> Iterator[str | None]:
         yield server.url("postgres")
 
 
-def bench_answers(atlas, approaches, url: str) -> list[dict]:
+def bench_answers(atlas: Atlas, approaches: ApproachSet, url: str) -> list[dict[str, Any]]:
     from atlas_app.storage.accounts import create_user
     from atlas_app.storage.db import dispose_engines, get_engine
     from atlas_app.storage.quiz_store import record_graded_answer, start_session
@@ -119,7 +123,7 @@ def bench_answers(atlas, approaches, url: str) -> list[dict]:
         for i in ("measure.lst_width_right", "at_risk.interaortic.lateral_reach")
     ] + [generate_item(atlas, approaches, "figure.lumbosacral_trunk_right.width", 3)]
 
-    def answer(item) -> None:
+    def answer(item: Item) -> None:
         response = _response(item)
         result = grade(item, response)
         record_graded_answer(

@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from atlas_app.model.checks import validate_atlas  # noqa: E402
 from atlas_app.model.specimen import build_specimen  # noqa: E402
 from atlas_app.paths import DEFAULT_ATLAS_DIR  # noqa: E402
+from atlas_app.validation import validate_atlas  # noqa: E402
 
 MINI_ATLAS = ROOT / "tests" / "fixtures" / "mini_atlas"
 

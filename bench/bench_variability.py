@@ -13,10 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import report, row, timed
 
-from atlas_app.approaches import variability
+from atlas_app.approaches import variability, variant_effects
 from atlas_app.approaches.api import mesh_vertices
 from atlas_app.approaches.loader import load_approaches
-from atlas_app.approaches.variability import run_variability
+from atlas_app.approaches.variability import Variability, run_variability
 from atlas_app.model.loader import load_atlas
 from atlas_app.model.specimen import build_specimen
 from atlas_app.paths import DEFAULT_ATLAS_DIR
@@ -32,13 +32,13 @@ def main() -> None:
     ids = tuple(approaches.approaches)
     t_meshes, meshes = timed(lambda: mesh_vertices(atlas, build_specimen(atlas)))
 
-    def run(seed: int = SEED):  # type: ignore[no-untyped-def]
+    def run(seed: int = SEED) -> Variability:
         return run_variability(atlas, approaches, ids, meshes, n=N, seed=seed)
 
     def forget() -> None:
         """Cold: no clearance measured, no variant's reach worked out yet in this process."""
         variability._curve_clearance.cache_clear()
-        variability._TOUCHES.clear()
+        variant_effects._touches.clear()
 
     forget()
     t_cold, result = timed(run)

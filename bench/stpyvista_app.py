@@ -41,6 +41,6 @@ for surface, color, opacity in surfaces:
 plotter.camera.position = camera.position
 plotter.camera.focal_point = camera.focal_point
 plotter.camera.up = camera.view_up
-plotter.background_color = "white"
+plotter.background_color = pv.Color("white")
 st.write("The atlas's first view through stpyvista.")
 stpyvista(plotter, key="reference")

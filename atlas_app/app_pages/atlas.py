@@ -66,7 +66,7 @@ with st.sidebar:
         list(CATEGORIES),
         selection_mode="multi",
         default=list(CATEGORIES),
-        format_func=SYSTEM_LABELS.get,
+        format_func=lambda c: SYSTEM_LABELS[c],
         key=state.ATLAS_SYSTEMS,
     )
     hidden_categories = [c for c in CATEGORIES if c not in (shown or [])]
@@ -96,16 +96,20 @@ with st.sidebar:
             "lumbosacral_trunk_right" if "lumbosacral_trunk_right" in ids else ids[0]
         )
     selected = st.selectbox(
-        "Selected structure", by_name, key=state.ATLAS_SELECTED, format_func=names.get
+        "Selected structure", by_name, key=state.ATLAS_SELECTED, format_func=names.__getitem__
     )
     highlight = st.multiselect(
-        "Highlight", by_name, key=state.ATLAS_HIGHLIGHT, format_func=names.get, placeholder="none"
+        "Highlight",
+        by_name,
+        key=state.ATLAS_HIGHLIGHT,
+        format_func=names.__getitem__,
+        placeholder="none",
     )
     hidden_ids = st.multiselect(
         "Hide",
         by_name,
         key=state.ATLAS_HIDDEN_STRUCTURES,
-        format_func=names.get,
+        format_func=names.__getitem__,
         placeholder="none",
     )
     isolate = st.toggle("Isolate the selected and highlighted structures", key=state.ATLAS_ISOLATE)

@@ -13,6 +13,7 @@ Markdown, never as HTML.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from atlas_app.cases.api import CaseError, case_to_yaml, export_case
 from atlas_app.ui import state
@@ -138,10 +139,10 @@ if stored.is_owner:
 
 st.subheader("Export")
 
-case_ref = (user.id, stored.id)
+case_ref, reader = (user.id, stored.id), engine  # as narrowed above, for the click
 st.download_button(  # the file is made at the click, if the case may still be read then
     "Export YAML",
-    lambda: case_to_yaml(store.get_case(engine, *case_ref).case),
+    lambda: case_to_yaml(store.get_case(reader, *case_ref).case),
     file_name="case.yaml",
     mime="application/yaml",
 )
@@ -150,7 +151,7 @@ for column, label, kind in ((e1, "Build PowerPoint", "pptx"), (e2, "Build HTML",
     if column.button(label, key=f"export-{kind}", width="stretch"):
         bar = st.progress(0.0, text="Starting the export…")
 
-        def _progress(fraction: float, message: str, bar=bar) -> None:  # type: ignore[no-untyped-def]
+        def _progress(fraction: float, message: str, bar: DeltaGenerator = bar) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
         try:

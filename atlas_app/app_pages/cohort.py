@@ -44,6 +44,7 @@ if engine is None or not can_view_cohort(user):
     )
     st.stop()
 assert user is not None
+reader, viewer_id = engine, user.id  # as narrowed here, for the callbacks below
 
 from atlas_app.storage.quiz_store import cohort_answers  # noqa: E402
 
@@ -77,8 +78,8 @@ summary = cohort_summary(answers)
 def _csv_at_click(table: Callable[[list[Any]], Sequence[Any]]) -> Callable[[], str]:
     """The CSV of ``table`` made when the download is clicked, from the answers the store
     gives this account *then* (a role taken away since the page was drawn gets nothing)."""
-    viewer_id, wanted = user.id, cohort
-    return lambda: to_csv(table(cohort_answers(engine, viewer_id, wanted)))
+    wanted = cohort
+    return lambda: to_csv(table(cohort_answers(reader, viewer_id, wanted)))
 
 
 c1, c2, c3 = st.columns(3)

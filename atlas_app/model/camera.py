@@ -1,4 +1,4 @@
-"""Cameras as data: the named preset views and the camera record (DESIGN §3 frame: RAS mm).
+"""Cameras as data: the named preset views and the camera record (RAS mm: docs/architecture.md §1).
 
 A leaf of the model layer: it imports nothing of the atlas, so the approaches (which name
 the camera of each step) and the scene (which places the presets around what it shows,

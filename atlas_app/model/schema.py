@@ -31,7 +31,7 @@ SCHEMA_VERSION = 1
 Category = Literal["bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology", "instrument"]
 
 CATEGORIES: tuple[str, ...] = ("bone", "muscle", "artery", "vein", "nerve", "viscus", "pathology")
-"""The anatomical categories of atlas data (DESIGN §5)."""
+"""The anatomical categories of atlas data (docs/architecture.md §1)."""
 
 SCENE_CATEGORIES: tuple[str, ...] = (*CATEGORIES, "instrument")
 """What a scene may also show: the instruments and working corridor of an approach step."""
@@ -62,7 +62,7 @@ class Structure(Record):
 
 
 class Landmark(Record):
-    """A named point of the frame (DESIGN §3)."""
+    """A named point of the frame (docs/architecture.md §1)."""
 
     id: Id
     name: str

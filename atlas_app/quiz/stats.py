@@ -36,13 +36,23 @@ GROUP_FRACTION = 0.27
 
 
 class AnswerLike(Protocol):
-    user_id: int
-    username: str
-    item_id: str
-    topic: str
-    correct: bool
-    score: float
-    answered_at: datetime
+    """What the statistics read of an answer. Read-only members, so that the store's frozen
+    rows (:class:`~atlas_app.storage.quiz_store.AnswerRow`) satisfy it."""
+
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def correct(self) -> bool: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def answered_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Camera presets placed from the bounds of what is shown (DESIGN §3 frame: RAS mm).
+"""Camera presets placed from the bounds of what is shown (RAS mm: docs/architecture.md §1).
 
 The presets themselves are data in :mod:`atlas_app.model.camera`: a direction of view, an
 up vector, a point to look at and how much of the scene to frame. :func:`camera_for` turns

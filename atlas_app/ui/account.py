@@ -385,9 +385,9 @@ def account_sidebar(engine: Any | None, user: Any | None) -> None:
                 label_visibility="collapsed",
             )
             st.form_submit_button("Sign in", on_click=_sign_in)
-        error = st.session_state.get(state.ACCOUNT_ERROR)
-        if error:
-            st.error(escape_markdown(error))
+        refused = st.session_state.get(state.ACCOUNT_ERROR)
+        if refused:
+            st.error(escape_markdown(refused))
         notice = st.session_state.get(state.ACCOUNT_SIGNED_OUT_NOTICE)
         if notice:
             st.warning(escape_markdown(notice))

@@ -102,7 +102,7 @@ def add_view_to_case(view: Mapping[str, Any], *, default_title: str, key: str) -
     and id) to it. ``default_title`` names the slide when the title is left empty; ``key``
     keeps each page's widgets apart. Draws nothing for anyone else."""
     engine, user = page_account()  # a guest's page never touches the store
-    if user is None:
+    if user is None or engine is None:
         return
     key = f"case_actions.{key}"
     from atlas_app.storage import case_store as store

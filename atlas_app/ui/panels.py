@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import streamlit as st
 
 from atlas_app.model.atlas import Atlas
 from atlas_app.model.prevalence import option_label, split_unreported
-from atlas_app.model.records import CONFIDENCE_MEANING
+from atlas_app.model.records import CONFIDENCE_MEANING, Citation
 from atlas_app.model.schema import Structure
 from atlas_app.model.specimen import Specimen, format_spec, sample_choices
 from atlas_app.scene.compose import variant_names
@@ -106,7 +106,7 @@ def prevalence_note(atlas: Atlas, specimen: Specimen) -> str:
     )
 
 
-def cite_text(atlas: Atlas, cites) -> str:  # type: ignore[no-untyped-def]
+def cite_text(atlas: Atlas, cites: Iterable[Citation]) -> str:
     parts = []
     for c in cites:
         ref = atlas.references.get(c.ref)

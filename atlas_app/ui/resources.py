@@ -46,7 +46,7 @@ class LoadedAtlas:
 def loaded_atlas() -> LoadedAtlas:
     atlas = load_atlas(DEFAULT_ATLAS_DIR)
     # Which records are broken is what the app needs; the geometric checks are validate's.
-    faults = [*run_checks(atlas, geometric=False), *check_mesh_data(atlas)]
+    faults = [*run_checks(atlas), *check_mesh_data(atlas)]
     # A structure whose mesh cannot be read is left out, like a record that failed its
     # schema: its fault is shown, the rest of the atlas serves.
     atlas = atlas.without_structures(set(unusable_meshes(atlas)))

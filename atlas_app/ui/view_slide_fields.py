@@ -74,10 +74,14 @@ def view_fields(ed: Editor, case: Case, slide: ViewSlide, atlas: Any, approaches
             + escape_markdown(spec_names(atlas, slide.specimen))
             + "."
         )
+
+        def _use_case_specimen() -> None:
+            save(ed, lambda c: edit_slide(c, slide.id, specimen=None), "slides")
+
         st.button(
             "Use the case's specimen",
             key=widget_key(ed.case_id, slide.id, "case_specimen"),
-            on_click=lambda: save(ed, lambda c: edit_slide(c, slide.id, specimen=None), "slides"),
+            on_click=_use_case_specimen,
         )
     known = approaches.approaches
     key = widget_key(ed.case_id, slide.id, "approach")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from pydantic import BaseModel
 
 from atlas_app.model.camera import CameraSpec
 from atlas_app.scene.viewer_bundle import COMPONENT
@@ -81,7 +82,7 @@ def slide_token(slide: Any) -> int:
     """A camera token for a case slide: a slide shown anew brings its own camera (and a
     change to its camera in the editor moves the preview there)."""
     camera = getattr(slide, "camera", None)
-    described = camera.model_dump_json() if hasattr(camera, "model_dump_json") else repr(camera)
+    described = camera.model_dump_json() if isinstance(camera, BaseModel) else repr(camera)
     return zlib.crc32(f"{slide.id}|{described}".encode())
 
 

@@ -109,7 +109,7 @@ def token_of(value: object) -> str | None:
     if not isinstance(value, str) or not value or len(value) > 4096:
         return None
     try:
-        token = _serializer().loads(value, max_age=lifetime().total_seconds())
+        token = _serializer().loads(value, max_age=int(lifetime().total_seconds()))
     except BadSignature:  # also SignatureExpired
         return None
     return token if isinstance(token, str) else None

@@ -119,7 +119,7 @@ def _disk_full(tmp_path: Path) -> Fault:
             pass
 
     fault = Fault("disk full", url, users, case_id, fill, lambda: filler.unlink())
-    fault.undo.append(lambda: subprocess.run(["umount", "-l", str(mount)], check=False))
+    fault.undo.append(lambda: subprocess.run(["umount", "-l", str(mount)], check=False))  # type: ignore[arg-type]
     return fault
 
 
@@ -136,7 +136,7 @@ def _write_locked(tmp_path: Path) -> Fault:
         lambda: holder.append(_holder(path, "BEGIN IMMEDIATE;")),
         lambda: _stop(holder.pop()),
     )
-    fault.undo.append(lambda: [_stop(p) for p in holder])
+    fault.undo.append(lambda: [_stop(p) for p in holder])  # type: ignore[arg-type,func-returns-value]
     return fault
 
 
@@ -183,7 +183,7 @@ def _postgres_stopped(tmp_path: Path) -> Fault:
     options = f"-p {server.port} -k {server.socket_dir} -c listen_addresses=''"
 
     def pg_ctl(*args: str) -> None:
-        command = [str(bindir / "pg_ctl"), "-D", str(data), *args]
+        command = [str(bindir / "pg_ctl"), "-D", str(data), *args]  # type: ignore[operator]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, capture_output=True, check=True, timeout=120)
@@ -196,7 +196,7 @@ def _postgres_stopped(tmp_path: Path) -> Fault:
         lambda: pg_ctl("-m", "fast", "-w", "stop"),
         lambda: pg_ctl("-o", options, "-l", str(data.parent / "log"), "-w", "start"),
     )
-    fault.undo.append(lambda: stack.__exit__(None, None, None))
+    fault.undo.append(lambda: stack.__exit__(None, None, None))  # type: ignore[arg-type]
     return fault
 
 
@@ -353,7 +353,7 @@ def test_an_unsaved_edit_stays_in_the_form_and_saves_once_healed(healable: Fault
     at.switch_page("app_pages/cases.py")
     at.query_params["case"] = str(fault.case_id)
     _run("cases", at=at)
-    key = widget_key(fault.case_id, "case", "title")
+    key = widget_key(fault.case_id, "case", "title")  # type: ignore[arg-type]
     assert at.text_input(key=key).value == "Before the fault"
 
     fault.break_()
@@ -373,11 +373,11 @@ def test_an_unsaved_edit_stays_in_the_form_and_saves_once_healed(healable: Fault
     _run("cases", at=at)
     assert at.text_input(key=key).value == "Typed while the store was down"
     engine = get_engine()
-    kept = case_store.get_case(engine, fay.id, fault.case_id)
+    kept = case_store.get_case(engine, fay.id, fault.case_id)  # type: ignore[arg-type]
     assert (kept.version, kept.case.title) == (1, "Before the fault"), "nothing half-written"
     at.text_input(key=key).input("Typed while the store was down, saved")
     _run("cases", at=at)
-    saved = case_store.get_case(engine, fay.id, fault.case_id)
+    saved = case_store.get_case(engine, fay.id, fault.case_id)  # type: ignore[arg-type]
     assert (saved.version, saved.case.title) == (2, "Typed while the store was down, saved")
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:

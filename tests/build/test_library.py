@@ -27,7 +27,7 @@ from atlas_build.surfaces import decimate, is_closed, largest_piece, write_vtp
 from atlas_build.writers import dump_yaml, r1
 
 
-def line(points, radius=2.0) -> Centerline:  # type: ignore[no-untyped-def]
+def line(points, radius=2.0) -> Centerline:
     p = np.asarray(points, float)
     return Centerline(p, np.full(len(p), radius))
 

@@ -21,7 +21,7 @@ def survey(shipped_atlas) -> Survey:
     return survey_contacts(shipped_atlas)
 
 
-def found(survey: Survey, a: str, b: str):  # type: ignore[no-untyped-def]
+def found(survey: Survey, a: str, b: str):
     pair = {a, b}
     return next((f for f in survey.findings if {f.intersection.a, f.intersection.b} == pair), None)
 

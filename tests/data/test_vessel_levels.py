@@ -180,16 +180,16 @@ def test_vessels_stay_joined_and_leave_the_junction_at_their_own_angle(specimens
     base, s = specimens["bifurcation_l4_body"], specimens[option]
     for ending, starting in JOINS:
         gap = np.subtract(
-            s.structures[ending].geometry.points[-1],  # type: ignore[union-attr]
+            s.structures[ending].geometry.points[-1],
             s.structures[starting].geometry.points[0],
-        )  # type: ignore[union-attr]
+        )
         assert np.linalg.norm(gap) < 0.5, f"{ending} → {starting}: {np.linalg.norm(gap):.1f} mm"
     for landmark, (parent, branches) in JUNCTIONS.items():
         for branch in branches:
             angles = []
             for spec in (base, s):
-                p = centerline_curve(spec.structures[parent].geometry)  # type: ignore[arg-type]
-                b = centerline_curve(spec.structures[branch].geometry)  # type: ignore[arg-type]
+                p = centerline_curve(spec.structures[parent].geometry)
+                b = centerline_curve(spec.structures[branch].geometry)
                 assert np.linalg.norm(p.points[-1] - b.points[0]) < 0.5
                 assert np.allclose(p.points[-1], spec.landmarks[landmark], atol=0.5)
                 angles.append(np.degrees(np.arccos(direction(p, "end") @ direction(b, "start"))))

@@ -56,7 +56,7 @@ def sign_in(page: Page, username: str) -> None:
     )
 
 
-def cases_of(cluster: Cluster, user) -> list:  # type: ignore[no-untyped-def]
+def cases_of(cluster: Cluster, user) -> list:
     from atlas_app.storage import case_store
     from atlas_app.storage.db import get_engine
 
@@ -68,7 +68,7 @@ def cases_of(cluster: Cluster, user) -> list:  # type: ignore[no-untyped-def]
     ]
 
 
-def wait_for(page: Page, check, what: str, seconds: float = 60):  # type: ignore[no-untyped-def]
+def wait_for(page: Page, check, what: str, seconds: float = 60):
     for _ in range(int(seconds * 4)):
         found = check()
         if found:
@@ -91,7 +91,7 @@ def test_what_one_server_saves_the_other_shows(browser: Browser, cluster: Cluste
     fay, tom = people["fay"], people["tom"]
     # Faculty on server B make a case and share it with their cohort.
     faculty = open_page(browser, b.url)
-    sign_in(faculty, fay.username)  # type: ignore[attr-defined]
+    sign_in(faculty, fay.username)
     faculty.goto(f"{b.url}/cases")
     faculty.get_by_role("button", name="New case").click()
     (stored,) = wait_for(faculty, lambda: cases_of(cluster, fay), "the case is stored")
@@ -102,10 +102,10 @@ def test_what_one_server_saves_the_other_shows(browser: Browser, cluster: Cluste
         lambda: cases_of(cluster, fay)[0].case.title == "Shared across servers",
         "the title is saved",
     )
-    case_store.set_cohort_sharing(get_engine(cluster.database_url), fay.id, stored.id, True)  # type: ignore[attr-defined]
+    case_store.set_cohort_sharing(get_engine(cluster.database_url), fay.id, stored.id, True)
     # A trainee of that cohort on server A finds it.
     trainee = open_page(browser, a.url)
-    sign_in(trainee, tom.username)  # type: ignore[attr-defined]
+    sign_in(trainee, tom.username)
     trainee.goto(f"{a.url}/cases")
     expect(trainee.get_by_text("Shared across servers").first).to_be_visible(timeout=SLOW)
     trainee.context.close()
@@ -122,13 +122,13 @@ def test_a_conflicting_edit_from_the_other_server_is_refused(
     a, b = cluster.app_servers
     fay, gil = people["fay"], people["gil"]
     engine = get_engine(cluster.database_url)
-    stored = case_store.create_case(engine, fay.id, Case(title="Co-edited"))  # type: ignore[attr-defined]
-    case_store.add_coeditor(engine, fay.id, stored.id, gil.id)  # type: ignore[attr-defined]
+    stored = case_store.create_case(engine, fay.id, Case(title="Co-edited"))
+    case_store.add_coeditor(engine, fay.id, stored.id, gil.id)
     one = open_page(browser, a.url)
-    sign_in(one, fay.username)  # type: ignore[attr-defined]
+    sign_in(one, fay.username)
     one.goto(f"{a.url}/cases?case={stored.id}")
     other = open_page(browser, b.url)
-    sign_in(other, gil.username)  # type: ignore[attr-defined]
+    sign_in(other, gil.username)
     other.goto(f"{b.url}/cases?case={stored.id}")
     expect(one.get_by_role("textbox", name="Title").first).to_have_value("Co-edited", timeout=SLOW)
     expect(other.get_by_role("textbox", name="Title").first).to_have_value(
@@ -137,14 +137,14 @@ def test_a_conflicting_edit_from_the_other_server_is_refused(
     set_case_title(one, "Fay's title")
     wait_for(
         one,
-        lambda: case_store.get_case(engine, fay.id, stored.id).case.title == "Fay's title",  # type: ignore[attr-defined]
+        lambda: case_store.get_case(engine, fay.id, stored.id).case.title == "Fay's title",
         "the first save",
     )
     set_case_title(other, "Gil's title")
     expect(other.get_by_text(re.compile(r"Not saved: .* saved this case"))).to_be_visible(
         timeout=SLOW
     )
-    assert case_store.get_case(engine, fay.id, stored.id).case.title == "Fay's title"  # type: ignore[attr-defined]
+    assert case_store.get_case(engine, fay.id, stored.id).case.title == "Fay's title"
     one.context.close()
     other.context.close()
 
@@ -156,16 +156,15 @@ def test_a_user_whose_server_dies_goes_on_on_the_other(browser: Browser, cluster
 
     fay = people["fay"]
     engine = get_engine(cluster.database_url)
-    stored = case_store.create_case(engine, fay.id, Case(title="Draft"))  # type: ignore[attr-defined]
+    stored = case_store.create_case(engine, fay.id, Case(title="Draft"))
     page = open_page(browser, cluster.url)
-    sign_in(page, fay.username)  # type: ignore[attr-defined]
+    sign_in(page, fay.username)
     page.goto(f"{cluster.url}/cases?case={stored.id}")
     set_case_title(page, "Saved before the failover")
     wait_for(
         page,
         lambda: (
-            case_store.get_case(engine, fay.id, stored.id).case.title  # type: ignore[attr-defined]
-            == "Saved before the failover"
+            case_store.get_case(engine, fay.id, stored.id).case.title == "Saved before the failover"
         ),
         "the title is saved",
     )
@@ -182,7 +181,7 @@ def test_a_user_whose_server_dies_goes_on_on_the_other(browser: Browser, cluster
     # the About page drawn (not the Cases page left on screen by the dead session)
     expect(page.get_by_text("GPL-3.0-or-later").first).to_be_visible(timeout=SLOW)
     page.screenshot(path="/tmp/failover_2.png")
-    expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Cases", exact=True).click()
     # the case list of the new session (the builder that was open lived in the dead one)
     expect(page.get_by_role("heading", name="My cases")).to_be_visible(timeout=SLOW)
@@ -191,7 +190,7 @@ def test_a_user_whose_server_dies_goes_on_on_the_other(browser: Browser, cluster
     assert cluster.server_at(home).proc.poll() is not None  # type: ignore[union-attr]
     # and a reload (a new page load) is signed in too
     page.reload()
-    expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"Signed in as {fay.username}")).to_be_visible(timeout=SLOW)
     page.context.close()
     cluster.restart(cluster.server_at(home))  # the module's later tests use both servers
 
@@ -211,12 +210,12 @@ def test_an_answer_given_on_one_server_is_in_the_cohort_on_the_other(
         if (items := planned_items(world, s)) and items[0].kind == "choice"
     )
     faculty = open_page(browser, b.url)
-    sign_in(faculty, fay.username)  # type: ignore[attr-defined]
+    sign_in(faculty, fay.username)
     faculty.goto(f"{b.url}/cohort")
     expect(faculty.get_by_text("No trainee has answered yet.")).to_be_visible(timeout=SLOW)
     # the trainee answers on server A
     trainee = open_page(browser, f"{a.url}/quiz")
-    sign_in(trainee, tom.username)  # type: ignore[attr-defined]
+    sign_in(trainee, tom.username)
     start_replay(trainee, seed)
     answer(trainee, item)
     expect(trainee.get_by_test_id("stAlertContentSuccess")).to_be_visible(timeout=SLOW)
@@ -225,6 +224,6 @@ def test_an_answer_given_on_one_server_is_in_the_cohort_on_the_other(
     answers = faculty.get_by_test_id("stMetric").filter(has_text="Answers").first
     expect(answers).to_contain_text("1", timeout=SLOW)
     faculty.get_by_role("tab", name="Trainees").click()
-    expect(faculty.get_by_text(tom.username).first).to_be_visible(timeout=SLOW)  # type: ignore[attr-defined]
+    expect(faculty.get_by_text(tom.username).first).to_be_visible(timeout=SLOW)
     trainee.context.close()
     faculty.context.close()

@@ -34,7 +34,7 @@ def engine(app_url):  # app_url first: it points DATABASE_URL at the server's st
 def make_user(engine, prefix: str, role: str = "trainee", cohort: str | None = None):
     from atlas_app.storage.accounts import create_user
 
-    return create_user(engine, _name(prefix), PASSWORD, role=role, cohort=cohort)
+    return create_user(engine, _name(prefix), PASSWORD, role=role, cohort=cohort)  # type: ignore[arg-type]
 
 
 def sign_in_at(page: Page, url: str, username: str) -> None:

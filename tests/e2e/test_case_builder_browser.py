@@ -48,7 +48,7 @@ def wait_for(page: Page, user, check, timeout_s: float = 60.0):
     pytest.fail(f"the stored case never got there: {[c.case for c in only_case(user)]}")
 
 
-def press_until(page: Page, user, button, check, tries: int = 3):  # type: ignore[no-untyped-def]
+def press_until(page: Page, user, button, check, tries: int = 3):
     """Press ``button`` until the stored case passes ``check``: a click that lands while the
     page is still rerunning (a loaded machine) can be lost; it is pressed again only when
     the store did not change at all."""

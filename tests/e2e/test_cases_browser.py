@@ -73,7 +73,7 @@ def go_to(page: Page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
 
 
-def picker(page: Page):  # type: ignore[no-untyped-def]
+def picker(page: Page):
     """Present's slide picker, whose value reads "Slide i of n"."""
     return page.get_by_role("combobox", name="Slide")
 

@@ -38,7 +38,7 @@ def presented_case():
     return user, stored.id, case, index
 
 
-def go_to_slide(page, case, number: int) -> None:  # type: ignore[no-untyped-def]
+def go_to_slide(page, case, number: int) -> None:
     """Press the right arrow until the picker reads "Slide ``number`` of …", one slide at a
     time (each press waits for the page to follow)."""
     total = 2 + len(case.slides)

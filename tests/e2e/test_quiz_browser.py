@@ -47,7 +47,7 @@ def trainee():
     return name
 
 
-def quiz_world(atlas_dir: Path):  # type: ignore[no-untyped-def]
+def quiz_world(atlas_dir: Path):
     from atlas_app.approaches.loader import load_approaches
     from atlas_app.model.loader import load_atlas
     from atlas_app.quiz.loader import load_quiz_bank
@@ -56,19 +56,19 @@ def quiz_world(atlas_dir: Path):  # type: ignore[no-untyped-def]
     return atlas, load_approaches(atlas), load_quiz_bank(atlas)
 
 
-def planned_ids(world, seed: int) -> list[str]:  # type: ignore[no-untyped-def]
+def planned_ids(world, seed: int) -> list[str]:
     """The item ids of a replayed quiz on the first three topics (preselected), 10 items."""
     from atlas_app.quiz.session import plan_quiz
     from atlas_app.quiz.topics import TOPICS
 
-    return [r.item_id for r in plan_quiz(*world, list(TOPICS)[:3], 10, seed)]
+    return [r.item_id for r in plan_quiz(*world, list(TOPICS)[:3], 10, seed)]  # type: ignore[call-arg]
 
 
-def planned_items(world, seed: int):  # type: ignore[no-untyped-def]
+def planned_items(world, seed: int):
     from atlas_app.quiz.session import make_item, plan_quiz
     from atlas_app.quiz.topics import TOPICS
 
-    return [make_item(*world, r) for r in plan_quiz(*world, list(TOPICS)[:3], 10, seed)]
+    return [make_item(*world, r) for r in plan_quiz(*world, list(TOPICS)[:3], 10, seed)]  # type: ignore[call-arg]
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
@@ -117,7 +117,7 @@ def click_target(page: Page, item) -> None:
     )
     assert found, "the structure shows in the view"
     box = root.bounding_box()
-    page.mouse.click(box["x"] + found[0], box["y"] + found[1])
+    page.mouse.click(box["x"] + found[0], box["y"] + found[1])  # type: ignore[index]
 
 
 def click_check(page: Page) -> None:
@@ -247,7 +247,7 @@ def hostile_app(tmp_path_factory):
 MARKUP = 'a:not([aria-label="Link to heading"]), [role=img], script, b, strong, em, del, .katex'
 
 
-def markup_in(locator) -> list[str]:  # type: ignore[no-untyped-def]
+def markup_in(locator) -> list[str]:
     """What text inside these elements could have become: links (other than a heading's
     own anchor), icons, scripts, bold, italic, struck text, maths."""
     return locator.evaluate_all(
@@ -262,7 +262,7 @@ def _shown(text: str) -> str:
 def test_hostile_item_text_is_shown_as_text(page: Page, hostile_app):
     url, seed = hostile_app
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # type: ignore[call-overload,func-returns-value]
     page.goto(f"{url}/quiz")
     start_replay(page, seed)
     heading = page.get_by_role("heading", level=5)
@@ -272,7 +272,7 @@ def test_hostile_item_text_is_shown_as_text(page: Page, hostile_app):
     expect(options).to_have_count(3)
     labels = page.get_by_role("radiogroup").locator("label")
     assert sorted(_shown(t) for t in labels.all_inner_texts()) == sorted(
-        [*HOSTILE_ITEM["answers"], *HOSTILE_ITEM["distractors"]]
+        [*HOSTILE_ITEM["answers"], *HOSTILE_ITEM["distractors"]]  # type: ignore[misc]
     )
     assert markup_in(heading) == [] and markup_in(page.get_by_role("radiogroup")) == []
     page.get_by_role("radiogroup").locator("label").filter(has_text="Wrong <script>").click()

@@ -91,7 +91,7 @@ def test_a_stolen_cookie_is_dead_after_sign_out(page: Page, app_url, fay, browse
     wait_for_cookie(page, present=False)
     thief = browser.new_context()  # the value copied before the sign-out, replayed elsewhere
     try:
-        thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+        thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])  # type: ignore[index]
         other = thief.new_page()
         other.goto(f"{app_url}/about")
         expect(other.get_by_role("button", name="Sign in")).to_be_visible(timeout=SLOW)

@@ -159,7 +159,7 @@ def test_added_view_stores_the_camera_the_user_sees(page: Page, app_url) -> None
     engine = get_engine()
     (listed,) = case_store.list_cases_for(engine, user.id)
     slide = case_store.get_case(engine, user.id, listed.id).case.slides[0]
-    camera = slide.camera_spec()
+    camera = slide.camera_spec()  # type: ignore[union-attr]
     assert camera is not None, "the slide holds the camera placed by hand"
     assert math.dist(camera.position, mine["position"]) < 0.01
     assert math.dist(camera.focal_point, mine["focalPoint"]) < 0.01
@@ -290,7 +290,7 @@ def test_the_ruler_measures_between_two_landmarks(page: Page, app_url) -> None:
         page.mouse.click(box["x"] + s["x"], box["y"] + s["y"])
     readout = root.locator(".sav-readout")
     expect(readout).to_contain_text(" mm")
-    shown = float(re.search(r"([\d.]+) mm", readout.inner_text()).group(1))
+    shown = float(re.search(r"([\d.]+) mm", readout.inner_text()).group(1))  # type: ignore[union-attr]
     assert shown == pytest.approx(truth, abs=1.0)
     assert abs(float(root.get_attribute("data-measured")) - truth) < 1.0
     expect(root.locator(".sav-measure")).to_have_text(f"{shown:.1f} mm")

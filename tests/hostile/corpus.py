@@ -211,7 +211,7 @@ def _nan_points(mesh: object) -> None:
 
 
 def _far_away(mesh: object) -> None:
-    mesh.points += (0.0, 0.0, 5000.0)  # type: ignore[attr-defined,operator]
+    mesh.points += (0.0, 0.0, 5000.0)  # type: ignore[attr-defined]
 
 
 def _open_surface(root: Path) -> None:
@@ -254,7 +254,7 @@ def _other_cases() -> list[AtlasCase]:
         AtlasCase("mesh_open_surface", _open_surface, "mesh_data"),
         AtlasCase("mesh_oversized", _sparse(MESH, 64 * 1024**2), "mesh_data"),
         AtlasCase("mesh_missing", lambda root: (root / MESH).unlink(), "mesh_files_exist"),
-        AtlasCase("mesh_is_folder", lambda root: ((root / MESH).unlink(), (root / MESH).mkdir()), "mesh_files_exist"),
+        AtlasCase("mesh_is_folder", lambda root: ((root / MESH).unlink(), (root / MESH).mkdir()), "mesh_files_exist"),  # type: ignore[arg-type,func-returns-value]
         AtlasCase("mesh_absolute_path", _replace_in("structures/bones_muscles.yaml", MESH_RECORD, "file: /etc/passwd.vtp"), "mesh_files_exist"),
         AtlasCase("mesh_dotdot_path", _replace_in("structures/bones_muscles.yaml", MESH_RECORD, "file: meshes/../../../x.vtp"), "mesh_files_exist"),
         AtlasCase("mesh_link_out", _link(MESH, "/usr/share/doc/x.vtp"), "mesh_files_exist"),

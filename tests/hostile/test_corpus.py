@@ -19,6 +19,8 @@ import pytest
 from atlas_app.paths import DEFAULT_ATLAS_DIR
 from tests.hostile.corpus import atlas_cases, case_file_texts
 
+pytestmark = pytest.mark.slow  # the corpus takes minutes to run
+
 REPO = Path(__file__).resolve().parents[2]
 PEAK_MB = 200
 

@@ -74,7 +74,7 @@ def test_quantisation_is_within_half_a_step() -> None:
 def test_a_tube_is_swept_at_the_browsers_density(atlas) -> None:
     nerve = build_specimen(atlas).structures["nerve_right"]
     surface = bm.browser_surface(nerve, atlas.root)
-    curve = centerline_curve(nerve.geometry)
+    curve = centerline_curve(nerve.geometry)  # type: ignore[arg-type]
     rings = bm.tube_rings(curve.length)
     sides = bm.tube_sides(float(np.mean(curve.radii)))
     assert rings == round(curve.length / bm.RING_SPACING_MM) + 1
@@ -90,9 +90,9 @@ def test_a_tube_is_swept_at_the_browsers_density(atlas) -> None:
 
 def test_a_retracted_tube_keeps_its_vertices(atlas) -> None:
     nerve = build_specimen(atlas).structures["nerve_right"]
-    pts = np.asarray(nerve.geometry.points, float)
+    pts = np.asarray(nerve.geometry.points, float)  # type: ignore[union-attr]
     move = Move(pts[len(pts) // 2], np.array([-12.0, 0.0, 0.0]), 40.0)
-    bent = nerve.model_copy(update={"geometry": deform_centerline(nerve.geometry, (move,))})
+    bent = nerve.model_copy(update={"geometry": deform_centerline(nerve.geometry, (move,))})  # type: ignore[arg-type]
     before = bm.browser_mesh(nerve, atlas.root)
     after = bm.browser_mesh(bent, atlas.root, base=nerve)
     assert after.digest != before.digest
@@ -133,7 +133,7 @@ def test_retracted_tissue_is_its_surface_with_the_same_displacement(atlas) -> No
 def test_anchors_lie_on_the_axis_or_the_surface(atlas) -> None:
     nerve = build_specimen(atlas).structures["nerve_right"]
     mesh = bm.browser_mesh(nerve, atlas.root)
-    axis = bm.resample(centerline_curve(nerve.geometry), 400).points
+    axis = bm.resample(centerline_curve(nerve.geometry), 400).points  # type: ignore[arg-type]
     for anchor in mesh.anchors:
         assert np.min(np.linalg.norm(axis - np.asarray(anchor), axis=1)) < 1.0
     blob = structure("blob_a", ellipsoid())
@@ -159,7 +159,7 @@ def test_the_same_geometry_gives_the_same_bytes(atlas) -> None:
 def test_the_cache_is_keyed_by_geometry(atlas) -> None:
     nerve = build_specimen(atlas).structures["nerve_right"]
     assert bm.browser_mesh(nerve, atlas.root) is bm.browser_mesh(nerve, atlas.root)
-    shifted = [[p[0] + 1, p[1], p[2]] for p in nerve.geometry.points]
+    shifted = [[p[0] + 1, p[1], p[2]] for p in nerve.geometry.points]  # type: ignore[union-attr]
     moved = CenterlineGeometry.model_validate({**nerve.geometry.model_dump(), "points": shifted})
     other = nerve.model_copy(update={"geometry": moved})
     assert bm.browser_mesh(other, atlas.root).digest != bm.browser_mesh(nerve, atlas.root).digest

@@ -166,6 +166,7 @@ def test_a_worker_that_never_answers_is_stopped(monkeypatch, atlas, specimen) ->
         w.close()
 
 
+@pytest.mark.slow
 def test_a_stalled_worker_does_not_hold_up_other_users(atlas, specimen) -> None:
     """Issue 15: one stalled worker held up every user's stills for 127 s. With a pool, a
     still asked for meanwhile comes from the other worker; the stalled one is stopped at its

@@ -12,12 +12,14 @@ import pytest
 from atlas_app.storage.accounts import authenticate
 from atlas_app.storage.db import make_engine
 
+pytestmark = pytest.mark.slow  # each test runs the command line several times
+
 PROJECT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def users(db_url: str):  # type: ignore[no-untyped-def]
+def users(db_url: str):
     """Run ``python -m atlas_app users ...`` on the test's database."""
     env = {**os.environ, "DATABASE_URL": db_url}
 
@@ -42,7 +44,7 @@ def _clean_failure(done: subprocess.CompletedProcess[str], expected: str) -> Non
     assert expected in done.stderr
 
 
-def test_add_set_role_list(users, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_add_set_role_list(users, db_url: str) -> None:
     done = users(
         "add", "ana", "--cohort", "PGY2", "--display-name", "Ana R.", "--password-stdin",
         stdin=PASSWORD + "\n",
@@ -73,7 +75,7 @@ def test_add_set_role_list(users, db_url: str) -> None:  # type: ignore[no-untyp
         engine.dispose()
 
 
-def test_failures_are_messages_not_tracebacks(users) -> None:  # type: ignore[no-untyped-def]
+def test_failures_are_messages_not_tracebacks(users) -> None:
     assert users("add", "ana", "--password-stdin", stdin=PASSWORD).returncode == 0
     _clean_failure(users("add", "ana", "--password-stdin", stdin=PASSWORD), "is taken")
     _clean_failure(users("add", "ben", "--password-stdin", stdin="\n"), "password is empty")
@@ -107,7 +109,7 @@ def test_unreachable_database_is_a_message() -> None:
     assert "secret" not in done.stderr
 
 
-def test_failures_unlock_and_audit(users, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_failures_unlock_and_audit(users, db_url: str) -> None:
     from atlas_app.storage.signin import TRY_LATER, sign_in
 
     assert users("add", "ana", "--password-stdin", stdin=PASSWORD).returncode == 0
@@ -149,7 +151,7 @@ def test_failures_unlock_and_audit(users, db_url: str) -> None:  # type: ignore[
     _clean_failure(users("audit", "--action", "nonsense"), "unknown action 'nonsense'")
 
 
-def test_set_password(users, db_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_set_password(users, db_url: str) -> None:
     assert users("add", "ana", "--password-stdin", stdin=PASSWORD).returncode == 0
     new = "another long password"
     done = users("set-password", "ana", "--password-stdin", stdin=new + "\n")

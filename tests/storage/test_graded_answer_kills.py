@@ -11,11 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from atlas_app.storage.db import make_engine
 from atlas_app.storage.models import AnswerRecord, ReviewCardRecord
+
+pytestmark = pytest.mark.slow  # kills writers at random, many times
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -305,7 +306,12 @@ def test_a_graded_answer_is_stored_and_schedules_its_review(
 ) -> None:
     ana = people["ana"]
     sid = store.start_session(engine, ana.id, ["nerves"], length=2, seed=1)
-    values = {"topic": "nerves", "seed": 3, "response": "on the ala", "session_id": sid}
+    values: dict[str, Any] = {
+        "topic": "nerves",
+        "seed": 3,
+        "response": "on the ala",
+        "session_id": sid,
+    }
     store.record_graded_answer(
         engine, user_id=ana.id, item_id="q1", correct=False, score=0.0, answered_at=T0, **values
     )

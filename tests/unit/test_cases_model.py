@@ -121,7 +121,7 @@ def test_view_slide_rules():
     with pytest.raises(ValidationError, match="unknown camera"):
         ViewSlide(camera="nowhere")
     with pytest.raises(ValidationError):
-        ViewSlide(unknown_field=1)  # type: ignore[call-arg]
+        ViewSlide(unknown_field=1)
     with pytest.raises(ValidationError):
         TextSlide()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas_app.model.checks import CHECKS, LOAD_CHECKS, validate_atlas
+from atlas_app.validation import CHECKS, LOAD_CHECKS, validate_atlas
 from tests.conftest import BROKEN, MINI_ATLAS
 
 ALL_CHECKS = sorted([*CHECKS, *LOAD_CHECKS])

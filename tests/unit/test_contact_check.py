@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 
 from atlas_app.geometry.contacts import survey_contacts
-from atlas_app.model.checks import validate_atlas
 from atlas_app.model.loader import load_atlas
+from atlas_app.validation import validate_atlas
 from tests.conftest import BROKEN
 
 ALLOWED = "allowed_contacts.yaml"
@@ -22,13 +22,13 @@ def faults_of(atlas_dir: Path, check: str = "no_intersections"):
     return [f for f in faults if f.check == check]
 
 
-def edit_yaml(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+def edit_yaml(path: Path, change) -> None:
     data = yaml.safe_load(path.read_text())
     change(data)
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-def nerve(sid: str, points, radius: float = 1.5) -> dict:  # type: ignore[no-untyped-def]
+def nerve(sid: str, points, radius: float = 1.5) -> dict:
     return {
         "id": sid,
         "name": sid.replace("_", " ").capitalize(),
@@ -66,7 +66,7 @@ def test_an_allowance_bounds_how_long_a_contact_may_run(mini_atlas_copy):
 
 
 def test_an_allowance_no_specimen_uses_is_a_fault(mini_atlas_copy):
-    def add(d):  # type: ignore[no-untyped-def]
+    def add(d):
         d["allowed_contacts"].append(
             {
                 "id": "nerve_on_vessel",
@@ -103,7 +103,7 @@ def test_a_side_placeholder_on_one_sided_id_is_a_schema_fault(mini_atlas_copy):
 
 
 def test_an_intersection_a_variant_brings_is_reported_on_its_patch(mini_atlas_copy):
-    def through_vessel(d):  # type: ignore[no-untyped-def]
+    def through_vessel(d):
         option = d["variant_groups"][1]["options"][1]  # nerve_double
         option["patch"]["add"][0]["geometry"]["points"] = [[2, 10, 30], [2, 10, 10]]
 
@@ -117,7 +117,7 @@ def test_an_intersection_a_variant_brings_is_reported_on_its_patch(mini_atlas_co
 def test_two_options_that_meet_only_together_are_checked_together(mini_atlas_copy):
     """Each option adds a nerve clear of everything; only the two together cross."""
 
-    def add_groups(d):  # type: ignore[no-untyped-def]
+    def add_groups(d):
         for gid, sid, pts in (
             ("first_extra", "extra_a_right", [[40, -30, 10], [40, 30, 10]]),
             ("second_extra", "extra_b_right", [[30, 0, 10.5], [50, 0, 10.5]]),
@@ -189,7 +189,7 @@ def test_only_listed_checks_can_be_switched_off(mini_atlas_copy):
 
 
 def test_a_structure_that_cannot_be_built_is_a_fault_not_a_crash(mini_atlas_copy):
-    def repeat_a_point(d):  # type: ignore[no-untyped-def]
+    def repeat_a_point(d):
         g = d["structures"][2]["geometry"]  # nerve_right
         g["points"] = [g["points"][0], g["points"][0], *g["points"][1:]]
         g["radius"] = 2.5

@@ -118,6 +118,7 @@ def test_the_field_leaves_out_what_is_far_from_the_corridor_but_keeps_bone(
     }
 
 
+@pytest.mark.slow
 def test_at_risk_structures_are_in_sight_at_the_step_that_names_them(shipped_atlas, all_fields):
     """Issue 13: the nerves at risk were hidden under psoas. Seen from the step's camera,
     with everything opaque in front of it drawn, each structure the step names as at risk

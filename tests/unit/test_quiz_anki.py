@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 import zipfile
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,7 +26,9 @@ def _png(color=(200, 30, 30)) -> bytes:
 
 def _items() -> list[Item]:
     cite = (Citation(ref="ebraheim_1997"), Citation(ref="gray_1918", confidence="S"))
-    common = dict(topic="lst_formation", difficulty=2, explanation="Why <it> is so.", cite=cite)
+    common: dict[str, Any] = dict(
+        topic="lst_formation", difficulty=2, explanation="Why <it> is so.", cite=cite
+    )
     labels = np.full((15, 20), -1, dtype=np.int16)
     labels[5:10, 5:10] = 0
     return [
@@ -116,6 +119,7 @@ def test_every_image_a_card_shows_is_in_the_deck(tmp_path):
     assert shown == set(media.values()), "every picture on a card is packed, and no other"
 
 
+@pytest.mark.slow
 def test_a_topic_of_the_shipped_atlas_exports_with_its_stills(tmp_path, shipped_atlas):
     """The deck the Quiz page builds: a topic's items, each view drawn by the render
     worker, packed as media the cards point at."""

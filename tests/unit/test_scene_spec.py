@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from atlas_app.model.camera import CameraSpec
 from atlas_app.scene.spec import ActorSpec, LegendEntry, SceneSpec
 
 
-def make_spec(**changes: object) -> SceneSpec:
+def make_spec(**changes: Any) -> SceneSpec:
     camera = CameraSpec(
         "anterior", "Anterior view", (0.0, 300.0, 10.0), (0.0, 0.0, 10.0), (0.0, 0.0, 1.0)
     )
@@ -35,7 +36,7 @@ def make_spec(**changes: object) -> SceneSpec:
         ),
         LegendEntry("Bones", "#e8dcc0", ("sacrum",)),
     )
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "actors": actors,
         "camera": camera,
         "title": "Anterior view",
@@ -151,7 +152,7 @@ def test_visible_actors_and_lookup() -> None:
             lambda: CameraSpec("x", "X", (0, 1, 0), (0, 0, 0), (0, 0, 1), view_angle=0.0),
             "view_angle",
         ),
-        (lambda: CameraSpec("x", "X", (0, 1), (0, 0, 0), (0, 0, 1)), "three numbers"),
+        (lambda: CameraSpec("x", "X", (0, 1), (0, 0, 0), (0, 0, 1)), "three numbers"),  # type: ignore[arg-type]
         (lambda: make_spec(actors=(ActorSpec("a", "A", "bone", "#ffffff"),) * 2), "twice"),
         (lambda: make_spec(background="white"), "colour"),
     ],

@@ -127,7 +127,7 @@ def check_inside_parent_bounds(atlas: Atlas) -> Iterator[Fault]:
 
 @check
 def check_landmarks_present(atlas: Atlas) -> Iterator[Fault]:
-    """The landmarks the design names (DESIGN §3) are all defined."""
+    """The landmarks the design names (docs/architecture.md §1) are all defined."""
     if atlas.info is None:
         return
     for i, lid in enumerate(atlas.info.required_landmarks):

@@ -181,7 +181,8 @@ def check_anatomy_categories(atlas: Atlas) -> Iterator[Fault]:
 
 @check
 def check_side_suffix(atlas: Atlas) -> Iterator[Fault]:
-    """Ids of sided structures end in _right/_left; midline ones do not (DESIGN §3)."""
+    """Ids of sided structures end in _right/_left; midline ones do not (docs/architecture.md
+    §1)."""
     for sid, s in atlas.structures.items():
         problem = side_suffix_problem(sid, s.side)
         if problem:

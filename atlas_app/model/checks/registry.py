@@ -21,7 +21,6 @@ LOAD_CHECKS = (
     "schema",
     "schema_version",
 )
-GEOMETRIC_CHECKS = ("no_intersections",)
 
 
 def check(fn: Check) -> Check:

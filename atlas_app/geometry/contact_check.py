@@ -1,12 +1,16 @@
-"""The geometric check: no two structures pass through each other unless anatomy lets
-them (measured in the geometry layer, imported only when the check runs)."""
+"""The geometric check of the battery: no two structures pass through each other unless
+anatomy lets them. It measures surfaces, so it lives in the geometry layer; the model's
+battery runs it when a caller above both passes it in (:mod:`atlas_app.validation`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from atlas_app.geometry.contacts import survey_contacts
+from atlas_app.geometry.intersections import BodyError
+from atlas_app.geometry.mesh_files import unusable_meshes
 from atlas_app.model.atlas import Atlas, Fault
-from atlas_app.model.checks.registry import check, switched_off
+from atlas_app.model.checks.registry import Check, switched_off
 from atlas_app.model.geometry_schema import CenterlineGeometry
 
 
@@ -31,7 +35,6 @@ def _adding(atlas: Atlas, structure_id: str) -> str:
     )
 
 
-@check
 def check_no_intersections(atlas: Atlas) -> Iterator[Fault]:
     """No two structures pass through each other unless ``allowed_contacts`` says anatomy
     lets them (a nerve forming inside psoas, a vein draining into another, a root in its
@@ -52,10 +55,6 @@ def check_no_intersections(atlas: Atlas) -> Iterator[Fault]:
     """
     if "no_intersections" in switched_off(atlas):
         return
-    from atlas_app.geometry.contacts import survey_contacts  # needs VTK: only when run
-    from atlas_app.geometry.intersections import BodyError
-    from atlas_app.geometry.mesh_files import unusable_meshes
-
     if unusable_meshes(atlas):
         return  # mesh_data reports them; their surfaces cannot be measured
     try:
@@ -92,3 +91,8 @@ def check_no_intersections(atlas: Atlas) -> Iterator[Fault]:
             ("pairs", i),
             "these structures do not touch in any specimen: remove the allowance",
         )
+
+
+GEOMETRIC_CHECKS: dict[str, Check] = {"no_intersections": check_no_intersections}
+"""The checks that measure surfaces: run after every other check passed (on broken records
+they would measure nonsense), and only where asked (they take seconds)."""
