@@ -38,3 +38,8 @@ def deck(case: Case) -> list[DeckSlide]:
         out.append(DeckSlide("history", HISTORY_TITLE))
     out += [DeckSlide("slide", s.title, s) for s in case.slides]
     return out
+
+
+def deck_slide_count(case: Case) -> int:
+    """Slides in an exported deck (PowerPoint or HTML): those Present shows (:func:`deck`)."""
+    return len(deck(case))

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.chart_image import chart_image
 from atlas_app.cases.charts import chart_table
-from atlas_app.cases.deck import deck, has_history, history_parts
+from atlas_app.cases.deck import deck_slide_count, has_history, history_parts
 from atlas_app.cases.exporting import (
     ExportResult,
     ProgressFn,
@@ -127,11 +127,6 @@ def _script_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
 
 
-def html_slide_count(case: Case) -> int:
-    """Slides in the exported deck: those Present shows (:func:`.deck.deck`)."""
-    return len(deck(case))
-
-
 def export_html(
     case: Case,
     atlas: Atlas,
@@ -142,7 +137,7 @@ def export_html(
     """The case as one HTML file that opens offline in a browser, 3D views live."""
     tracker = Tracker(progress, sum(slide_weight(s) for s in case.slides) + 0.5)
     tracker.report("Preparing the slides…")
-    total = html_slide_count(case)
+    total = deck_slide_count(case)
     sections = _intro_html(case, total)
     scenes: list[str] = []  # each view slide's message to the viewer, base64
     sent: set[str] = set()  # surfaces already in the file (each goes once)

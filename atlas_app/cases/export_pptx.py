@@ -27,7 +27,7 @@ from pptx.util import Inches, Pt
 from atlas_app.approaches.loader import ApproachSet
 from atlas_app.cases.chart_image import chart_image
 from atlas_app.cases.charts import chart_table
-from atlas_app.cases.deck import HISTORY_TITLE, deck, has_history, history_parts
+from atlas_app.cases.deck import HISTORY_TITLE, has_history, history_parts
 from atlas_app.cases.exporting import (
     ExportResult,
     ProgressFn,
@@ -208,11 +208,6 @@ def _unready_slide(prs: PresentationType, item: Unready) -> None:
     set_title(slide, item.slide.title or "Slide not available")
     add_missing(slide, f"This slide names what this atlas does not have: {item.reason}", TOP, True)
     set_notes(slide, item.slide.notes)
-
-
-def pptx_slide_count(case: Case) -> int:
-    """Slides in the exported deck: those Present shows (:func:`.deck.deck`)."""
-    return len(deck(case))
 
 
 def export_pptx(

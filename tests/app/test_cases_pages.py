@@ -476,7 +476,7 @@ def test_present_steps_through_the_example_case_as_the_exports_do(store) -> None
     """The title slide, the presentation and imaging, then every slide: as many as the
     exports; Markdown lists rendered; a trainee never sees the speaker notes."""
     engine, users = store
-    from atlas_app.cases.export_pptx import pptx_slide_count
+    from atlas_app.cases.deck import deck_slide_count
     from atlas_app.cases.yaml_io import example_case
     from atlas_app.storage import case_store
     from atlas_app.ui.resources import approach_set, loaded_atlas
@@ -489,13 +489,13 @@ def test_present_steps_through_the_example_case_as_the_exports_do(store) -> None
     at.query_params["case"] = str(stored.id)
     at.run()
     seen, lists = [], 0
-    for n in range(pptx_slide_count(case)):
+    for n in range(deck_slide_count(case)):
         assert not at.exception
         assert not at.error
         seen.append(at.header[0].value if at.header else at.title[0].value)
         assert not any("Speaker notes" in e.label for e in at.expander), "notes are hidden"
         lists += sum(line.startswith("- ") for m in at.markdown for line in m.value.splitlines())
-        if n < pptx_slide_count(case) - 1:
+        if n < deck_slide_count(case) - 1:
             _button(at, "Next").click().run()
     assert seen == [
         escape_markdown(case.title),

@@ -16,9 +16,10 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from atlas_app.approaches.loader import load_approaches
+from atlas_app.cases.deck import deck_slide_count
 from atlas_app.cases.edits import edit_slide
-from atlas_app.cases.export_html import export_html, html_slide_count
-from atlas_app.cases.export_pptx import export_pptx, pptx_slide_count
+from atlas_app.cases.export_html import export_html
+from atlas_app.cases.export_pptx import export_pptx
 from atlas_app.cases.yaml_io import example_case
 from atlas_app.scene.viewer_payload import unpack_header
 
@@ -61,7 +62,7 @@ def test_pptx_has_every_slide_with_stills_and_notes(setup, pptx_export):
     assert result.warnings == ()
     assert result.filename.endswith(".pptx") and "presentation" in result.mime
     deck = Presentation(io.BytesIO(result.data))
-    assert len(deck.slides) == result.slides == pptx_slide_count(case)
+    assert len(deck.slides) == result.slides == deck_slide_count(case)
     offset = len(deck.slides) - len(case.slides)
     assert case.title in text_of(deck.slides[0])
     for slide, made in zip(case.slides, list(deck.slides)[offset:], strict=True):
@@ -103,7 +104,7 @@ def test_pptx_progress_is_monotonic_and_complete(pptx_export):
 def test_html_holds_every_scene(setup, html_export):
     _, _, case = setup
     page = html_export.data.decode("utf-8")
-    assert html_export.slides == html_slide_count(case) and html_export.warnings == ()
+    assert html_export.slides == deck_slide_count(case) and html_export.warnings == ()
     match = re.search(r'<script type="application/json" id="sa-scenes">(.*?)</script>', page, re.S)
     assert match
     messages = [base64.b64decode(m) for m in json.loads(match.group(1))]

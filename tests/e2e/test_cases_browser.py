@@ -168,13 +168,12 @@ def test_build_present_and_export_a_case(page: Page, app_url, faculty, tmp_path:
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-    from atlas_app.cases.export_html import html_slide_count
-    from atlas_app.cases.export_pptx import pptx_slide_count
+    from atlas_app.cases.deck import deck_slide_count
 
     # The decks open with the case's title slide, then its two slides in order.
     case = stored.case
     deck = Presentation(io.BytesIO(downloads[".pptx"].read_bytes()))
-    assert len(deck.slides) == pptx_slide_count(case) and pptx_slide_count(case) >= 3
+    assert len(deck.slides) == deck_slide_count(case) and deck_slide_count(case) >= 3
     *_, text_made, view_made = list(deck.slides)
     assert text_of(text_made).startswith(text_slide.title)
     assert VIEW_TITLE in text_of(view_made)
@@ -182,7 +181,7 @@ def test_build_present_and_export_a_case(page: Page, app_url, faculty, tmp_path:
     assert pictures, "the view is on its slide as a picture"
 
     html = downloads[".html"].read_text(encoding="utf-8")
-    assert html.count('<section class="sa-slide"') == html_slide_count(case)
+    assert html.count('<section class="sa-slide"') == deck_slide_count(case)
     scenes = re.search(r'<script type="application/json" id="sa-scenes">(.*?)</script>', html, re.S)
     assert scenes and len(json.loads(scenes.group(1))) == 1, "the view's scene is in the file"
     assert html.count(" data-scene=") == 1 and VIEW_TITLE in html
