@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,8 +49,14 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 90.0)
     raise TimeoutError("the app did not become healthy")
 
 
-def start_app(script: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "VTK_DEFAULT_OPENGL_WINDOW": "vtkOSOpenGLRenderWindow"}
+def start_app(
+    script: Path, port: int, log: Path, extra_env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "VTK_DEFAULT_OPENGL_WINDOW": "vtkOSOpenGLRenderWindow",
+        **(extra_env or {}),
+    }
     cmd = [
         sys.executable,
         "-m",
@@ -68,11 +74,13 @@ def start_app(script: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def running_app(script: Path, log: Path) -> Iterator[str]:
-    """An app server for ``script`` on a free port, with this process's environment, until
-    the block ends; its URL once healthy."""
+def running_app(
+    script: Path, log: Path, extra_env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """An app server for ``script`` on a free port, with this process's environment (and
+    ``extra_env``), until the block ends; its URL once healthy."""
     port = free_port()
-    proc = start_app(script, port, log)
+    proc = start_app(script, port, log, extra_env)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from tests.e2e.harness import ROOT, free_port, start_app, wait_healthy
+from tests.e2e.harness import ROOT, running_app
 
 pytestmark = pytest.mark.e2e
 
@@ -227,21 +226,10 @@ def hostile_app(tmp_path_factory):
     world = quiz_world(atlas_dir)
     assert not world[2].faults, world[2].faults
     seed = next(s for s in range(1, 5000) if planned_ids(world, s)[0] == HOSTILE_ITEM["id"])
-    port = free_port()
     log = atlas_dir.parent / "server.log"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ATLAS_DATA_DIR", str(atlas_dir))
-        proc = start_app(ROOT / "atlas_app" / "streamlit_app.py", port, log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    script = ROOT / "atlas_app" / "streamlit_app.py"
+    with running_app(script, log, {"ATLAS_DATA_DIR": str(atlas_dir)}) as url:
         yield url, seed
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 MARKUP = 'a:not([aria-label="Link to heading"]), [role=img], script, b, strong, em, del, .katex'
