@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from atlas_app.caching import memoize
 from atlas_app.scene.viewer_bundle import BUNDLE, COMPONENT
 
 VIEWER_HOST = (
@@ -83,7 +83,7 @@ def links_for(manifest: Mapping[str, Mapping[str, Any]], shell: str) -> bytes:
     return "\n".join(f'<link rel="modulepreload" crossorigin href="./{f}">' for f in files).encode()
 
 
-@lru_cache(maxsize=1)
+@memoize(items=1)
 def preload_links() -> bytes:
     """:func:`links_for` Streamlit's installed build."""
     static = streamlit_static()
