@@ -45,10 +45,14 @@ SESSIONS = 5
 VIEWPORT = {"width": 1280, "height": 900}
 
 # The viewer's state: the key of the scene it has drawn, when (ms since the page began), and
-# whether its morphs have finished (settled) and when.
+# whether its morphs have finished (settled) and when. The view is drawn where the user sees
+# it: a first view in the page shell's placeholder (ui/viewer.py: prepare_viewer), the same
+# viewer in the component's shadow root once the component has adopted it.
 VIEWER_STATE = """() => {
-  const r = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
-    .map(e => e.shadowRoot && e.shadowRoot.querySelector('.sav-root')).find(Boolean);
+  const r = [...document.querySelectorAll('.sav-root'),
+    ...[...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+      .map(e => e.shadowRoot && e.shadowRoot.querySelector('.sav-root'))]
+    .find(r => r && r.dataset.scene);
   if (!r) { return null; }
   const d = r.dataset;
   return { scene: d.scene || null, drawnAt: Number(d.drawnAt), settled: d.settled || null,

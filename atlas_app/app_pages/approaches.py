@@ -21,7 +21,7 @@ from atlas_app.ui.resources import (
     step_field,
     step_metrics,
 )
-from atlas_app.ui.viewer import preload_viewer, show_viewer
+from atlas_app.ui.viewer import prepare_viewer, show_viewer
 
 PHASE_LABELS = {
     "preparation": "Preparation",
@@ -31,7 +31,7 @@ PHASE_LABELS = {
     "closure": "Closure",
 }
 
-preload_viewer()
+prepare_viewer("approach.viewer")
 loaded = loaded_atlas()
 atlas = loaded.atlas
 approaches = approach_set()

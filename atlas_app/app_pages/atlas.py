@@ -23,7 +23,7 @@ from atlas_app.ui.resources import (
     render_status,
 )
 from atlas_app.ui.resources import still_png as render_still
-from atlas_app.ui.viewer import preload_viewer, show_viewer
+from atlas_app.ui.viewer import prepare_viewer, show_viewer
 
 SYSTEM_LABELS = {
     "bone": "Bones",
@@ -35,7 +35,6 @@ SYSTEM_LABELS = {
     "pathology": "Pathology",
 }
 
-preload_viewer()
 loaded = loaded_atlas()
 atlas = loaded.atlas
 
@@ -46,6 +45,9 @@ st.caption(
     "Millimetres; origin at the sacral promontory."
 )
 show_faults(loaded)
+# Here, before the sidebar's widgets: the first view's scene is drawn as soon as this shows,
+# not once Streamlit has loaded every widget's code (ui/viewer.py: prepare_viewer).
+boot = prepare_viewer("atlas.viewer", boot=True)
 
 with st.sidebar:
     st.subheader("View")
@@ -139,6 +141,7 @@ viewer = show_viewer(
     camera_token=int(st.session_state.get(state.ATLAS_CAMERA_TOKEN, 0)),
     selected=selected,
     on_pick=_select,
+    boot=boot,
 )
 # What the user sees: their own camera once they have turned the view.
 seen = scene if viewer.camera is None else scene.with_camera(viewer.camera)

@@ -13,6 +13,8 @@ view's own), a clicked structure (``on_pick``), and surfaces the page lacks (sen
 
 from __future__ import annotations
 
+import base64
+import secrets
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from atlas_app.model.camera import CameraSpec
 from atlas_app.scene.viewer_bundle import COMPONENT
 from atlas_app.scene.viewer_payload import ViewerScene, forget, pack
 from atlas_app.ui import state
+from atlas_app.web.preload import BOOT_KEY_PREFIX, shell_boots
 
 VIEWER_HEIGHT = 560
 PRELOAD_CONTAINER = "viewer-preload"
@@ -55,13 +58,45 @@ class ViewerState:
     camera: CameraSpec | None
 
 
-def preload_viewer() -> None:
-    """Have the browser load the viewer's code now: call it first on a page whose 3D view
-    comes after its widgets. A hidden mount without data fetches Streamlit's component
-    code and ours while the page's widgets are drawn, instead of after them."""
+@dataclass(frozen=True)
+class ViewerBoot:
+    """A first view's placeholder (:func:`prepare_viewer`), for ``show_viewer``'s ``boot``."""
+
+    token: str
+    slot: Any  # the placeholder's container (a Streamlit DeltaGenerator)
+
+
+def prepare_viewer(key: str, *, boot: bool = False) -> ViewerBoot | None:
+    """Call it early on a page, before the sidebar's widgets: it readies the viewer
+    ``key``'s first view.
+
+    With ``boot``, on pages served with the shell's script (``serve.py``), the first time
+    the viewer shows in this session (it was not on the page's previous run) it places,
+    here, a placeholder for ``show_viewer(boot=…)`` to put the view's message in. Streamlit
+    draws a container at once, while the component's host waits until React has retried it
+    with every widget of the sidebar whose code was loading (about 0.2 s on a new visit:
+    the README's *Benchmarks*); so the page shell's script (``web/preload.py:
+    boot_script``) draws the view in the placeholder and the component adopts it when it
+    mounts. The placeholder must sit just above where the viewer shows (later runs leave an
+    empty one there).
+
+    Otherwise it places a hidden mount without data, on every run: it has the browser load
+    Streamlit's component code and ours (and make a viewer) while the page's widgets are
+    drawn, instead of after them. (It stays: unmounting it left the viewer it had made,
+    since adopted by the page's view, deaf to the mouse.)
+    """
+    if boot and shell_boots():
+        if st.session_state.get(key) is not None:
+            # An empty one, not drawn: the page's blocks keep their places (one that moved up
+            # would be drawn anew, an expander closing on the user).
+            st.container(key=f"{BOOT_KEY_PREFIX}none")
+            return None
+        token = secrets.token_hex(8)
+        return ViewerBoot(token, st.container(key=f"{BOOT_KEY_PREFIX}{token}"))
     with st.container(key=PRELOAD_CONTAINER):
         _component()(key="viewer.preload", height="content")
     st.html(f"<style>.st-key-{PRELOAD_CONTAINER} {{ display: none; }}</style>")
+    return None
 
 
 def _sent() -> set[str]:
@@ -118,6 +153,7 @@ def show_viewer(
     on_pick: Callable[[str], None] | None = None,
     animate: bool = True,
     find: bool = False,
+    boot: ViewerBoot | None = None,
 ) -> ViewerState:
     """Show ``scene`` in the live viewer ``key`` (one per place on a page).
 
@@ -125,7 +161,9 @@ def show_viewer(
     changes (the user picked a view), and while the user has not moved the camera;
     otherwise the user's camera stays. ``selected`` is drawn emphasised; ``on_pick`` gets
     the id of a structure the user clicks (called before the rerun, like a widget's
-    callback). ``animate`` morphs and fades from the previous scene.
+    callback). ``animate`` morphs and fades from the previous scene. With ``boot``
+    (:func:`prepare_viewer`) the message, surfaces included, goes in the placeholder for
+    the page shell to draw, and the component gets the scene description only.
     """
     view = {
         "cameraToken": camera_token,
@@ -136,7 +174,16 @@ def show_viewer(
         "find": find,
     }
     sent = _sent()
-    data, added = pack(scene, view, sent)
+    if boot is not None:
+        view["boot"] = boot.token
+        message, added = pack(scene, view, sent)
+        with boot.slot:
+            st.text(base64.b64encode(message).decode("ascii"))
+        # Should the page shell not draw it, the viewer reports the surfaces it lacks and
+        # they come again (``_resend``).
+        data, _ = pack(scene, view, sent | added)
+    else:
+        data, added = pack(scene, view, sent)
     sent |= added
 
     def picked() -> None:

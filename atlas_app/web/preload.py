@@ -1,4 +1,5 @@
-"""The app's page shell names, up front, the code the 3D view will need.
+"""The app's page shell names, up front, the code the 3D view will need, and draws a
+page's first 3D view as soon as its placeholder shows (:func:`boot_script`).
 
 Streamlit's ``index.html`` preloads only its own core. A custom component's host code
 (``BidiComponent``) is a separate file that the browser asks for only once the first script
@@ -30,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atlas_app.caching import memoize
 from atlas_app.scene.viewer_bundle import BUNDLE, COMPONENT
+from atlas_app.templates import macros
 
 VIEWER_HOST = (
     "widgets/BidiComponent/BidiComponent.tsx",  # the custom component's host
@@ -83,6 +85,18 @@ def links_for(manifest: Mapping[str, Mapping[str, Any]], shell: str) -> bytes:
     return "\n".join(f'<link rel="modulepreload" crossorigin href="./{f}">' for f in files).encode()
 
 
+BOOT_KEY_PREFIX = "sav-boot-"
+"""A first view's placeholder is a container keyed ``sav-boot-{token}`` (Streamlit gives it
+the class ``st-key-sav-boot-{token}``) holding one text element: the viewer's message in
+base64 (``ui/viewer.py: prepare_viewer``)."""
+
+
+def boot_script() -> str:
+    """The page shell's part of a first view drawn early (``assets/viewer_boot.html.j2``):
+    a placeholder that shows has the viewer draw its scene there."""
+    return str(macros("viewer_boot.html.j2").shell(BOOT_KEY_PREFIX, VIEWER_PATH))
+
+
 @memoize(items=1)
 def preload_links() -> bytes:
     """:func:`links_for` Streamlit's installed build."""
@@ -96,13 +110,29 @@ def with_links(page: bytes, links: bytes) -> bytes:
     return page.replace(b"</head>", links + b"\n</head>", 1)
 
 
-class PreloadMiddleware:
-    """Adds :func:`preload_links` to each HTML page the app sends (Streamlit's shell, at
-    whatever path); everything else passes untouched."""
+_boots = False
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def shell_boots() -> bool:
+    """Whether this process's pages carry :func:`boot_script` (served through
+    ``PreloadMiddleware(boot=True)``: ``serve.py``; not ``streamlit run streamlit_app.py``,
+    nor AppTest). Without it a placeholder would never be drawn."""
+    return _boots
+
+
+class PreloadMiddleware:
+    """Adds :func:`preload_links` (and with ``boot``, :func:`boot_script`) to each HTML
+    page the app sends (Streamlit's shell, at whatever path); everything else passes
+    untouched. With ``boot`` the pages of this process put their first 3D view in a
+    placeholder for that script (``ui/viewer.py: prepare_viewer``)."""
+
+    def __init__(self, app: ASGIApp, *, boot: bool = False) -> None:
+        global _boots
         self.app = app
         self.links = preload_links()
+        if boot:
+            self.links += b"\n" + boot_script().encode()
+            _boots = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "GET":

@@ -105,6 +105,7 @@ export class AtlasViewer {
     this.seq = 0;
     this.queue = Promise.resolve();
     this.lastHeader = null;
+    this.shown = null; // the scene and view last drawn (JSON)
     addStyle(parent);
     this.buildDom(parent);
     try {
@@ -377,12 +378,20 @@ export class AtlasViewer {
     const { header, blobs } = parseMessage(bytes);
     if (blobs.length) addBlobs(blobs);
     if (seq !== this.seq) return; // a newer message came meanwhile
+    // The same scene and view as drawn, its surfaces sent before (the component's copy of
+    // the message a first view was drawn from, by `boot`): nothing to do.
+    const shown = JSON.stringify([header.scene, header.view]);
+    if (!blobs.length && shown === this.shown) {
+      this.lastHeader = packedHeader.slice();
+      return;
+    }
     const lacking = missing(header.scene.actors.map((a) => a.mesh));
     if (lacking.length) {
       if (this.hooks.onMissing) this.hooks.onMissing(lacking);
       return; // the page sends them again; the current view stays meanwhile
     }
     this.lastHeader = packedHeader.slice();
+    this.shown = shown;
     this.setScene(header.scene, header.view || {});
   }
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from atlas_app.scene.viewer_payload import MAGIC, unpack
 from tests.app.viewer_messages import scene_ids, viewer_header, viewer_message
 
 APP = Path(__file__).resolve().parents[2] / "atlas_app" / "streamlit_app.py"
@@ -43,6 +45,39 @@ def test_a_rerun_sends_the_scene_without_its_surfaces():
     again = viewer_header(at)
     assert again["blobs"] == [] and again["scene"] == first["scene"]
     assert len(viewer_message(at)) < 60_000
+
+
+def boot_messages(at: AppTest) -> list[bytes]:
+    """The first-view messages a page put in placeholders for the page shell (base64 text)."""
+    found = []
+    for text in at.get("text"):
+        try:
+            data = base64.b64decode(getattr(text, "value", ""), validate=True)
+        except (ValueError, TypeError):
+            continue
+        if data[:4] == MAGIC:
+            found.append(data)
+    return found
+
+
+def test_a_first_view_puts_its_surfaces_in_a_placeholder_for_the_page_shell(monkeypatch):
+    """Served with the shell's script (serve.py), the atlas's first view puts its whole
+    message in a placeholder the shell draws at once; the component gets the scene only,
+    naming the same placeholder, so it adopts that view. Later runs: no placeholder."""
+    monkeypatch.setattr("atlas_app.web.preload._boots", True)
+    at = run_page()
+    assert not at.exception
+    (early,) = boot_messages(at)
+    boot_header, blobs = unpack(early)
+    header = viewer_header(at)
+    assert header["blobs"] == [] and header["scene"] == boot_header["scene"]
+    assert len(blobs) == len(header["scene"]["actors"])
+    assert header["view"] == boot_header["view"] and len(header["view"]["boot"]) == 16
+    assert len(viewer_message(at)) < 60_000 and len(early) < 450_000
+    at.run()
+    assert boot_messages(at) == []
+    again = viewer_header(at)
+    assert "boot" not in again["view"] and again["blobs"] == []
 
 
 def test_about_page_names_sources_and_licences():

@@ -129,3 +129,65 @@ def test_no_request_leaves_the_machine(page, app_url):
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1500)
     assert outside == []
+
+
+# Where each .sav-root first showed a drawn scene: in the page shell's placeholder (light
+# DOM) or in the component's shadow root; recorded as it happens.
+WHERE_DRAWN = """
+window.__drawn = [];
+new MutationObserver(() => {
+  for (const r of document.querySelectorAll('[class*="st-key-sav-boot-"] .sav-root[data-scene]')) {
+    if (!r.__seen) { r.__seen = true; window.__drawn.push('placeholder'); }
+  }
+  for (const h of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+    const r = h.shadowRoot && h.shadowRoot.querySelector('.sav-root[data-scene]');
+    if (r && !r.__seen) { r.__seen = true; window.__drawn.push('component'); }
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true });
+"""
+
+DRAWN_ROOTS = """() => [
+  ...document.querySelectorAll('.sav-root[data-scene]'),
+  ...[...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+    .map(h => h.shadowRoot && h.shadowRoot.querySelector('.sav-root[data-scene]'))
+    .filter(Boolean),
+].length"""
+
+
+def test_a_new_visit_draws_the_first_view_in_the_shell_then_the_component_adopts_it(page, app_url):
+    """The first view is drawn in the page shell's placeholder, before Streamlit mounts the
+    component (README, Benchmarks); the component then takes that very viewer: one view,
+    where the component is, the placeholder hidden, and it answers a click as always."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(WHERE_DRAWN)
+    page.goto(app_url)
+    wait_for_canvas(page)
+    assert page.evaluate("window.__drawn") == ["placeholder"]
+    assert page.evaluate(DRAWN_ROOTS) == 1
+    placeholder = page.locator('[class*="st-key-sav-boot-"]')
+    expect(placeholder).to_be_hidden()
+    assert placeholder.locator(".sav-root").count() == 0
+    viewer(page).get_by_role("button", name="Reset").click()  # its own controls work
+    assert errors == []
+
+
+def test_without_the_shell_script_the_component_draws_the_first_view(page, app_url):
+    """A page whose shell script does not run (blocked, an older cached shell): the component
+    draws the view, asking again for the surfaces the placeholder held."""
+
+    # The shell's script watches the page with a MutationObserver: this one sees nothing.
+    page.add_init_script(
+        """const Observer = window.MutationObserver;
+        window.MutationObserver = class extends Observer {
+          constructor(callback) {
+            super(String(callback).includes("viewer.boot(") ? () => {} : callback);
+          }
+        };"""
+    )
+    page.add_init_script(WHERE_DRAWN)
+    page.goto(app_url)
+    img = pixels(wait_for_canvas(page))
+    assert img.std() > 10, "the canvas is blank"
+    assert page.evaluate("window.__drawn") == ["component"]
+    assert page.evaluate(DRAWN_ROOTS) == 1

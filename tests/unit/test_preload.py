@@ -13,12 +13,15 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from atlas_app.web.preload import (
+    BOOT_KEY_PREFIX,
     VIEWER_PATH,
     PreloadError,
     PreloadMiddleware,
+    boot_script,
     chunk_files,
     links_for,
     preload_links,
+    shell_boots,
     streamlit_static,
 )
 
@@ -39,7 +42,8 @@ MANIFEST: dict[str, dict[str, Any]] = {
 
 
 def hrefs(links: bytes) -> list[str]:
-    return [line.split('href="./')[1].split('"')[0] for line in links.decode().splitlines()]
+    lines = links.decode().splitlines()
+    return [line.split('href="./')[1].split('"')[0] for line in lines if 'href="./' in line]
 
 
 def test_chunk_files_lists_imports_first_each_once_and_only_code() -> None:
@@ -80,14 +84,15 @@ def test_the_installed_streamlit_has_every_file_the_links_name() -> None:
         assert (static / href).is_file(), href
 
 
-def _client() -> TestClient:
+def _client(boot: bool = False) -> TestClient:
     page = "<html><head><title>t</title></head><body>é</body></html>"
     routes = [
         Route("/", lambda r: HTMLResponse(page)),
         Route("/data", lambda r: JSONResponse({"head": "</head>"})),
         Route("/post", lambda r: HTMLResponse(page), methods=["POST"]),
     ]
-    return TestClient(Starlette(routes=routes, middleware=[Middleware(PreloadMiddleware)]))
+    middleware = [Middleware(PreloadMiddleware, boot=boot)]
+    return TestClient(Starlette(routes=routes, middleware=middleware))
 
 
 def test_html_pages_get_the_links_at_the_end_of_their_head() -> None:
@@ -104,3 +109,24 @@ def test_other_responses_pass_untouched() -> None:
     assert client.get("/data").json() == {"head": "</head>"}
     assert "modulepreload" not in client.post("/post").text
     assert client.get("/missing").status_code == 404
+
+
+def test_the_shell_draws_a_first_view_from_its_placeholder() -> None:
+    """The page shell's script looks for the placeholder ui/viewer.py makes (a container
+    keyed with the prefix, so classed ``st-key-`` + it) and hands its text to the viewer's
+    own code (the same file the component loads, so the component can adopt the view)."""
+    script = boot_script()
+    assert f'"st-key-{BOOT_KEY_PREFIX}"' in script
+    assert f'import("./{VIEWER_PATH}")' in script
+    assert "viewer.boot(placeholder" in script
+    # Only the placeholder's own box: the message (its text element) never shows.
+    assert '> [data-testid="stElementContainer"] { display: none; }' in script
+
+
+def test_pages_boot_only_where_the_shell_carries_the_script(monkeypatch) -> None:
+    monkeypatch.setattr("atlas_app.web.preload._boots", False)  # restored afterwards
+    assert "viewer.boot(" not in _client().get("/").text
+    assert not shell_boots()
+    head = _client(boot=True).get("/").text.split("</head>")[0]
+    assert head.endswith(preload_links().decode() + "\n" + boot_script() + "\n")
+    assert shell_boots()
