@@ -3,11 +3,14 @@
 // The viewer (viewer.js) holds one entry per structure: its vertices, normals, triangles,
 // and the colour and opacity it shows now. Here those entries become vtk.js actors. Opaque
 // structures that are still (not fading, morphing or changing colour, and not selected)
-// are drawn together as one actor with a colour per vertex; the others each get their
-// own actor, so a tween or a highlight touches one small actor. vtk.js spends most of a
+// are drawn together as one actor with a colour per vertex; the others each by their own
+// actor, so a tween or a highlight touches one small actor. An entry's own actor is kept
+// (hidden while the merged actor draws it), and made and drawn once ahead, in idle time
+// after the first frame (prepare), so a step that sets many structures moving does not
+// wait for them. vtk.js spends most of a
 // first frame making and preparing each actor (its objects, view nodes, buffers and
-// shader lookups): the default atlas scene of 86 structures drew in about 0.2 s of script
-// as 86 actors. Picking, names and the ruler never read these actors: they cast rays on
+// shader lookups): the default atlas scene of 86 structures took about 0.2 s of script to
+// its first frame as 86 actors, about 0.06 s as one. Picking, names and the ruler never read these actors: they cast rays on
 // the entries (geometry.js), so one merged actor changes nothing for them.
 
 import vtkActor from "@kitware/vtk.js/Rendering/Core/Actor";
@@ -32,9 +35,9 @@ const VERTEX_SPECULAR = {
   replaceAll: false,
 };
 
-function meshActor() {
+function meshActor(colorPerVertex = false) {
   const polydata = vtkPolyData.newInstance();
-  const mapper = vtkMapper.newInstance({ scalarVisibility: false });
+  const mapper = vtkMapper.newInstance({ scalarVisibility: colorPerVertex });
   mapper.setInputData(polydata);
   const actor = vtkActor.newInstance();
   actor.setMapper(mapper);
@@ -60,9 +63,8 @@ export class Drawing {
   /** @param renderer the vtk.js renderer the actors go in */
   constructor(renderer) {
     this.renderer = renderer;
-    this.own = new Map(); // entry → its own { polydata, mapper, actor, normals }
-    this.merged = meshActor();
-    this.merged.mapper.set({ scalarVisibility: true });
+    this.own = new Map(); // entry → its own { polydata, mapper, actor, normals }, kept until dropped
+    this.merged = meshActor(true);
     this.merged.mapper.setColorModeToDirectScalars();
     this.merged.mapper.setScalarModeToUsePointData();
     this.merged.mapper.setViewSpecificProperties({ OpenGL: { ShaderReplacements: [VERTEX_SPECULAR] } });
@@ -84,25 +86,39 @@ export class Drawing {
     const restyle = shading !== this.shading || selected !== this.selected;
     this.shading = shading;
     this.selected = selected;
+    if (restyle) for (const [entry, own] of this.own) setMaterial(own.actor, shading, entry.id === selected);
     const members = [];
     const order = [this.merged.actor];
     for (const entry of entries) {
-      if (mergeable(entry, selected)) {
-        members.push(entry);
-        this.drop(entry);
-        continue;
-      }
-      let own = this.own.get(entry);
-      if (!own) {
-        own = this.makeOwn(entry);
-        setMaterial(own.actor, shading, entry.id === selected);
-      } else if (restyle) {
-        setMaterial(own.actor, shading, entry.id === selected);
-      }
+      const merged = mergeable(entry, selected);
+      if (merged) members.push(entry);
+      const own = this.own.get(entry) || (merged ? null : this.makeOwn(entry));
+      if (!own) continue;
+      own.actor.setVisibility(!merged);
       order.push(own.actor);
     }
     this.merge(members, restyle);
     this.order(order);
+  }
+
+  /** Make the own actors of up to `count` of these entries that have none, and have
+   * `draw` draw a frame with them shown (on top of their merged copies: the same
+   * picture), which prepares what vtk.js makes for an actor's first frame (view nodes,
+   * buffers, shader lookups); then hide them, as the merged actor draws them. Returns how
+   * many are still to make. */
+  prepare(entries, count, draw) {
+    const made = [];
+    let left = 0;
+    for (const entry of entries) {
+      if (this.own.has(entry)) continue;
+      if (made.length < count) made.push(this.makeOwn(entry));
+      else left += 1;
+    }
+    if (made.length) {
+      draw();
+      for (const own of made) own.actor.setVisibility(false);
+    }
+    return left;
   }
 
   /** The merged actor holds these entries: rebuilt when they or their colours changed
@@ -130,10 +146,8 @@ export class Drawing {
   order(actors) {
     const current = this.renderer.getActors();
     if (current.length === actors.length && current.every((a, i) => a === actors[i])) return;
-    // Actors of entries fading out are drawn too, after these.
-    const rest = current.filter((a) => !actors.includes(a));
-    for (const a of current) this.renderer.removeActor(a);
-    for (const a of [...actors, ...rest]) this.renderer.addActor(a);
+    for (const a of [...current]) this.renderer.removeActor(a);
+    for (const a of actors) this.renderer.addActor(a);
   }
 
   makeOwn(entry) {
@@ -143,6 +157,7 @@ export class Drawing {
     own.normals = vtkDataArray.newInstance({ numberOfComponents: 3, values: entry.normals, name: "Normals" });
     own.polydata.getPointData().setNormals(own.normals);
     if (this.plane) own.mapper.addClippingPlane(this.plane);
+    setMaterial(own.actor, this.shading, entry.id === this.selected);
     this.own.set(entry, own);
     this.paintOwn(own, entry);
     this.renderer.addActor(own.actor);
@@ -172,7 +187,7 @@ export class Drawing {
     own.polydata.modified();
   }
 
-  /** The entry's own actor, if it has one, goes. */
+  /** The entry's own actor, if it has one, goes (the entry is no longer shown). */
   drop(entry) {
     const own = this.own.get(entry);
     if (!own) return;

@@ -47,6 +47,7 @@ const ZOOM_STEP = 1.15;
 const REPORT_MS = 350;
 const OCCLUSION_MS = 120;
 const LABEL_AREA_PX = 24000; // at most one label per this much of the view (px²)
+const PREPARE_BATCH = 12; // own actors made per idle moment (about 15 ms of script)
 
 const CATEGORY_NAMES = {
   bone: "Bones",
@@ -443,6 +444,30 @@ export class AtlasViewer {
     this.resize(false);
     this.render();
     this.occludeAfterPaint();
+    this.prepareWhenIdle();
+  }
+
+  /** In idle moments after a scene is drawn, make and draw once the own actors of the
+   * structures drawn merged, a few at a time (actors.js prepare), so that a step that sets
+   * them moving finds them ready. These frames are not the scene's: no drawn mark, no
+   * names laid out again. */
+  prepareWhenIdle() {
+    if (this.preparing) return;
+    this.preparing = true;
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 100));
+    const step = () => {
+      if (this.failed || !this.scene) {
+        this.preparing = false;
+        return;
+      }
+      if (this.interacting || this.tweens.length) return idle(step);
+      const left = this.drawing.prepare([...this.entries.values()], PREPARE_BATCH, () =>
+        this.renderWindow.render(),
+      );
+      if (left) idle(step);
+      else this.preparing = false;
+    };
+    idle(step);
   }
 
   /** A structure's surface (its own copy of the vertices: morphs move them) and look. */
