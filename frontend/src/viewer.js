@@ -1284,6 +1284,7 @@ export class AtlasViewer {
     }
     if (this.drawing) this.drawing.destroy();
     this.entries.clear();
+    this.scene = null; // ends the idle preparation (prepareWhenIdle)
     if (this.glWindow) {
       const gl = this.glWindow.getCanvas() && this.glWindow.getCanvas().getContext("webgl2");
       this.glWindow.delete();
