@@ -6,12 +6,12 @@
 // retracted surface shares its triangles with the unretracted one and comes as vertices
 // only).
 
-import { decodeSurface, inflate, trianglesToCells } from "./codec.js";
+import { decodeSurface, inflate } from "./codec.js";
 
 const MAX_SURFACES = 1500;
 
 const surfaces = new Map(); // digest → { topology, points }
-const topologies = new Map(); // topology → { triangles, cells, nPoints }
+const topologies = new Map(); // topology → { triangles, nPoints }
 
 function touch(digest) {
   const found = surfaces.get(digest);
@@ -30,7 +30,6 @@ export function addBlobs(blobs) {
     if (surface.triangles && !topologies.has(meta.topology)) {
       topologies.set(meta.topology, {
         triangles: surface.triangles,
-        cells: trianglesToCells(surface.triangles),
         nPoints: surface.nPoints,
       });
     }
@@ -43,7 +42,7 @@ export function addBlobs(blobs) {
   while (surfaces.size > MAX_SURFACES) surfaces.delete(surfaces.keys().next().value);
 }
 
-/** The surface with this digest ({ points, topology: {triangles, cells, nPoints}, id }) or null. */
+/** The surface with this digest ({ points, topology, mesh: {triangles, nPoints} }) or null. */
 export function getSurface(digest) {
   const s = touch(digest);
   if (!s) return null;

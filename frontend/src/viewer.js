@@ -15,11 +15,7 @@ import "@kitware/vtk.js/Rendering/OpenGL/PolyDataMapper";
 import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow";
 import vtkRenderWindow from "@kitware/vtk.js/Rendering/Core/RenderWindow";
 import vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
-import vtkActor from "@kitware/vtk.js/Rendering/Core/Actor";
-import vtkMapper from "@kitware/vtk.js/Rendering/Core/Mapper";
 import vtkLight from "@kitware/vtk.js/Rendering/Core/Light";
-import vtkPolyData from "@kitware/vtk.js/Common/DataModel/PolyData";
-import vtkDataArray from "@kitware/vtk.js/Common/Core/DataArray";
 import vtkPlane from "@kitware/vtk.js/Common/DataModel/Plane";
 import vtkRenderWindowInteractor from "@kitware/vtk.js/Rendering/Core/RenderWindowInteractor";
 import vtkInteractorStyleManipulator from "@kitware/vtk.js/Interaction/Style/InteractorStyleManipulator";
@@ -29,13 +25,13 @@ import vtkMouseCameraTrackballZoomManipulator from "@kitware/vtk.js/Interaction/
 import vtkMouseCameraTrackballZoomToMouseManipulator from "@kitware/vtk.js/Interaction/Manipulators/MouseCameraTrackballZoomToMouseManipulator";
 import vtkGestureCameraManipulator from "@kitware/vtk.js/Interaction/Manipulators/GestureCameraManipulator";
 
+import { Drawing } from "./actors.js";
 import {
   boundsOf,
   computeNormals,
   parseMessage,
   sameBytes,
   splitMessage,
-  trianglesToCells,
 } from "./codec.js";
 import { download, el, fileName, svg, textMeasurer } from "./dom.js";
 import { castRay, distance, pixelRay, project, unit } from "./geometry.js";
@@ -51,6 +47,7 @@ const ZOOM_STEP = 1.15;
 const REPORT_MS = 350;
 const OCCLUSION_MS = 120;
 const LABEL_AREA_PX = 24000; // at most one label per this much of the view (px²)
+const PREPARE_BATCH = 12; // own actors made per idle moment (about 15 ms of script)
 
 const CATEGORY_NAMES = {
   bone: "Bones",
@@ -77,6 +74,25 @@ const lerp = (a, b, t) => a + (b - a) * t;
 const lerp3 = (a, b, t) => [lerp(a[0], b[0], t), lerp(a[1], b[1], t), lerp(a[2], b[2], t)];
 const round = (v, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 
+/** A sphere of radius 1 (n rings of n vertices) for the warm-up. */
+function unitSphere(n) {
+  const points = new Float32Array(3 * n * n);
+  const tris = [];
+  for (let i = 0; i < n; i += 1) {
+    for (let j = 0; j < n; j += 1) {
+      const th = (Math.PI * i) / (n - 1);
+      const ph = (2 * Math.PI * j) / n;
+      points.set([Math.sin(th) * Math.cos(ph), Math.sin(th) * Math.sin(ph), Math.cos(th)], 3 * (i * n + j));
+      if (i + 1 < n) {
+        const a = i * n + j;
+        const b = i * n + ((j + 1) % n);
+        tris.push(a, a + n, b, b, a + n, b + n);
+      }
+    }
+  }
+  return { points, triangles: Uint32Array.from(tris) };
+}
+
 function addStyle(parent) {
   const root = parent.getRootNode ? parent.getRootNode() : document;
   const holder = root === document ? document.head : parent;
@@ -91,7 +107,9 @@ export class AtlasViewer {
    */
   constructor(parent, hooks = {}) {
     this.hooks = hooks;
-    this.entries = new Map(); // structure id → drawn actor
+    this.entries = new Map(); // structure id → its surface and look (drawn by actors.js)
+    this.leaving = new Set(); // entries fading out
+    this.shading = {};
     this.scene = null;
     this.view = {};
     this.cameraToken = null;
@@ -120,41 +138,35 @@ export class AtlasViewer {
 
   // --- DOM --------------------------------------------------------------------------
 
-  /** Draw a small surface once, off screen: the GL context is made and the shaders the
-   * scene will use are compiled before the scene arrives (see component.js). */
+  /** Get ready for a scene, off screen (see component.js): draw a few small surfaces the
+   * way a scene's are drawn (still opaque ones merged, a selected one and a see-through
+   * one each on its own), so the GL context is made and every shader a scene uses is
+   * compiled before the scene arrives. */
   warmUp() {
     if (this.failed) return;
-    const n = 24;
-    const points = new Float32Array(3 * n * n);
-    const tris = [];
-    for (let i = 0; i < n; i += 1) {
-      for (let j = 0; j < n; j += 1) {
-        const th = (Math.PI * i) / (n - 1);
-        const ph = (2 * Math.PI * j) / n;
-        points.set([Math.sin(th) * Math.cos(ph), Math.sin(th) * Math.sin(ph), Math.cos(th)], 3 * (i * n + j));
-        if (i + 1 < n) {
-          const a = i * n + j;
-          const b = i * n + ((j + 1) % n);
-          tris.push(a, a + n, b, b, a + n, b + n);
-        }
-      }
-    }
-    const triangles = Uint32Array.from(tris);
-    const spec = { id: "__warm", label: "", category: "", color: "#cccccc", opacity: 1, mesh: "" };
-    const surface = { points, topology: "__warm", mesh: { triangles, cells: trianglesToCells(triangles) } };
-    this.scene = { shading: {}, actors: [] };
-    // One opaque and one see-through: both render paths get their shaders.
-    const entries = [1, 0.5].map((opacity) => {
-      const entry = this.makeEntry({ ...spec, opacity }, surface);
-      this.material(entry, spec);
-      entry.actor.setPosition(opacity < 1 ? 1.5 : 0, 0, 0);
-      return entry;
+    const sphere = unitSphere(24);
+    const actors = [1, 1, 1, 0.5].map((opacity, i) => ({
+      id: `__warm${i}`,
+      label: "",
+      category: "",
+      color: "#cccccc",
+      opacity,
+      mesh: "",
+    }));
+    this.scene = { shading: {}, actors };
+    this.view = { selected: "__warm2" };
+    actors.forEach((spec, i) => {
+      const points = sphere.points.map((v, k) => (k % 3 === 0 ? v + 2.5 * i : v));
+      this.entries.set(spec.id, this.makeEntry(spec, { points, topology: "__warm", mesh: sphere }));
     });
-    this.renderer.resetCamera();
-    this.resize();
+    this.renderer.resetCamera([-1, 2.5 * actors.length, -1, 1, -1, 1]);
+    this.resize(false);
     this.render();
-    entries.forEach((entry) => this.dropEntry(entry));
+    for (const entry of this.entries.values()) this.drawing.drop(entry);
+    this.entries.clear();
+    this.drawing.show([], this.shading, null);
     this.scene = null;
+    this.view = {};
     this.width = 0;
   }
 
@@ -278,6 +290,7 @@ export class AtlasViewer {
     this.renderer.addLight(this.light);
     this.renderer.setLightFollowCamera(true);
     this.renderWindow.addRenderer(this.renderer);
+    this.drawing = new Drawing(this.renderer);
     this.glWindow = vtkOpenGLRenderWindow.newInstance();
     this.renderWindow.addView(this.glWindow);
     this.glWindow.setContainer(this.canvasBox);
@@ -338,6 +351,8 @@ export class AtlasViewer {
 
   render() {
     if (this.failed || !this.interactor) return;
+    const shown = this.scene ? this.scene.actors.map((a) => this.entries.get(a.id)).filter(Boolean) : [];
+    this.drawing.show([...shown, ...this.leaving], this.shading, this.view.selected);
     this.renderer.resetCameraClippingRange();
     this.interactor.render();
   }
@@ -349,10 +364,20 @@ export class AtlasViewer {
       this.root.dataset.drawnAt = performance.now().toFixed(1);
       this.root.dataset.scene = this.pendingDrawn;
       this.pendingDrawn = null;
+      performance.mark("sav-drawn");
       this.root.dispatchEvent(new CustomEvent("sav-drawn", { bubbles: true, composed: true }));
+      // A new scene's names are placed once they are known (setScene): not in its first frame.
+      return;
     }
     this.layoutOverlay();
     if (!this.interacting && !this.tweens.length) this.scheduleOcclusion();
+  }
+
+  /** Work out which names show once the frame being drawn is on screen (it casts rays:
+   * tens of ms that would hold the frame back), and place them then. */
+  occludeAfterPaint() {
+    clearTimeout(this.occlusionTimer);
+    requestAnimationFrame(() => this.scheduleOcclusion(0));
   }
 
   // --- Receiving scenes -------------------------------------------------------------
@@ -371,7 +396,7 @@ export class AtlasViewer {
 
   async apply(bytes, seq) {
     if (this.failed) return;
-    this.root.dataset.receivedAt = performance.now().toFixed(1); // for the benchmark
+    const received = performance.now();
     // A rerun that changed nothing sends the same header again: nothing to do.
     const { packedHeader, rest } = splitMessage(bytes);
     if (!rest.length && sameBytes(packedHeader, this.lastHeader)) return;
@@ -392,6 +417,10 @@ export class AtlasViewer {
     }
     this.lastHeader = packedHeader.slice();
     this.shown = shown;
+    // For the benchmark and the browser's performance timeline: scene received → drawn
+    // (a message that changes nothing leaves them alone).
+    this.root.dataset.receivedAt = received.toFixed(1);
+    performance.mark("sav-received", { startTime: received });
     this.setScene(header.scene, header.view || {});
   }
 
@@ -405,6 +434,8 @@ export class AtlasViewer {
     // A height in pixels (the app), or none: fill the box it is in (an exported case).
     this.root.style.height = typeof view.height === "number" ? `${view.height}px` : "100%";
     this.renderer.setBackground(...rgb(scene.background || "#ffffff"));
+    this.shading = scene.shading || {};
+    this.light.setIntensity(this.shading.headlight ?? 1);
     this.updateActors(scene, animate);
     this.updateCamera(scene, view, first);
     this.updateText(scene);
@@ -423,71 +454,70 @@ export class AtlasViewer {
     // The new height now, so the first frame is drawn once, at its final size.
     this.resize(false);
     this.render();
-    // Which names show is worked out after the first frame (it casts rays: tens of ms).
-    this.scheduleOcclusion(0);
+    this.occludeAfterPaint();
+    this.prepareWhenIdle();
   }
 
-  material(entry, spec) {
-    const s = this.scene.shading || {};
-    const selected = this.view.selected === spec.id;
-    const prop = entry.actor.getProperty();
-    prop.setAmbient(selected ? Math.min(1, (s.ambient ?? 0.15) + 0.3) : (s.ambient ?? 0.15));
-    prop.setDiffuse(s.diffuse ?? 0.85);
-    prop.setSpecular(s.specular ?? 0.2);
-    prop.setSpecularPower(s.specularPower ?? 20);
-    prop.setInterpolationToPhong();
-    this.light.setIntensity(s.headlight ?? 1);
+  /** In idle moments after a scene is drawn, make and draw once the own actors of the
+   * structures drawn merged, a few at a time (actors.js prepare), so that a step that sets
+   * them moving finds them ready. These frames are not the scene's: no drawn mark, no
+   * names laid out again. */
+  prepareWhenIdle() {
+    if (this.preparing) return;
+    this.preparing = true;
+    const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 100));
+    const step = () => {
+      if (this.failed || !this.scene) {
+        this.preparing = false;
+        return;
+      }
+      if (this.interacting || this.tweens.length) return idle(step);
+      const left = this.drawing.prepare([...this.entries.values()], PREPARE_BATCH, () =>
+        this.renderWindow.render(),
+      );
+      if (left) idle(step);
+      else this.preparing = false;
+    };
+    idle(step);
   }
 
+  /** A structure's surface (its own copy of the vertices: morphs move them) and look. */
   makeEntry(spec, surface) {
     const points = surface.points.slice();
-    const normals = computeNormals(points, surface.mesh.triangles);
-    const polydata = vtkPolyData.newInstance();
-    polydata.getPoints().setData(points, 3);
-    polydata.getPolys().setData(surface.mesh.cells);
-    const normalArray = vtkDataArray.newInstance({ numberOfComponents: 3, values: normals, name: "Normals" });
-    polydata.getPointData().setNormals(normalArray);
-    const mapper = vtkMapper.newInstance({ scalarVisibility: false });
-    mapper.setInputData(polydata);
-    const actor = vtkActor.newInstance();
-    actor.setMapper(mapper);
-    const entry = {
+    const color = rgb(spec.color);
+    return {
       id: spec.id,
-      actor,
-      mapper,
-      polydata,
       points,
-      normals,
-      normalArray,
+      normals: computeNormals(points, surface.mesh.triangles),
       triangles: surface.mesh.triangles,
       topology: surface.topology,
       mesh: spec.mesh,
       bounds: boundsOf(points),
-      color: rgb(spec.color),
+      color,
       opacity: spec.opacity,
+      shownColor: color,
+      shownOpacity: spec.opacity,
+      moving: false, // a tween changes it: drawn on its own (actors.js)
       spec,
     };
-    this.paint(entry, entry.color, entry.opacity);
-    this.renderer.addActor(actor);
-    return entry;
   }
 
   paint(entry, color, opacity) {
-    const prop = entry.actor.getProperty();
-    prop.setColor(...color);
-    prop.setOpacity(opacity);
-    entry.actor.setForceOpaque(opacity >= 1);
-    entry.actor.setForceTranslucent(opacity < 1);
     entry.shownColor = color;
     entry.shownOpacity = opacity;
+    this.drawing.paint(entry);
   }
 
   setPoints(entry, points) {
     entry.points.set(points);
     computeNormals(entry.points, entry.triangles, entry.normals);
-    entry.polydata.getPoints().modified();
-    entry.normalArray.modified();
-    entry.polydata.modified();
+    this.drawing.reshape(entry);
+  }
+
+  /** A tween that changes an entry: the entry is drawn on its own until tweens end. */
+  tweenEntry(entry, step, done = null, begin = null) {
+    entry.moving = true;
+    this.tween(step, done, begin);
   }
 
   updateActors(scene, animate) {
@@ -497,7 +527,8 @@ export class AtlasViewer {
       this.entries.delete(id);
       if (animate) {
         const from = entry.shownOpacity;
-        this.tween((t) => this.paint(entry, entry.shownColor, Math.max(0.001, lerp(from, 0, t))), () =>
+        this.leaving.add(entry);
+        this.tweenEntry(entry, (t) => this.paint(entry, entry.shownColor, Math.max(0.001, lerp(from, 0, t))), () =>
           this.dropEntry(entry),
         );
       } else {
@@ -515,7 +546,8 @@ export class AtlasViewer {
           entry.mesh = spec.mesh;
           if (animate) {
             const buf = new Float32Array(from.length);
-            this.tween(
+            this.tweenEntry(
+              entry,
               (t) => {
                 for (let i = 0; i < buf.length; i += 1) buf[i] = from[i] + (to[i] - from[i]) * t;
                 this.setPoints(entry, buf);
@@ -544,13 +576,13 @@ export class AtlasViewer {
         this.entries.set(spec.id, entry);
         if (animate) {
           this.paint(entry, color, 0.001);
-          this.tween((t) => this.paint(entry, color, lerp(0.001, spec.opacity, t)));
+          this.tweenEntry(entry, (t) => this.paint(entry, color, lerp(0.001, spec.opacity, t)));
         }
       } else if (entry.spec.color !== spec.color || entry.spec.opacity !== spec.opacity) {
         const c0 = entry.shownColor;
         const o0 = entry.shownOpacity;
         if (animate) {
-          this.tween((t) => this.paint(entry, lerp3(c0, color, t), lerp(o0, spec.opacity, t)));
+          this.tweenEntry(entry, (t) => this.paint(entry, lerp3(c0, color, t), lerp(o0, spec.opacity, t)));
         } else {
           this.paint(entry, color, spec.opacity);
         }
@@ -558,24 +590,12 @@ export class AtlasViewer {
       entry.spec = spec;
       entry.color = color;
       entry.opacity = spec.opacity;
-      this.material(entry, spec);
     }
-    this.sortActors(scene);
-  }
-
-  sortActors(scene) {
-    const order = scene.actors.map((a) => this.entries.get(a.id).actor);
-    const current = this.renderer.getActors().filter((a) => order.includes(a));
-    if (current.length === order.length && current.every((a, i) => a === order[i])) return;
-    for (const a of order) this.renderer.removeActor(a);
-    for (const a of order) this.renderer.addActor(a);
   }
 
   dropEntry(entry) {
-    this.renderer.removeActor(entry.actor);
-    entry.actor.delete();
-    entry.mapper.delete();
-    entry.polydata.delete();
+    this.leaving.delete(entry);
+    this.drawing.drop(entry);
   }
 
   // --- Tweens (morphs, fades, camera moves) ------------------------------------------
@@ -605,6 +625,7 @@ export class AtlasViewer {
     if (!running.length) this.endTweens();
   }
 
+  /** Every tween to its end at once (a new scene came): the caller draws. */
   finishTweens() {
     const left = this.tweens;
     this.tweens = [];
@@ -612,15 +633,17 @@ export class AtlasViewer {
       tw.step(1);
       if (tw.done) tw.done();
     }
-    if (left.length) this.endTweens();
+    if (left.length) this.endTweens(false);
   }
 
-  endTweens() {
+  endTweens(draw = true) {
     if (!this.animating) return;
     this.animating = false;
+    // Nothing moves now: the entries that moved may be drawn merged again.
+    for (const entry of this.entries.values()) entry.moving = false;
     this.markSettled();
     this.interactor.cancelAnimation(this, true);
-    this.render();
+    if (draw) this.render();
   }
 
   markSettled() {
@@ -885,7 +908,6 @@ export class AtlasViewer {
     // Its name goes where it was clicked (its own anchors may all be hidden in this view).
     this.clicked = { id: hit.id, point: hit.point };
     this.visibleAnchor.delete(hit.id);
-    for (const entry of this.entries.values()) this.material(entry, entry.spec);
     this.layoutOverlay();
     this.render();
     if (this.hooks.onPick) this.hooks.onPick(hit.id);
@@ -974,8 +996,8 @@ export class AtlasViewer {
   applySection() {
     this.reserved = null;
     const { kind, at, flip } = this.section;
-    for (const entry of this.entries.values()) entry.mapper.removeAllClippingPlanes();
     if (!kind || !this.scene || !this.scene.bounds) {
+      this.drawing.clip(null);
       this.sectionText.textContent = "";
       return;
     }
@@ -986,7 +1008,7 @@ export class AtlasViewer {
     origin[s.axis] = value;
     this.plane.setOrigin(origin);
     this.plane.setNormal(flip ? s.normal.map((v) => -v) : s.normal);
-    for (const entry of this.entries.values()) entry.mapper.addClippingPlane(this.plane);
+    this.drawing.clip(this.plane);
     this.sectionText.textContent = `${s.name} cut at ${s.coord} = ${value.toFixed(0)} mm`;
     this.visibleAnchor.clear();
     this.scheduleOcclusion();
@@ -1271,8 +1293,9 @@ export class AtlasViewer {
       this.interactor.unbindEvents();
       this.interactor.delete();
     }
-    for (const entry of this.entries.values()) this.dropEntry(entry);
+    if (this.drawing) this.drawing.destroy();
     this.entries.clear();
+    this.scene = null; // ends the idle preparation (prepareWhenIdle)
     if (this.glWindow) {
       const gl = this.glWindow.getCanvas() && this.glWindow.getCanvas().getContext("webgl2");
       this.glWindow.delete();
