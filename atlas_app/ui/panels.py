@@ -51,6 +51,18 @@ def _reset(atlas: Atlas) -> None:
         st.session_state[variant_key(g.id)] = g.default
 
 
+def specimen_in_state(atlas: Atlas) -> str:
+    """The SPEC string the shared pickers hold now, before (or without) drawing them: a
+    group not picked yet, or holding what is no option of it, is set to its default."""
+    choices: dict[str, str] = {}
+    for g in atlas.variant_groups.values():
+        key = variant_key(g.id)
+        if st.session_state.get(key) not in {o.id for o in g.options}:
+            st.session_state[key] = g.default
+        choices[g.id] = st.session_state[key]
+    return format_spec(atlas, choices)
+
+
 def specimen_picker(atlas: Atlas) -> str:
     """One picker per variant group, a random-specimen button; returns the SPEC string."""
     # One button per line: side by side they are cut off in a tablet's narrow sidebar.
@@ -69,11 +81,10 @@ def specimen_picker(atlas: Atlas) -> str:
         width="stretch",
         help="Every variant at its default (most common or textbook) option",
     )
+    specimen_in_state(atlas)  # every picker holds an option of its group
     choices: dict[str, str] = {}
     for g in atlas.variant_groups.values():
         key = variant_key(g.id)
-        if st.session_state.get(key) not in {o.id for o in g.options}:
-            st.session_state[key] = g.default
         choices[g.id] = st.selectbox(
             g.name,
             [o.id for o in g.options],
@@ -180,11 +191,17 @@ def variants_touching(atlas: Atlas, structure_id: str) -> list[tuple[str, list[s
 def picked_specimen(atlas: Atlas) -> Specimen:
     """The specimen chosen with the shared pickers in the sidebar (the usual anatomy, with a
     message, when the combination cannot be built)."""
-    from atlas_app.ui.resources import specimen
-
     with st.sidebar:
         st.subheader("Specimen")
         spec_string = specimen_picker(atlas)
+    return built_specimen(spec_string)
+
+
+def built_specimen(spec_string: str) -> Specimen:
+    """The specimen of a SPEC string (the usual anatomy, with a message here, when the
+    combination cannot be built)."""
+    from atlas_app.ui.resources import specimen
+
     chosen, error = specimen(spec_string)
     if error:
         st.error(

@@ -16,6 +16,7 @@ ATLAS_HIDDEN_STRUCTURES = "atlas.hidden_structures"
 ATLAS_ISOLATE = "atlas.isolate"
 ATLAS_SHOW_STILL = "atlas.show_still"
 ATLAS_RANDOM_SEED = "atlas.random_seed"
+ATLAS_REDRAWN = "atlas.redrawn"  # this run redraws one whose widgets disagreed with it
 
 
 # Approach page
