@@ -42,6 +42,8 @@ SYSTEM_LABELS = {
     "pathology": "Pathology",
 }
 
+# The sidebar's widgets and where each starts: set in session state before anything is
+# drawn, so the view can be made, and sent, before the widgets are.
 WIDGETS = {
     state.ATLAS_CAMERA: DEFAULT_CAMERA,
     state.ATLAS_SYSTEMS: list(CATEGORIES),
@@ -51,8 +53,6 @@ WIDGETS = {
     state.ATLAS_HIDDEN_STRUCTURES: [],
     state.ATLAS_ISOLATE: False,
 }
-"""The sidebar's widgets and where each starts: set in session state before anything is
-drawn, so the view can be made, and sent, before the widgets are."""
 
 loaded = loaded_atlas()
 atlas = loaded.atlas
