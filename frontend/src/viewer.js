@@ -461,8 +461,9 @@ export class AtlasViewer {
         return;
       }
       if (this.interacting || this.tweens.length) return idle(step);
+      // Drawn by the GL view itself: not a frame of the scene (no afterRender, names kept).
       const left = this.drawing.prepare([...this.entries.values()], PREPARE_BATCH, () =>
-        this.renderWindow.render(),
+        this.glWindow.traverseAllPasses(),
       );
       if (left) idle(step);
       else this.preparing = false;
@@ -1075,6 +1076,8 @@ export class AtlasViewer {
       if (this.interacting || this.tweens.length) return;
       this.occlusionNow();
       this.layoutOverlay();
+      // The scene whose names are placed (tests wait for it: names come after its first frame).
+      if (this.scene && this.scene.key) this.root.dataset.named = this.scene.key;
     }, delay);
   }
 

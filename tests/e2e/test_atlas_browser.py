@@ -19,12 +19,14 @@ def viewer(page):
 
 
 def wait_for_canvas(page, timeout=90_000):
-    """The view's canvas, once a scene is drawn and any morph has settled."""
+    """The view's canvas, once a scene is drawn, any morph has settled and its names are
+    placed (the view places them after the scene's first frame)."""
     page.locator(".sav-root[data-scene]").first.wait_for(timeout=timeout)
     page.wait_for_function(
         """() => { const h = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
             .map(e => e.shadowRoot && e.shadowRoot.querySelector('.sav-root')).find(Boolean);
-          return h && h.dataset.settled && h.dataset.settled === h.dataset.scene; }""",
+          return h && h.dataset.settled && h.dataset.settled === h.dataset.scene
+            && h.dataset.named === h.dataset.scene; }""",
         timeout=timeout,
     )
     return viewer(page).locator("canvas").first

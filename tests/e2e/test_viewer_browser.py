@@ -45,13 +45,15 @@ def drag(page: Page, dx: float, dy: float) -> None:
 
 
 def wait_for_new_scene(page: Page, previous: str) -> None:
-    """Until the view has drawn a scene other than ``previous`` and its morphs are done."""
+    """Until the view has drawn a scene other than ``previous``, its morphs are done and its
+    names placed."""
     root = viewer(page)
     expect(root).not_to_have_attribute("data-scene", previous, timeout=SLOW)
     page.wait_for_function(
         """() => { const r = [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
             .map(e => e.shadowRoot && e.shadowRoot.querySelector('.sav-root')).find(Boolean);
-          return r && r.dataset.settled === r.dataset.scene; }""",
+          return r && r.dataset.settled === r.dataset.scene
+            && r.dataset.named === r.dataset.scene; }""",
         timeout=SLOW,
     )
 
