@@ -80,10 +80,9 @@ def prepare_viewer(key: str, *, boot: bool = False) -> ViewerBoot | None:
     mounts. The placeholder must sit just above where the viewer shows (later runs leave an
     empty one there).
 
-    Otherwise it places a hidden mount without data, on every run: it has the browser load
-    Streamlit's component code and ours (and make a viewer) while the page's widgets are
-    drawn, instead of after them. (It stays: unmounting it left the viewer it had made,
-    since adopted by the page's view, deaf to the mouse.)
+    Otherwise it places a hidden mount without data (on every run, so that nothing on the
+    page moves): it has the browser load Streamlit's component code and ours, and make a
+    viewer, while the page's widgets are drawn, instead of after them.
     """
     if boot and shell_boots():
         if st.session_state.get(key) is not None:

@@ -52,6 +52,16 @@ function bootToken(data) {
   }
 }
 
+/** A viewer made now, off screen, with its shaders compiled, for the view to come. */
+function makeSpare() {
+  if (spare) return;
+  const box = document.createElement("div");
+  box.style.cssText = "position:fixed;left:-10000px;top:0;width:64px;height:64px;";
+  document.body.append(box);
+  spare = new AtlasViewer(box);
+  spare.warmUp();
+}
+
 /** The viewer for a new mount: the one `boot` drew for it, a spare, or a new one. */
 function viewerFor(parentElement, entry) {
   if (entry && entry.box) {

@@ -168,6 +168,7 @@ export class AtlasViewer {
     this.scene = null;
     this.view = {};
     this.width = 0;
+    this.warmedUp = true; // for the tests: a spare made ahead (component.js) is this one
   }
 
   /** Move the view into another parent (a spare made by warmUp goes where it is needed). */

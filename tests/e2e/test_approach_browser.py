@@ -29,6 +29,22 @@ def test_walk_the_transpsoas_approach_through_every_step(page, app_url):
     expect(title).to_contain_text(f"Step {total - 1} of {total}", timeout=60_000)
 
 
+def test_the_hidden_mount_readies_the_view_without_an_error(page, app_url):
+    """The Approaches page readies its viewer with a hidden mount (ui/viewer.py:
+    prepare_viewer): the view drawn is the one it made, and no error, not even a hidden
+    one, is on the page."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{app_url}/approaches")
+    wait_for_canvas(page)
+    # The spare is made at 64 px, off screen; the view adopted it (no other .sav-root left).
+    assert page.evaluate("document.querySelectorAll('body > div > .sav-root').length") == 0
+    assert viewer(page).evaluate("el => el.__viewer.warmedUp === true")
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert page.get_by_text("BidiComponent Error").count() == 0
+    assert errors == []
+
+
 CUT_SHORT = """e => {
     // The label's text against every box around it that clips (up to its button).
     const range = document.createRange();
