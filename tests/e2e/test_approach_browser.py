@@ -37,9 +37,11 @@ def test_the_hidden_mount_readies_the_view_without_an_error(page, app_url):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{app_url}/approaches")
     wait_for_canvas(page)
-    # The spare is made at 64 px, off screen; the view adopted it (no other .sav-root left).
-    assert page.evaluate("document.querySelectorAll('body > div > .sav-root').length") == 0
-    assert viewer(page).evaluate("el => el.__viewer.warmedUp === true")
+    # The spare is made at 64 px, off screen: the view adopted it, or (when the view's own
+    # mount ran first, the two being mounted together) it waits for the next view.
+    spares = "[...document.querySelectorAll('body > div > .sav-root')].map(r => r.__viewer)"
+    warmed = page.evaluate(f"() => [...{spares}].filter(v => v && v.warmedUp).length")
+    assert warmed + viewer(page).evaluate("el => el.__viewer.warmedUp === true ? 1 : 0") == 1
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert page.get_by_text("BidiComponent Error").count() == 0
     assert errors == []

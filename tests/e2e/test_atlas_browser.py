@@ -183,7 +183,7 @@ def test_without_the_shell_script_the_component_draws_the_first_view(page, app_u
         """const Observer = window.MutationObserver;
         window.MutationObserver = class extends Observer {
           constructor(callback) {
-            super(String(callback).includes("viewer.boot(") ? () => {} : callback);
+            super(String(callback).includes("look(node.closest(") ? () => {} : callback);
           }
         };"""
     )
